@@ -1,0 +1,2 @@
+// Placeholder: replaced by the token-exchange quick start.
+console.log('abmkit demo');

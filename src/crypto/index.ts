@@ -1,0 +1,1 @@
+export type { ServerToken } from './server-token.js';

@@ -1,0 +1,22 @@
+import { defineConfig } from 'tsup';
+
+/**
+ * One entry per public subpath. The keys here, the `exports` map in package.json and the
+ * typedoc entry points are checked to be one set by `test/package/subpaths.test.ts`.
+ */
+export const entries: Record<string, string> = {
+  index: 'src/index.ts',
+};
+
+export default defineConfig({
+  entry: entries,
+  format: ['esm'],
+  target: 'node20',
+  platform: 'node',
+  tsconfig: 'tsconfig.build.json',
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  splitting: true,
+  treeshake: true,
+});

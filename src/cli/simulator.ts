@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Placeholder: the `abmkit-simulator` CLI.
+console.log('abmkit-simulator');

@@ -1,0 +1,6 @@
+/**
+ * `abmkit/storage/postgres`: `PostgresStorage`, backed by the embedder's `pg` Pool.
+ *
+ * @packageDocumentation
+ */
+export {};

@@ -1,0 +1,6 @@
+/**
+ * `abmkit/storage/redis`: `RedisStorage`, backed by the embedder's `ioredis` client.
+ *
+ * @packageDocumentation
+ */
+export {};

@@ -1,1 +1,9 @@
-export {};
+export {
+  type OAuth1HeaderInput,
+  type OAuth1Params,
+  oauth1Header,
+  oauth1Signature,
+  oauth1SignatureBaseString,
+  parseOAuth1Header,
+  percentEncode,
+} from './oauth1.js';

@@ -1,0 +1,52 @@
+/**
+ * Serial-number normalisation and validity, shared by policy compilation, resolution and the
+ * CSV import so that a serial always matches itself however it was typed.
+ *
+ * @module
+ */
+
+/**
+ * Shortest and longest serial number abmkit accepts. Apple serials are 10 (randomised, 2021+),
+ * 11 or 12 characters today, 8 on some very old hardware; 14 leaves headroom.
+ */
+export const SERIAL_LENGTH = { min: 8, max: 14 } as const;
+
+const SERIAL_PATTERN = /^[A-Z0-9]{8,14}$/;
+const WHITESPACE = /\s+/g;
+
+/**
+ * Normalise a serial number the way abmkit compares them: every whitespace character removed
+ * (including inner spaces and non-breaking spaces) and letters upper-cased.
+ *
+ * @example
+ * ```ts
+ * normalizeSerial(' c02xl0abjg5h\t'); // 'C02XL0ABJG5H'
+ * ```
+ */
+export function normalizeSerial(serial: string): string {
+  return serial.replace(WHITESPACE, '').toUpperCase();
+}
+
+/**
+ * Whether an already-normalised serial has the shape of an Apple serial number:
+ * 8 to 14 characters, ASCII letters A–Z and digits 0–9 only.
+ */
+export function isValidSerial(normalized: string): boolean {
+  return SERIAL_PATTERN.test(normalized);
+}
+
+/**
+ * Why an already-normalised serial is invalid, or `undefined` when it is valid.
+ *
+ * @internal
+ */
+export function serialProblem(normalized: string): string | undefined {
+  if (SERIAL_PATTERN.test(normalized)) return undefined;
+  if (normalized.length === 0) return 'empty serial number';
+  if (/[^A-Z0-9]/.test(normalized)) {
+    return 'serial numbers contain only uppercase letters A-Z and digits 0-9';
+  }
+  return normalized.length < SERIAL_LENGTH.min
+    ? `too short: serial numbers have ${SERIAL_LENGTH.min} to ${SERIAL_LENGTH.max} characters, got ${normalized.length}`
+    : `too long: serial numbers have ${SERIAL_LENGTH.min} to ${SERIAL_LENGTH.max} characters, got ${normalized.length}`;
+}

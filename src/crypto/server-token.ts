@@ -16,3 +16,21 @@ export interface ServerToken {
   /** When the token stops working (about one year after download). */
   readonly accessTokenExpiry: Date;
 }
+
+/**
+ * The plain fields of a server token, as accepted by `encryptServerToken` and
+ * `createServerToken`. Unlike a {@link ServerToken} built by abmkit, a plain object shows
+ * its secrets wherever it is printed: keep it short-lived.
+ */
+export interface ServerTokenInput {
+  /** OAuth consumer key (`CK_…`). */
+  consumerKey: string;
+  /** OAuth consumer secret (`CS_…`). */
+  consumerSecret: string;
+  /** OAuth access token (`AT_…`). */
+  accessToken: string;
+  /** OAuth access secret (`AS_…`). */
+  accessSecret: string;
+  /** When the token stops working. */
+  accessTokenExpiry: Date;
+}

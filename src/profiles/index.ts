@@ -1,3 +1,36 @@
+export { CompiledProfilePolicy, compilePolicy } from './compile-policy.js';
+export {
+  DEVICE_OS_KEYS,
+  DEVICE_OS_LABELS,
+  type DeviceOs,
+  type DeviceOsFields,
+  deviceOs,
+} from './device-os.js';
+export {
+  type AssignmentBatch,
+  type AssignmentPlan,
+  MAX_ASSIGN_BATCH,
+  type PlanAssignmentsOptions,
+  planAssignments,
+  type SkippedDevice,
+  type UnassignedDevice,
+} from './plan-assignments.js';
+export type {
+  AssignedResolution,
+  OsDefaults,
+  ProfileDevice,
+  ProfilePolicy,
+  ProfilePolicyGroup,
+  ProfileResolution,
+  ResolutionSource,
+  UnassignedResolution,
+} from './policy-types.js';
+export {
+  type ProfilePresetKind,
+  type ProfilePresetOptions,
+  profilePreset,
+  type SkipSelection,
+} from './profile-preset.js';
 export {
   type AdeProfile,
   type AdeProfileInput,
@@ -7,6 +40,7 @@ export {
   PROFILE_LIMITS,
   validateProfile,
 } from './profile-schema.js';
+export { resolveProfile, resolveProfiles } from './resolve-profile.js';
 export { isValidSerial, normalizeSerial, SERIAL_LENGTH } from './serial.js';
 export {
   MINIMAL_SKIP_SETUP_ITEMS,

@@ -4,6 +4,7 @@ import {
   charLength,
   describeType,
   EMAIL_PATTERN,
+  formatPath,
   isBase64,
   isUrlWithProtocol,
   LANGUAGE_PATTERN,
@@ -185,14 +186,6 @@ export function toValidationIssues(issues: readonly z.core.$ZodIssue[]): Validat
     const where = path.length === 0 ? 'profile' : formatPath(path);
     return { path, message: `${where} ${issue.message}` };
   });
-}
-
-/** @internal `['anchor_certs', 0]` → `anchor_certs[0]`. */
-export function formatPath(path: readonly (string | number)[]): string {
-  let out = '';
-  for (const part of path)
-    out += typeof part === 'number' ? `[${part}]` : out === '' ? part : `.${part}`;
-  return out;
 }
 
 /**

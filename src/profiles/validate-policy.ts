@@ -86,7 +86,7 @@ function checkGroup(issues: Issues, group: unknown, index: number, ids: Map<stri
     return;
   }
   issues.unknownKeys(at, group, GROUP_KEYS);
-  const { id, serials, priority, name } = group;
+  const { id, profileUuid, serials, priority, name } = group;
   if (typeof id !== 'string' || id.length === 0) {
     issues.add(
       [...at, 'id'],
@@ -100,14 +100,14 @@ function checkGroup(issues: Issues, group: unknown, index: number, ids: Map<stri
   } else {
     ids.set(id, index);
   }
-  issues.uuid([...at, 'profileUuid'], group['profileUuid']);
+  issues.uuid([...at, 'profileUuid'], profileUuid);
   if (!Array.isArray(serials)) {
     issues.add(
       [...at, 'serials'],
       `must be an array of serial numbers, got ${describeType(serials)}`,
     );
   } else {
-    serials.forEach((serial, i) => issues.serial([...at, 'serials', i], serial));
+    for (let i = 0; i < serials.length; i++) issues.serial([...at, 'serials', i], serials[i]);
   }
   if (priority !== undefined && (typeof priority !== 'number' || !Number.isFinite(priority))) {
     issues.add([...at, 'priority'], `must be a finite number, got ${describeType(priority)}`);
@@ -148,16 +148,16 @@ export function policyIssues(policy: unknown): ValidationIssue[] {
     return issues.list;
   }
   issues.unknownKeys([], policy, POLICY_KEYS);
-  if (policy['devices'] !== undefined) checkDevices(issues, policy['devices']);
-  const groups = policy['groups'];
+  const { devices, groups, osDefaults } = policy;
+  if (devices !== undefined) checkDevices(issues, devices);
   if (groups !== undefined) {
     if (Array.isArray(groups)) {
       const ids = new Map<string, number>();
-      groups.forEach((group, index) => checkGroup(issues, group, index, ids));
+      for (let i = 0; i < groups.length; i++) checkGroup(issues, groups[i], i, ids);
     } else {
       issues.add(['groups'], `must be an array of groups, got ${describeType(groups)}`);
     }
   }
-  if (policy['osDefaults'] !== undefined) checkOsDefaults(issues, policy['osDefaults']);
+  if (osDefaults !== undefined) checkOsDefaults(issues, osDefaults);
   return issues.list;
 }

@@ -44,24 +44,46 @@ function bytesOf(octets: asn1js.OctetString): Uint8Array {
   return new Uint8Array(octets.getValue());
 }
 
+function algorithmIn(tagged: asn1js.AsnType): pkijs.AlgorithmIdentifier | undefined {
+  if (!(tagged instanceof asn1js.Constructed) || tagged.idBlock.tagClass !== 3) return undefined;
+  const inner = tagged.valueBlock.value[0];
+  if (tagged.valueBlock.value.length !== 1 || !(inner instanceof asn1js.Sequence)) return undefined;
+  return new pkijs.AlgorithmIdentifier({ schema: inner });
+}
+
+/**
+ * Reads RSAES-OAEP-params (RFC 8017 A.2.1) by hand: pkijs fills in a wrong default label.
+ * Returns the hash when the parameters are supported (same hash for MGF1, empty label).
+ */
 function oaepHashOf(params: unknown): OaepHashName | undefined {
-  if (params === undefined) return 'sha1';
+  if (params === undefined || params instanceof asn1js.Null) return 'sha1';
   if (!(params instanceof asn1js.Sequence)) return undefined;
-  const oaep = new pkijs.RSAESOAEPParams({ schema: params });
-  const hash = oaepHashByOid(oaep.hashAlgorithm.algorithmId);
-  if (hash === undefined || oaep.maskGenAlgorithm.algorithmId !== OID_MGF1) return undefined;
+  let hash: OaepHashName | undefined = 'sha1';
+  let mgfHash: OaepHashName | undefined = 'sha1';
+  for (const item of params.valueBlock.value) {
+    const alg = algorithmIn(item);
+    if (alg === undefined) return undefined;
+    const tag = item.idBlock.tagNumber;
+    if (tag === 0) {
+      hash = oaepHashByOid(alg.algorithmId);
+    } else if (tag === 1) {
+      const mgf = alg.algorithmParams;
+      mgfHash =
+        alg.algorithmId === OID_MGF1 && mgf instanceof asn1js.Sequence
+          ? oaepHashByOid(new pkijs.AlgorithmIdentifier({ schema: mgf }).algorithmId)
+          : undefined;
+    } else if (tag === 2) {
+      const label = alg.algorithmParams;
+      const emptyLabel =
+        label === undefined ||
+        (label instanceof asn1js.OctetString && label.getValue().byteLength === 0);
+      if (alg.algorithmId !== OID_P_SPECIFIED || !emptyLabel) return undefined;
+    } else {
+      return undefined;
+    }
+  }
   // Node's OAEP uses the same hash for MGF1; a different MGF1 hash is not supported.
-  const mgfParams = oaep.maskGenAlgorithm.algorithmParams;
-  const mgfHash =
-    mgfParams instanceof asn1js.Sequence
-      ? oaepHashByOid(new pkijs.AlgorithmIdentifier({ schema: mgfParams }).algorithmId)
-      : undefined;
-  if (mgfHash !== hash) return undefined;
-  const source = oaep.pSourceAlgorithm;
-  if (source.algorithmId !== OID_P_SPECIFIED) return undefined;
-  const label = source.algorithmParams;
-  if (label instanceof asn1js.OctetString && label.getValue().byteLength > 0) return undefined;
-  return hash;
+  return hash !== undefined && mgfHash === hash ? hash : undefined;
 }
 
 function recipientsOf(enveloped: pkijs.EnvelopedData): KeyTransRecipient[] {

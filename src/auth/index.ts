@@ -7,3 +7,4 @@ export {
   parseOAuth1Header,
   percentEncode,
 } from './oauth1.js';
+export { MemorySessionCache, type SessionCache, sessionCacheKey } from './session-cache.js';

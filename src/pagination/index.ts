@@ -1,1 +1,5 @@
-export {};
+export type {
+  DevicePage,
+  DevicePagesOptions,
+  DevicePhase,
+} from './device-pages.js';

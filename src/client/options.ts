@@ -1,0 +1,95 @@
+import type { SessionCache } from '../auth/session-cache.js';
+import type { ServerToken } from '../crypto/server-token.js';
+import type { AbmLogger } from '../internal/logger.js';
+
+/** Apple's production ADE host. */
+export const DEFAULT_BASE_URL = 'https://mdmenrollment.apple.com';
+/** Default `X-Server-Protocol-Version`: 10 unlocks `THROTTLED` and `retry_after_seconds`. */
+export const DEFAULT_PROTOCOL_VERSION = 10;
+
+/** How {@link AbmClient} retries transient failures. One retry layer only (inside ky). */
+export interface RetryOptions {
+  /**
+   * Retries after the first attempt for transient failures (network errors, 429, 500–504).
+   * `0` disables them; the one forced replay after a session re-login is not counted.
+   * @default 3
+   */
+  limit?: number;
+  /** First backoff delay; doubles on each retry. @default 500 */
+  baseDelayMs?: number;
+  /** Cap on a computed backoff delay (before jitter). @default 8000 */
+  maxDelayMs?: number;
+  /** Cap on a server-sent `Retry-After` (seconds or HTTP date). @default 60000 */
+  maxRetryAfterMs?: number;
+  /** Randomise each backoff between 50 % and 100 % of the computed delay. @default true */
+  jitter?: boolean;
+}
+
+/** Options for `new AbmClient(options)`. Every option except `token` has a default. */
+export interface AbmClientOptions {
+  /** The decrypted ADE server token (see `decryptServerToken`). */
+  token: ServerToken;
+  /** ADE base URL; set it for a simulator or proxy. @default 'https://mdmenrollment.apple.com' */
+  baseUrl?: string;
+  /**
+   * `User-Agent` sent with every request. Apple rejects missing or blocklisted agents with
+   * `USER_AGENT_INVALID`; use a distinctive `Product/Version`. @default `abmkit/<version>`
+   */
+  userAgent?: string;
+  /** `X-Server-Protocol-Version`. @default 10 */
+  protocolVersion?: number;
+  /** A fetch implementation. @default `globalThis.fetch`, looked up on every call */
+  fetch?: typeof globalThis.fetch;
+  /** Time limit for one HTTP attempt (until response headers). @default 30000 */
+  timeoutMs?: number;
+  /** Time limit for one whole method call, retries and re-login included. @default 120000 */
+  deadlineMs?: number;
+  /** Retry policy. */
+  retry?: RetryOptions;
+  /** A pino-compatible logger. Secrets are redacted before it sees anything. @default silent */
+  logger?: AbmLogger;
+  /**
+   * Where sessions are kept, keyed per token. Share one across replicas (e.g. backed by Redis)
+   * so that they reuse one ADE session. @default a new {@link MemorySessionCache}
+   */
+  sessionCache?: SessionCache;
+  /** Aborts every call of this client (e.g. on shutdown). */
+  signal?: AbortSignal;
+  /** Concurrent requests when a serial list is split into chunks of 1000. @default 4 */
+  concurrency?: number;
+  /**
+   * HTTP method for assign-profile. Apple documents POST; PUT also works (and Apple's `depsim`
+   * accepts only PUT). @default 'POST'
+   */
+  assignProfileMethod?: 'POST' | 'PUT';
+}
+
+/** Per-call options accepted by every {@link AbmClient} method. */
+export interface RequestOptions {
+  /** Aborts this call (including retries and backoff sleeps). */
+  signal?: AbortSignal;
+  /** Overrides the client's `deadlineMs` for this call. */
+  deadlineMs?: number;
+}
+
+/** Fully resolved retry policy. @internal */
+export interface ResolvedRetry {
+  limit: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  maxRetryAfterMs: number;
+  jitter: boolean;
+}
+
+/** Resolves {@link RetryOptions} against the defaults. @internal */
+export function resolveRetry(retry: RetryOptions | undefined): ResolvedRetry {
+  const nonNegative = (v: number | undefined, d: number): number =>
+    v !== undefined && Number.isFinite(v) && v >= 0 ? v : d;
+  return {
+    limit: Math.floor(nonNegative(retry?.limit, 3)),
+    baseDelayMs: nonNegative(retry?.baseDelayMs, 500),
+    maxDelayMs: nonNegative(retry?.maxDelayMs, 8_000),
+    maxRetryAfterMs: nonNegative(retry?.maxRetryAfterMs, 60_000),
+    jitter: retry?.jitter ?? true,
+  };
+}

@@ -1,0 +1,69 @@
+import { isHTTPError } from 'ky';
+import { isAbmError } from '../errors/index.js';
+
+/** HTTP statuses worth retrying (for safe operations). @internal */
+export const RETRY_STATUS_CODES: readonly number[] = [429, 500, 502, 503, 504];
+
+/** Low-level error codes proving the request never left this host (safe to retry anything). */
+const NEVER_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/** Codes that mean the connection broke after the request may have been sent. */
+const MAYBE_SENT_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
+
+function collectCodes(error: unknown, out: Set<string>, depth = 0): Set<string> {
+  if (depth > 5 || typeof error !== 'object' || error === null) return out;
+  const e = error as { code?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof e.code === 'string') out.add(e.code);
+  collectCodes(e.cause, out, depth + 1);
+  if (Array.isArray(e.errors)) for (const inner of e.errors) collectCodes(inner, out, depth + 1);
+  return out;
+}
+
+/**
+ * Whether a network error proves the request never reached the server (DNS failure, refused
+ * connection). Only then may a non-idempotent operation be replayed.
+ * @internal
+ */
+export function provablyNotSent(error: unknown): boolean {
+  const codes = collectCodes(error, new Set());
+  for (const code of codes) if (MAYBE_SENT_CODES.has(code)) return false;
+  for (const code of codes) if (NEVER_SENT_CODES.has(code)) return true;
+  return false;
+}
+
+/**
+ * The retry decision for one failed attempt: `true` retry with backoff, `false` give up,
+ * `undefined` let ky decide (HTTP statuses, so that `Retry-After` is honoured).
+ * @internal
+ */
+export function retryDecision(error: unknown, retrySafe: boolean): boolean | undefined {
+  if (isAbmError(error)) return false;
+  const name = (error as { name?: unknown })?.name;
+  if (name === 'AbortError' || name === 'ForceRetryError') return false;
+  if (isHTTPError(error)) {
+    const status = error.response.status;
+    if (!RETRY_STATUS_CODES.includes(status)) return false;
+    // 429 means "not processed"; other 5xx are ambiguous for non-idempotent operations.
+    return retrySafe || status === 429 ? undefined : false;
+  }
+  if (name === 'TimeoutError') return retrySafe;
+  // Network failures surface as fetch's TypeError with an undici cause.
+  if (error instanceof TypeError || name === 'TypeError') {
+    return retrySafe || provablyNotSent(error);
+  }
+  return false;
+}

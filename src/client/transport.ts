@@ -1,0 +1,312 @@
+import ky, { HTTPError } from 'ky';
+import { z } from 'zod';
+import { oauth1Header } from '../auth/oauth1.js';
+import { type SessionCache, sessionCacheKey } from '../auth/session-cache.js';
+import { SessionManager } from '../auth/session-manager.js';
+import type { ServerToken } from '../crypto/server-token.js';
+import { ResponseValidationError, TokenExpiredError } from '../errors/index.js';
+import type { AbmLogger } from '../internal/logger.js';
+import { defineOperation, type Operation } from '../resources/operation.js';
+import { anySignal, raceSignal } from './abort.js';
+import { hasTokenHealthString } from './apple-codes.js';
+import { type CallSignals, type FailureContext, mapFailure, mapHttpError } from './map-error.js';
+import type { RequestOptions, ResolvedRetry } from './options.js';
+import { RETRY_STATUS_CODES, retryDecision } from './retry-policy.js';
+
+/** Everything the transport needs, resolved from `AbmClientOptions`. @internal */
+export interface TransportConfig {
+  token: ServerToken;
+  baseUrl: string;
+  userAgent: string;
+  protocolVersion: number;
+  fetch: typeof globalThis.fetch | undefined;
+  timeoutMs: number;
+  deadlineMs: number;
+  retry: ResolvedRetry;
+  logger: AbmLogger;
+  signal: AbortSignal | undefined;
+  sessionCache: SessionCache;
+}
+
+/** What to send besides the operation's method and path. @internal */
+export interface SendInput {
+  /** JSON request body. */
+  json?: unknown;
+  /** Query parameters. */
+  searchParams?: Record<string, string>;
+}
+
+/** `GET /session`: OAuth1-signed login that returns the session token. @internal */
+export const sessionOperation: Operation<{ auth_session_token: string }> = defineOperation({
+  name: 'login',
+  method: 'GET',
+  path: '/session',
+  retrySafe: true,
+  auth: 'oauth',
+  response: z.looseObject({ auth_session_token: z.string().min(1) }),
+});
+
+const MAX_ERROR_BODY = 64 * 1024;
+
+async function readBounded(response: Response, max: number): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } catch {
+    // a broken error body is not worth failing over
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return Buffer.concat(chunks).subarray(0, max).toString('utf8');
+}
+
+interface CallState {
+  attempts: number;
+  retries: number;
+  reauthed: boolean;
+  session: string | undefined;
+  sent: string | undefined;
+}
+
+/**
+ * The single HTTP path of {@link AbmClient}: ky with one retry layer, session handling, and error
+ * mapping after ky settles.
+ * @internal
+ */
+export class Transport {
+  readonly sessions: SessionManager;
+  readonly #config: TransportConfig;
+  readonly #baseUrl: string;
+  readonly #fetch: typeof globalThis.fetch;
+
+  constructor(config: TransportConfig) {
+    this.#config = config;
+    this.#baseUrl = config.baseUrl.replace(/\/+$/, '');
+    // Resolve globalThis.fetch per call when none is given: a reference captured earlier would
+    // bypass interceptors installed later (msw, undici mocks).
+    this.#fetch = (input, init) => (config.fetch ?? globalThis.fetch)(input, init);
+    this.sessions = new SessionManager(
+      config.sessionCache,
+      sessionCacheKey(config.token),
+      () => this.#login(),
+      config.logger,
+    );
+  }
+
+  async #login(): Promise<string> {
+    const expiry = this.#config.token.accessTokenExpiry.getTime();
+    if (Number.isFinite(expiry) && expiry <= Date.now()) {
+      throw new TokenExpiredError(
+        `The ADE server token expired on ${new Date(expiry).toISOString()}. Renew it: download a new server token in Apple Business Manager and load it.`,
+        { operation: 'login', method: 'GET', path: '/session', attempts: 0 },
+      );
+    }
+    const result = await this.send(sessionOperation);
+    return result.auth_session_token;
+  }
+
+  /** Sends one operation and returns its validated response. Throws only abmkit errors. */
+  async send<T>(op: Operation<T>, input: SendInput = {}, options: RequestOptions = {}): Promise<T> {
+    const cfg = this.#config;
+    const deadlineMs = options.deadlineMs ?? cfg.deadlineMs;
+    const deadline = AbortSignal.timeout(deadlineMs);
+    const signals: CallSignals = {
+      caller: options.signal,
+      client: cfg.signal,
+      deadline,
+      deadlineMs,
+      timeoutMs: cfg.timeoutMs,
+    };
+    const signal = anySignal([options.signal, cfg.signal, deadline]) ?? deadline;
+    const state: CallState = {
+      attempts: 0,
+      retries: 0,
+      reauthed: false,
+      session: undefined,
+      sent: undefined,
+    };
+    const ctx = (): FailureContext => ({
+      operation: op.name,
+      method: op.method,
+      path: op.path,
+      attempts: Math.max(1, state.attempts),
+      isSession: op.auth === 'oauth',
+    });
+    const query = input.searchParams
+      ? `?${new URLSearchParams(input.searchParams).toString()}`
+      : '';
+    try {
+      if (signal.aborted) throw signal.reason;
+      if (op.auth === 'session') {
+        state.session = await raceSignal(this.sessions.get(), signal, () => signal.reason);
+      }
+      const response = await ky(`${this.#baseUrl}${op.path}${query}`, {
+        method: op.method,
+        headers: {
+          'user-agent': cfg.userAgent,
+          'x-server-protocol-version': String(cfg.protocolVersion),
+          'content-type': 'application/json;charset=UTF8',
+          accept: 'application/json',
+        },
+        ...(input.json === undefined ? {} : { body: JSON.stringify(input.json) }),
+        timeout: cfg.timeoutMs,
+        signal,
+        fetch: this.#fetch,
+        retry: this.#retryOptions(op, state),
+        hooks: {
+          beforeRequest: [
+            async (request) => {
+              state.attempts++;
+              if (op.auth === 'oauth') {
+                const t = cfg.token;
+                request.headers.set(
+                  'authorization',
+                  oauth1Header({
+                    method: op.method,
+                    url: request.url,
+                    consumerKey: t.consumerKey,
+                    consumerSecret: t.consumerSecret,
+                    accessToken: t.accessToken,
+                    accessSecret: t.accessSecret,
+                  }),
+                );
+              } else {
+                const current = (await this.sessions.current()) ?? state.session ?? '';
+                state.session = current;
+                state.sent = current;
+                request.headers.set('x-adm-auth-session', current);
+              }
+            },
+          ],
+          beforeRetry: [
+            ({ error, retryCount }) => {
+              cfg.logger.debug(
+                {
+                  event: 'request.retry',
+                  operation: op.name,
+                  retry: retryCount,
+                  reason: error instanceof HTTPError ? `HTTP ${error.response.status}` : error.name,
+                },
+                'abmkit: retrying ADE request',
+              );
+            },
+          ],
+          afterResponse: [
+            async (_request, _options, response) => {
+              cfg.logger.debug(
+                {
+                  event: 'request.done',
+                  operation: op.name,
+                  method: op.method,
+                  path: op.path,
+                  status: response.status,
+                  attempt: state.attempts,
+                },
+                'abmkit: ADE response',
+              );
+              if (op.auth !== 'session') return;
+              const rotated = response.headers.get('x-adm-auth-session');
+              if (rotated && rotated !== state.sent) {
+                state.session = rotated;
+                await this.sessions.adopt(rotated);
+              }
+              if ((response.status !== 401 && response.status !== 403) || state.reauthed) return;
+              const body = await readBounded(response, MAX_ERROR_BODY);
+              if (hasTokenHealthString(body)) return;
+              if (response.status === 403 && !body.includes('FORBIDDEN')) return;
+              state.reauthed = true;
+              cfg.logger.info(
+                { event: 'session.rejected', operation: op.name, status: response.status },
+                'abmkit: ADE session rejected; logging in again and replaying once',
+              );
+              state.session = await raceSignal(
+                this.sessions.refresh(state.sent),
+                signal,
+                () => signal.reason,
+              );
+              return ky.retry({ delay: 0 });
+            },
+          ],
+        },
+      });
+      const text = await response.text();
+      return this.#parse(op, text, ctx());
+    } catch (error) {
+      if (error instanceof HTTPError) {
+        const body = await readBounded(error.response, MAX_ERROR_BODY);
+        const requestId =
+          error.response.headers.get('x-request-id') ??
+          error.response.headers.get('x-apple-request-uuid') ??
+          undefined;
+        throw mapHttpError(error.response.status, body, ctx(), requestId);
+      }
+      throw mapFailure(error, ctx(), signals);
+    }
+  }
+
+  #retryOptions<T>(op: Operation<T>, state: CallState) {
+    const r = this.#config.retry;
+    return {
+      // One extra slot for the forced replay after a re-login (ky counts it against the limit);
+      // ordinary retries are bounded by `shouldRetry` below.
+      limit: r.limit + 1,
+      methods: ['get', 'post', 'put', 'delete'],
+      statusCodes: [...RETRY_STATUS_CODES],
+      afterStatusCodes: [429, 503],
+      maxRetryAfter: r.maxRetryAfterMs,
+      backoffLimit: r.maxDelayMs,
+      delay: (attempt: number) => r.baseDelayMs * 2 ** (attempt - 1),
+      jitter: r.jitter ? (delay: number) => delay * (0.5 + Math.random() * 0.5) : false,
+      retryOnTimeout: op.retrySafe,
+      shouldRetry: ({ error }: { error: Error }) => {
+        if (state.retries >= r.limit) return false;
+        const decision = retryDecision(error, op.retrySafe);
+        if (decision !== false) state.retries++;
+        return decision;
+      },
+    };
+  }
+
+  #parse<T>(op: Operation<T>, text: string, ctx: FailureContext): T {
+    const base = {
+      operation: ctx.operation,
+      method: ctx.method,
+      path: ctx.path,
+      attempts: ctx.attempts,
+    };
+    let data: unknown;
+    if (text.trim() !== '') {
+      try {
+        data = JSON.parse(text);
+      } catch {
+        throw new ResponseValidationError(
+          `Apple's answer to ${op.name} (${op.method} ${op.path}) is not valid JSON (${text.length} characters). It may have been cut off; try again.`,
+          base,
+        );
+      }
+    }
+    const result = op.response.safeParse(data);
+    if (!result.success) {
+      const issues = result.error.issues.slice(0, 20).map((issue) => ({
+        path: issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+        message: issue.message,
+      }));
+      throw new ResponseValidationError(
+        `Apple's answer to ${op.name} (${op.method} ${op.path}) does not have the documented shape: ${issues
+          .slice(0, 3)
+          .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+          .join('; ')}.`,
+        { ...base, issues },
+      );
+    }
+    return result.data;
+  }
+}

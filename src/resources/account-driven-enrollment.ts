@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { defineOperation, type Operation } from './operation.js';
+
+/** `GET /account-driven-enrollment/profile` response. */
+export const accountDrivenEnrollmentProfileSchema = z.looseObject({
+  /** The MDM service-discovery URL devices use for account-driven enrollment. */
+  mdm_service_discovery_url: z.string(),
+  /** When it was last changed. */
+  last_updated_timestamp: z.union([z.string(), z.number()]).nullish(),
+});
+
+/** Account-driven enrollment settings (inferred from {@link accountDrivenEnrollmentProfileSchema}). */
+export type AccountDrivenEnrollmentProfile = z.infer<typeof accountDrivenEnrollmentProfileSchema>;
+
+const PATH = '/account-driven-enrollment/profile';
+
+/** Get the service-discovery URL. Safe to retry. @internal */
+export const getAccountDrivenEnrollmentProfileOperation: Operation<AccountDrivenEnrollmentProfile> =
+  defineOperation({
+    name: 'getAccountDrivenEnrollmentProfile',
+    method: 'GET',
+    path: PATH,
+    retrySafe: true,
+    auth: 'session',
+    response: accountDrivenEnrollmentProfileSchema,
+  });
+
+/** Set the service-discovery URL (empty 200). Setting the same URL twice is harmless. @internal */
+export const setAccountDrivenEnrollmentProfileOperation: Operation<unknown> = defineOperation({
+  name: 'setAccountDrivenEnrollmentProfile',
+  method: 'POST',
+  path: PATH,
+  retrySafe: true,
+  auth: 'session',
+  response: z.unknown(),
+});
+
+/** Remove the service-discovery URL (empty 200). Idempotent. @internal */
+export const removeAccountDrivenEnrollmentProfileOperation: Operation<unknown> = defineOperation({
+  name: 'removeAccountDrivenEnrollmentProfile',
+  method: 'DELETE',
+  path: PATH,
+  retrySafe: true,
+  auth: 'session',
+  response: z.unknown(),
+});

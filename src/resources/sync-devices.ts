@@ -1,0 +1,13 @@
+import type { DeviceListResponse } from './device-list.js';
+import { deviceListResponseSchema } from './device-list.js';
+import { defineOperation, type Operation } from './operation.js';
+
+/** `POST /devices/sync`: changes since a cursor. A read, safe to retry. @internal */
+export const syncDevicesOperation: Operation<DeviceListResponse> = defineOperation({
+  name: 'syncDevices',
+  method: 'POST',
+  path: '/devices/sync',
+  retrySafe: true,
+  auth: 'session',
+  response: deviceListResponseSchema,
+});

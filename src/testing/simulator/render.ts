@@ -1,0 +1,32 @@
+/**
+ * Renders a device record for a protocol version: fields a version does not know are left out,
+ * and iPads report `iOS` below protocol 7.
+ *
+ * @internal
+ * @module
+ */
+import type { SimDevice } from './types.js';
+
+const V10_FIELDS = [
+  'eid',
+  'wifi_mac_address',
+  'bluetooth_mac_address',
+  'ethernet_mac_address',
+  'imei',
+  'meid',
+  'is_replacement_device',
+] as const;
+
+/** @internal A device as served at `protocol`. */
+export function renderDevice(device: SimDevice, protocol: number): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...device };
+  if (protocol < 2) {
+    delete out['os'];
+    delete out['device_family'];
+  } else if (protocol < 7 && device.os === 'iPadOS') {
+    out['os'] = 'iOS';
+  }
+  if (protocol < 8) delete out['mdm_migration_deadline'];
+  if (protocol < 10) for (const field of V10_FIELDS) delete out[field];
+  return out;
+}

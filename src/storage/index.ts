@@ -5,4 +5,11 @@
  *
  * @module
  */
+export { MemoryStorage, type MemoryStorageOptions } from './memory/memory-storage.js';
+export * from './secrets/index.js';
+export type {
+  FaultInjection,
+  FaultInjectionOptions,
+} from './shared/faults.js';
+export { StorageBase, type StorageBaseOptions } from './storage-base.js';
 export type * from './types.js';

@@ -17,28 +17,10 @@
  * @module
  */
 
+import type { AdeDevice } from '../schemas/device.js';
+
 /** An ISO 8601 / RFC 3339 UTC timestamp string, e.g. `2025-01-31T12:00:00.000Z`. */
 export type IsoDateTime = string;
-
-/**
- * A device record as Apple's ADE API reports it (fetch/sync/details), kept as JSON with every
- * field Apple sends. Only `serial_number` is guaranteed; `op_type` and `op_date` are present on
- * sync pages.
- */
-export interface AdeDeviceLike {
-  /** The device's serial number: the key of a device inside one token. */
-  serial_number: string;
-  /** `added`, `modified` or `deleted` (sync pages only). */
-  op_type?: string | undefined;
-  /** When the operation happened (sync pages only). The latest `op_date` for a serial wins. */
-  op_date?: string | undefined;
-  /** Apple's profile state: `empty`, `assigned`, `pushed`, `removed` (open set). */
-  profile_status?: string | undefined;
-  /** The profile Apple reports as assigned. */
-  profile_uuid?: string | undefined;
-  /** Every other field Apple sends, kept as is. */
-  [field: string]: unknown;
-}
 
 /** A page of a listing. */
 export interface Page<T> {
@@ -374,7 +356,7 @@ export interface DeviceRecord {
   /** The serial number. */
   serialNumber: string;
   /** Apple's latest record for the device (all fields kept). */
-  device: AdeDeviceLike;
+  device: AdeDevice;
   /** The latest applied `op_date` (normalised ISO), or `null` if only fetched so far. */
   opDate: IsoDateTime | null;
   /** The latest applied `op_type`, or `null` when it came from a full fetch. */
@@ -414,7 +396,7 @@ export interface ApplyPageInput extends LeaseFence {
   /** The phase after this page. */
   phase: CursorPhase;
   /** The page's devices, oldest first (duplicates collapse: the latest `op_date` wins). */
-  devices: readonly AdeDeviceLike[];
+  devices: readonly AdeDevice[];
   /** During a full fetch: its id, recorded on the cursor and on every device of the page. */
   fullFetchId?: string | null | undefined;
   /** Sets the cursor's `lastFullFetchAt` (the page that completes a full fetch). */

@@ -146,7 +146,7 @@ export class AbmClient {
   }
 
   /** `GET /account`: the MDM server and organisation behind the token. */
-  getAccount(options: RequestOptions = {}): Promise<AccountDetail> {
+  async getAccount(options: RequestOptions = {}): Promise<AccountDetail> {
     return this.#transport.send(getAccountOperation, {}, options);
   }
 
@@ -154,7 +154,7 @@ export class AbmClient {
    * `POST /server/devices`: one page of the full device list. Prefer {@link AbmClient.devicePages},
    * which handles cursors. Throws `CursorExhaustedError` when the fetch is complete.
    */
-  fetchDevices(
+  async fetchDevices(
     request: DeviceListRequest = {},
     options: RequestOptions = {},
   ): Promise<DeviceListResponse> {
@@ -162,7 +162,7 @@ export class AbmClient {
   }
 
   /** `POST /devices/sync`: one page of changes since `cursor`. Prefer {@link AbmClient.devicePages}. */
-  syncDevices(
+  async syncDevices(
     request: DeviceListRequest & { cursor: string },
     options: RequestOptions = {},
   ): Promise<DeviceListResponse> {
@@ -258,7 +258,7 @@ export class AbmClient {
   }
 
   /** `GET /profile?profile_uuid=…`: a profile as Apple stores it. */
-  getProfile(profileUuid: string, options: RequestOptions = {}): Promise<AdeProfileResponse> {
+  async getProfile(profileUuid: string, options: RequestOptions = {}): Promise<AdeProfileResponse> {
     const uuid = requireString(profileUuid, 'a profile UUID', 'getProfile');
     return this.#transport.send(
       getProfileOperation,
@@ -318,7 +318,7 @@ export class AbmClient {
   }
 
   /** `POST /device/activationlock`: locks one device. Not replayed after an ambiguous failure. */
-  activationLock(
+  async activationLock(
     input: ActivationLockInput,
     options: RequestOptions = {},
   ): Promise<ActivationLockResponse> {
@@ -336,7 +336,7 @@ export class AbmClient {
   }
 
   /** `GET /account-driven-enrollment/profile`: the MDM service-discovery URL. `NotFoundError` if none is set. */
-  getAccountDrivenEnrollmentProfile(
+  async getAccountDrivenEnrollmentProfile(
     options: RequestOptions = {},
   ): Promise<AccountDrivenEnrollmentProfile> {
     return this.#transport.send(getAccountDrivenEnrollmentProfileOperation, {}, options);
@@ -365,7 +365,10 @@ export class AbmClient {
   }
 
   /** `GET /device/replacementDetails`: which device a replacement replaced (protocol ≥ 10). */
-  getReplacementDetails(serial: string, options: RequestOptions = {}): Promise<ReplacementDetails> {
+  async getReplacementDetails(
+    serial: string,
+    options: RequestOptions = {},
+  ): Promise<ReplacementDetails> {
     const device = requireString(serial, 'a serial number', 'getReplacementDetails');
     return this.#transport.send(
       getReplacementDetailsOperation,

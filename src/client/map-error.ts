@@ -144,7 +144,9 @@ export function mapHttpError(
       options,
     );
   }
-  if (status === 401 || status === 403) {
+  const authish =
+    appleCode === undefined || appleCode === 'UNAUTHORIZED' || appleCode === 'FORBIDDEN';
+  if ((status === 401 || status === 403) && authish) {
     return new AuthenticationError(
       ctx.isSession
         ? `Apple refused the OAuth login (${tag}). Check that the server token is the current one for this MDM server; if it keeps failing, download a new token in Apple Business Manager.`

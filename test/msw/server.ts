@@ -11,6 +11,8 @@ export interface SeenRequest {
   search: string;
   headers: Headers;
   body: string;
+  /** Resolves to the request body once it has been read. */
+  bodyText: Promise<string>;
 }
 
 /**
@@ -29,11 +31,12 @@ export function useAde() {
       search: url.search,
       headers: new Headers(request.headers),
       body: '',
+      bodyText: copy.text().then((t) => {
+        entry.body = t;
+        return t;
+      }),
     };
     seen.push(entry);
-    void copy.text().then((t) => {
-      entry.body = t;
-    });
   });
   beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
   afterEach(() => {
@@ -48,6 +51,11 @@ export function useAde() {
     count(path: string, method?: string): number {
       return seen.filter((r) => r.path === path && (method === undefined || r.method === method))
         .length;
+    },
+    /** The parsed JSON body of the `index`-th request to `path`. */
+    async json(path: string, index = 0): Promise<unknown> {
+      const text = await seen.filter((r) => r.path === path)[index]?.bodyText;
+      return text ? JSON.parse(text) : undefined;
     },
     requests(path: string): SeenRequest[] {
       return seen.filter((r) => r.path === path);

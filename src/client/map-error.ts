@@ -146,7 +146,7 @@ export function mapHttpError(
   }
   const authish =
     appleCode === undefined || appleCode === 'UNAUTHORIZED' || appleCode === 'FORBIDDEN';
-  if ((status === 401 || status === 403) && authish) {
+  if ((status === 401 || status === 403) && (authish || ctx.isSession)) {
     return new AuthenticationError(
       ctx.isSession
         ? `Apple refused the OAuth login (${tag}). Check that the server token is the current one for this MDM server; if it keeps failing, download a new token in Apple Business Manager.`

@@ -96,7 +96,7 @@ export abstract class StorageBase implements AbmStorage {
       for (const f of CREDENTIAL_SECRETS) {
         out[f] = await this.secrets.seal(creds[f], `token|${tokenId}|credentials.${f}`);
       }
-      sealed.credentials = out;
+      Object.assign(sealed, { credentials: out });
     }
     return this.openToken(await this.rawSaveToken(tokenId, sealed as TokenPatch));
   }

@@ -138,7 +138,7 @@ export abstract class StateStorage extends FaultableStorage {
         if (v === null) delete next[k];
         else next[k] = clone(v);
       }
-      next.updatedAt = now;
+      Object.assign(next, { updatedAt: now });
       const value = next as unknown as TokenRecord;
       return { changes: [{ op: 'token', value }], result: clone(value) };
     });

@@ -66,7 +66,7 @@ export function concurrencyTests({ it, describe, run }: SuiteContext): void {
           Array.from({ length: 10 }, (_, i) => s.saveToken('t1', { metadata: { i } })),
         );
         const meta = (await s.getToken('t1'))?.metadata;
-        assert.ok(meta && typeof meta.i === 'number');
+        assert.ok(meta && typeof (meta as { i?: unknown }).i === 'number');
       });
     });
 

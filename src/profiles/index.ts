@@ -1,4 +1,5 @@
 export { CompiledProfilePolicy, compilePolicy } from './compile-policy.js';
+export type { SerialCsvInput } from './csv-input.js';
 export {
   DEVICE_OS_KEYS,
   DEVICE_OS_LABELS,
@@ -6,6 +7,7 @@ export {
   type DeviceOsFields,
   deviceOs,
 } from './device-os.js';
+export { type ParseSerialCsvOptions, parseSerialCsv } from './parse-serial-csv.js';
 export {
   type AssignmentBatch,
   type AssignmentPlan,
@@ -42,6 +44,12 @@ export {
 } from './profile-schema.js';
 export { resolveProfile, resolveProfiles } from './resolve-profile.js';
 export { isValidSerial, normalizeSerial, SERIAL_LENGTH } from './serial.js';
+export type {
+  SerialCsvDuplicate,
+  SerialCsvInvalidRow,
+  SerialCsvResult,
+  SerialCsvRow,
+} from './serial-csv-collector.js';
 export {
   MINIMAL_SKIP_SETUP_ITEMS,
   SKIP_SETUP_ITEMS,

@@ -1,0 +1,108 @@
+import { pipeline, Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import { CsvError, isAbmError } from '../errors/index.js';
+import { type SerialCsvInput, textChunks } from './csv-input.js';
+import { SerialCsvCollector, type SerialCsvResult } from './serial-csv-collector.js';
+
+/** Options of {@link parseSerialCsv}. */
+export interface ParseSerialCsvOptions {
+  /**
+   * Whether the first non-blank row is a header. `'auto'` treats it as one when a cell reads like
+   * a serial-number column name (`serial`, `Serial Number`, `serial_number`, `SN`, …); that
+   * column then holds the serials, otherwise the first column does.
+   * @default 'auto'
+   */
+  header?: 'auto' | boolean;
+  /**
+   * Keep every valid row with its extra columns in `rows`. Turn off for large plain lists to save
+   * memory.
+   * @default true
+   */
+  rows?: boolean;
+}
+
+interface ParsedRecord {
+  record: string[];
+  raw: string;
+}
+
+/** Longest row accepted, in characters; a longer one means the input is not a serial CSV. */
+const MAX_RECORD_SIZE = 64 * 1024;
+
+/**
+ * Read a CSV of serial numbers (one per row) for a bulk device-level assignment, streaming:
+ * a 1,000,000-row file is never held in memory, only the result.
+ *
+ * Accepts a header or none, extra columns (returned per row in `rows`), a UTF-8 BOM (and UTF-16
+ * with a BOM), CRLF/LF/CR line ends, blank lines, surrounding whitespace and quotes, and `,`,
+ * `;` or tab as the delimiter. Serials are normalised (whitespace removed, upper case) and must
+ * be 8 to 14 letters A–Z or digits. Invalid rows and duplicates are reported with their 1-based
+ * line numbers instead of failing the file.
+ *
+ * @param input - text, bytes, a web `ReadableStream`, or an async iterable of chunks (a Node
+ *   `Readable` such as `fs.createReadStream(path)` is one).
+ * @param options - see {@link ParseSerialCsvOptions}.
+ * @throws {@link CsvError} only when the input cannot be read at all (not a supported input
+ *   type, a chunk that is neither text nor bytes, or the stream fails, a row longer than 64 KiB).
+ *   A quote that is never closed is reported in `invalid`.
+ *
+ * @example
+ * ```ts
+ * const { serials, duplicates, invalid } = await parseSerialCsv(fs.createReadStream('serials.csv'));
+ * ```
+ */
+export async function parseSerialCsv(
+  input: SerialCsvInput,
+  options: ParseSerialCsvOptions = {},
+): Promise<SerialCsvResult> {
+  const collector = new SerialCsvCollector(options.header ?? 'auto', options.rows ?? true);
+  const parser = parse({
+    bom: true,
+    ltrim: true,
+    relax_quotes: true,
+    relax_column_count: true,
+    delimiter: [',', ';', '\t'],
+    record_delimiter: ['\r\n', '\n', '\r'],
+    max_record_size: MAX_RECORD_SIZE,
+    raw: true,
+    skip_records_with_error: true,
+    on_skip: (error, raw) => {
+      if (error?.code === 'CSV_MAX_RECORD_SIZE') {
+        parser.destroy(
+          new CsvError(
+            `The serial CSV could not be read: a row is longer than ${MAX_RECORD_SIZE} characters, so this is not a list of serial numbers. Check that the file is a text CSV with one serial number per row.`,
+          ),
+        );
+      } else {
+        skipped(collector, error, raw);
+      }
+      return undefined;
+    },
+  });
+  pipeline(Readable.from(textChunks(input)), parser, () => {});
+  try {
+    for await (const { record, raw } of parser as AsyncIterable<ParsedRecord>) {
+      collector.add(record, raw);
+    }
+  } catch (error) {
+    if (isAbmError(error)) throw error;
+    throw new CsvError(
+      `The serial CSV could not be read (stopped near line ${collector.nextLine}): ${describe(error)}. Check that the file is a text CSV with one serial number per row.`,
+      { cause: error, line: collector.nextLine },
+    );
+  }
+  return collector.result();
+}
+
+function skipped(
+  collector: SerialCsvCollector,
+  error: { code?: string; records?: unknown } | undefined,
+  raw: string | undefined,
+): void {
+  const records = typeof error?.records === 'number' ? error.records : Number.POSITIVE_INFINITY;
+  collector.skip(error?.code, records, raw ?? '');
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -7,9 +7,9 @@ export const PROFILE_STATUSES = ['empty', 'assigned', 'pushed', 'removed'] as co
 export type ProfileStatus = OpenUnion<(typeof PROFILE_STATUSES)[number]>;
 
 /** Known `os` values (protocol ≥ 2; `iPadOS` from protocol 7). */
-export const DEVICE_OS_VALUES = ['iOS', 'iPadOS', 'OSX', 'tvOS', 'visionOS'] as const;
+export const ADE_DEVICE_OS_VALUES = ['iOS', 'iPadOS', 'OSX', 'tvOS', 'visionOS'] as const;
 /** A device's operating system as Apple names it. */
-export type DeviceOs = OpenUnion<(typeof DEVICE_OS_VALUES)[number]>;
+export type AdeDeviceOs = OpenUnion<(typeof ADE_DEVICE_OS_VALUES)[number]>;
 
 /** Known `device_family` values (protocol ≥ 2). */
 export const DEVICE_FAMILIES = ['iPad', 'iPhone', 'iPod', 'Mac', 'AppleTV', 'Vision'] as const;
@@ -60,7 +60,7 @@ export const adeDeviceSchema = z.looseObject({
   /** Email of whoever assigned the device. */
   device_assigned_by: str,
   /** Operating system (protocol ≥ 2). */
-  os: openEnum(DEVICE_OS_VALUES).nullish(),
+  os: openEnum(ADE_DEVICE_OS_VALUES).nullish(),
   /** Device family (protocol ≥ 2). */
   device_family: openEnum(DEVICE_FAMILIES).nullish(),
   /** Sync pages only: what happened. */

@@ -1,11 +1,11 @@
 export {
+  ADE_DEVICE_OS_VALUES,
   type AdeDevice,
+  type AdeDeviceOs,
   adeDeviceSchema,
   DEVICE_FAMILIES,
-  DEVICE_OS_VALUES,
   DEVICE_RESPONSE_STATUSES,
   type DeviceFamily,
-  type DeviceOs,
   type DeviceResponseStatus,
   OP_TYPES,
   type OpType,

@@ -5,6 +5,7 @@
  *
  * @module
  */
+export { FileStorage, type FileStorageOptions } from './file/file-storage.js';
 export { MemoryStorage, type MemoryStorageOptions } from './memory/memory-storage.js';
 export * from './secrets/index.js';
 export type {

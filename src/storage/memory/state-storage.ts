@@ -68,6 +68,10 @@ function upperBound(sorted: readonly string[], key: string): number {
 export abstract class StateStorage extends FaultableStorage {
   /** The data. */
   protected state = new MemoryState();
+  /** Waits for every queued operation (used before closing). */
+  protected drain(): Promise<unknown> {
+    return this.#queue;
+  }
   readonly #clock: () => number;
   #queue: Promise<unknown> = Promise.resolve();
 
@@ -78,8 +82,10 @@ export abstract class StateStorage extends FaultableStorage {
 
   /** Makes `changes` durable before they are applied. */
   protected abstract persist(changes: readonly Change[]): Promise<void>;
-  /** Called before the first operation (FileStorage opens its directory). */
+  /** Called before each operation (FileStorage opens its directory on first use). */
   protected async ready(): Promise<void> {}
+  /** Called under the mutex after changes were applied (FileStorage compacts its journal). */
+  protected async afterApply(): Promise<void> {}
 
   /** Runs `fn` exclusively; its returned changes are persisted then applied. */
   protected exclusive<T>(fn: () => Promise<{ changes: Change[]; result: T }>): Promise<T> {
@@ -89,6 +95,7 @@ export abstract class StateStorage extends FaultableStorage {
       if (changes.length > 0) {
         await this.persist(changes);
         this.state.apply(changes);
+        await this.afterApply();
       }
       return result;
     });

@@ -1,1 +1,34 @@
-export {};
+/**
+ * `AbmManager`: many ABM tokens, periodic device sync, automatic ADE profile assignment, token
+ * health and renewal, and typed events, on top of any {@link AbmStorage}.
+ *
+ * @module
+ */
+export { AbmManager } from './abm-manager.js';
+export type {
+  AbmManagerEventName,
+  AbmManagerEvents,
+  AbmManagerListener,
+  DeviceEvent,
+  DeviceUnassignedEvent,
+  LeaseEvent,
+  ProfileEvent,
+  SyncEndedEvent,
+  SyncProgressEvent,
+  SyncStartedEvent,
+  TokenEvent,
+} from './events.js';
+export type {
+  AbmManagerOptions,
+  CreateKeyPairOptions,
+  DeviceLookup,
+  ListDevicesOptions,
+  ListTokensOptions,
+  ManagerTokenStatus,
+  SyncReport,
+  SyncSkipReason,
+  TokenAccountInfo,
+  TokenHealthReport,
+  TokenSummary,
+  UploadServerTokenOptions,
+} from './types.js';

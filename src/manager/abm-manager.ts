@@ -1,0 +1,406 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { AbmClient } from '../client/abm-client.js';
+import { InvalidArgumentError } from '../errors/index.js';
+import { type AbmLogger, redactingLogger } from '../internal/logger.js';
+import { VERSION } from '../internal/version.js';
+import { compilePolicy } from '../profiles/compile-policy.js';
+import type { ProfilePolicy } from '../profiles/policy-types.js';
+import { normalizeSerial } from '../profiles/serial.js';
+import type { DeviceRecord, Page, PolicyRecord, TokenRecord } from '../storage/types.js';
+import { ClientPool } from './client-factory.js';
+import type { ManagerContext, ResolvedConfig } from './context.js';
+import { type AbmManagerEventName, type AbmManagerListener, EventHub } from './events.js';
+import { healthReport } from './health.js';
+import { runSync } from './run-sync.js';
+import { Scheduler } from './scheduler.js';
+import { LazyTelemetry } from './telemetry.js';
+import { checkTokenId, createKeyPair, requireToken, uploadServerToken } from './token-lifecycle.js';
+import type {
+  AbmManagerOptions,
+  CreateKeyPairOptions,
+  DeviceLookup,
+  ListDevicesOptions,
+  ListTokensOptions,
+  SyncReport,
+  TokenHealthReport,
+  TokenSummary,
+  UploadServerTokenOptions,
+} from './types.js';
+
+function positiveOption(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min = 0,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new InvalidArgumentError(`AbmManager option ${name} must be a number ≥ ${min}.`);
+  }
+  return value;
+}
+
+function resolveConfig(options: AbmManagerOptions): ResolvedConfig {
+  const syncIntervalMs = positiveOption('syncIntervalMs', options.syncIntervalMs, 300_000, 1);
+  const pageSize = positiveOption('pageSize', options.pageSize, 1000, 1);
+  if (pageSize > 1000) throw new InvalidArgumentError('AbmManager option pageSize must be ≤ 1000.');
+  return {
+    baseUrl: options.baseUrl,
+    syncIntervalMs,
+    renewWithinDays: positiveOption('renewWithinDays', options.renewWithinDays, 30),
+    concurrency: Math.floor(positiveOption('concurrency', options.concurrency, 4, 1)),
+    leaseTtlMs: positiveOption('leaseTtlMs', options.leaseTtlMs, 60_000, 30),
+    pageSize: Math.floor(pageSize),
+    jitter: Math.min(1, positiveOption('jitter', options.jitter, 0.1)),
+    staggerMs: positiveOption('staggerMs', options.staggerMs, Math.min(syncIntervalMs, 30_000)),
+    assignmentCooldownMs: positiveOption(
+      'assignmentCooldownMs',
+      options.assignmentCooldownMs,
+      3_600_000,
+    ),
+    throttleFallbackMs: positiveOption(
+      'throttleFallbackMs',
+      options.throttleFallbackMs,
+      86_400_000,
+    ),
+    unhealthyProbeIntervalMs: positiveOption(
+      'unhealthyProbeIntervalMs',
+      options.unhealthyProbeIntervalMs,
+      3_600_000,
+    ),
+    fullReconcileIntervalMs: positiveOption(
+      'fullReconcileIntervalMs',
+      options.fullReconcileIntervalMs,
+      7 * 86_400_000,
+    ),
+    keepSyncRuns: Math.floor(positiveOption('keepSyncRuns', options.keepSyncRuns, 50, 1)),
+  };
+}
+
+/**
+ * Everything an MDM server or RMM product embeds to get zero-touch enrollment working: many ABM
+ * tokens per process, the token exchange and renewal, periodic device sync (crash-safe, one
+ * replica per token at a time through storage leases), automatic ADE profile assignment with
+ * cool-downs and throttling, token health with once-per-transition reminders, and typed events.
+ *
+ * @example
+ * ```ts
+ * const manager = new AbmManager({ storage: new FileStorage({ dir, encryptionKey }), userAgent: 'MyMdm/2.1' });
+ * const certPem = await manager.createKeyPair('acme-hq', { customerId: 'acme', siteId: 'hq' });
+ * // admin uploads certPem to ABM, downloads the server token …
+ * await manager.uploadServerToken('acme-hq', p7mFile);
+ * await manager.setPolicy('acme-hq', { osDefaults: { ios: iosProfileUuid, macos: macProfileUuid } });
+ * manager.on('device.added', (e) => console.log('new device', e.serialNumber));
+ * await manager.start(); // every token every 5 minutes
+ * ```
+ */
+export class AbmManager {
+  readonly #ctx: ManagerContext;
+  readonly #events: EventHub;
+  readonly #clients: ClientPool;
+  readonly #telemetry: LazyTelemetry;
+  readonly #inFlight = new Map<string, Promise<SyncReport>>();
+  #scheduler: Scheduler | undefined;
+  #stopController = new AbortController();
+
+  constructor(options: AbmManagerOptions) {
+    if (options === null || typeof options !== 'object' || options.storage === undefined) {
+      throw new InvalidArgumentError('AbmManager needs options.storage (an AbmStorage).');
+    }
+    const config = resolveConfig(options);
+    const logger: AbmLogger = redactingLogger(options.logger);
+    const events = new EventHub(logger);
+    const owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+    const clock = options.now ?? (() => new Date());
+    this.#events = events;
+    this.#telemetry = new LazyTelemetry(options.telemetry ?? 'auto', VERSION);
+    this.#clients = new ClientPool({
+      storage: options.storage,
+      baseUrl: options.baseUrl,
+      userAgent: options.userAgent,
+      protocolVersion: options.protocolVersion,
+      fetch: options.fetch,
+      retry: options.retry,
+      logger,
+    });
+    const clients = this.#clients;
+    this.#ctx = {
+      storage: options.storage,
+      events,
+      logger,
+      owner,
+      config,
+      telemetry: this.#telemetry,
+      now: clock,
+      api: (token) => clients.get(token),
+    };
+    const signal = options.signal;
+    if (signal !== undefined) {
+      if (signal.aborted) this.#stopController.abort(signal.reason);
+      else signal.addEventListener('abort', () => void this.stop(), { once: true });
+    }
+  }
+
+  /** This process's lease owner name. */
+  get owner(): string {
+    return this.#ctx.owner;
+  }
+
+  // --- events ----------------------------------------------------------------------------------
+
+  /** Listens to an event (see {@link AbmManagerEvents}). Returns a function that removes the listener. */
+  on<K extends AbmManagerEventName>(name: K, listener: AbmManagerListener<K>): () => void {
+    this.#events.on(name, listener);
+    return () => this.#events.off(name, listener);
+  }
+
+  /** Removes a listener added with {@link AbmManager.on}. */
+  off<K extends AbmManagerEventName>(name: K, listener: AbmManagerListener<K>): void {
+    this.#events.off(name, listener);
+  }
+
+  /** Listens to the next occurrence of an event only. Returns a function that removes the listener. */
+  once<K extends AbmManagerEventName>(name: K, listener: AbmManagerListener<K>): () => void {
+    const wrapped: AbmManagerListener<K> = (payload) => {
+      this.#events.off(name, wrapped);
+      return listener(payload);
+    };
+    this.#events.on(name, wrapped);
+    return () => this.#events.off(name, wrapped);
+  }
+
+  // --- tokens ----------------------------------------------------------------------------------
+
+  /**
+   * Generates a key pair for the token exchange (or a renewal), stores it as the token's pending
+   * pair, and returns the certificate PEM the admin uploads to ABM (MDM Server settings). Creates
+   * the token when it does not exist yet.
+   */
+  async createKeyPair(tokenId: string, options: CreateKeyPairOptions = {}): Promise<string> {
+    return createKeyPair(this.#ctx, tokenId, options);
+  }
+
+  /**
+   * Stores the server token downloaded from ABM (`*_smime.p7m`, as text or bytes): decrypts it with
+   * the pending key pair (then the current one), promotes the pending pair only when it decrypted
+   * the file, and resets the token's health. The same call renews a token.
+   *
+   * @returns The token's health after the upload.
+   * @throws {@link TokenMismatchError} when the token belongs to another MDM server than the
+   *   stored one (unless `force`); {@link TokenDecryptError} when no stored key decrypts it;
+   *   {@link TokenNotFoundError} when `createKeyPair` was never called for `tokenId`.
+   */
+  async uploadServerToken(
+    tokenId: string,
+    file: string | Uint8Array,
+    options: UploadServerTokenOptions = {},
+  ): Promise<TokenHealthReport> {
+    const saved = await uploadServerToken(this.#ctx, tokenId, file, options);
+    this.#clients.forget(tokenId);
+    this.#scheduler?.add(tokenId);
+    return healthReport(saved, this.#ctx.now(), this.#ctx.config.renewWithinDays);
+  }
+
+  /** The token's health: status, expiry, days left, last sync, last error and ABM account. */
+  async health(tokenId: string): Promise<TokenHealthReport> {
+    const token = await requireToken(this.#ctx, tokenId);
+    return healthReport(token, this.#ctx.now(), this.#ctx.config.renewWithinDays);
+  }
+
+  /** Every token (optionally of one customer and/or site), without secrets. */
+  async listTokens(options: ListTokensOptions = {}): Promise<TokenSummary[]> {
+    const out: TokenSummary[] = [];
+    for await (const token of this.#tokens(options)) {
+      const h = healthReport(token, this.#ctx.now(), this.#ctx.config.renewWithinDays);
+      out.push({
+        tokenId: token.tokenId,
+        name: h.name,
+        customerId: h.customerId,
+        siteId: h.siteId,
+        status: h.status,
+        expiresAt: h.expiresAt,
+        lastSyncAt: h.lastSyncAt,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * An {@link AbmClient} for the token (e.g. to define profiles), sharing the token's ADE session
+   * with the manager through storage.
+   * @throws {@link TokenNotFoundError} when the token does not exist or has no server token yet.
+   */
+  async client(tokenId: string): Promise<AbmClient> {
+    const token = await requireToken(this.#ctx, tokenId);
+    return this.#clients.get(token);
+  }
+
+  /** Deletes the token and everything stored for it (devices, cursor, policy, retries, history). */
+  async deleteToken(tokenId: string): Promise<boolean> {
+    this.#clients.forget(tokenId);
+    return this.#ctx.storage.deleteToken(checkTokenId(tokenId));
+  }
+
+  // --- policy and devices ----------------------------------------------------------------------
+
+  /**
+   * Sets the token's profile policy (device > group > OS default). It is validated first; the
+   * next sync run re-plans the devices it affects and assigns what changed, without a re-fetch.
+   * @throws {@link PolicyValidationError} listing every problem.
+   */
+  async setPolicy(tokenId: string, policy: ProfilePolicy): Promise<PolicyRecord> {
+    compilePolicy(policy);
+    await requireToken(this.#ctx, tokenId);
+    const plain = JSON.parse(JSON.stringify(policy)) as ProfilePolicy;
+    return this.#ctx.storage.setPolicy(tokenId, plain);
+  }
+
+  /** The token's current policy, or `null`. */
+  async getPolicy(tokenId: string): Promise<PolicyRecord | null> {
+    return this.#ctx.storage.getPolicy(checkTokenId(tokenId));
+  }
+
+  /**
+   * The token's devices, paged, by serial. `{ status: 'unassigned' }` is the dashboard's
+   * Unassigned list: each device carries `unassignedReason` when the policy gives it no profile.
+   */
+  async listDevices(
+    tokenId: string,
+    options: ListDevicesOptions = {},
+  ): Promise<Page<DeviceRecord>> {
+    checkTokenId(tokenId);
+    return this.#ctx.storage.listDevices(tokenId, {
+      ...(options.status === undefined ? {} : { status: options.status }),
+      ...(options.unresolved === undefined ? {} : { unresolved: options.unresolved }),
+      ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
+      ...(options.limit === undefined ? {} : { limit: options.limit }),
+    });
+  }
+
+  /**
+   * Where a serial belongs, across every token: the token, customer and site it came through and
+   * the profile it was given. Call it from the enrollment endpoint to route a new device to its
+   * tenant. Live records win over removed ones. `null` when no token knows the serial.
+   */
+  async lookupDevice(serialNumber: string): Promise<DeviceLookup | null> {
+    const serial = normalizeSerial(String(serialNumber ?? ''));
+    if (serial === '') return null;
+    const [record] = await this.#ctx.storage.findDeviceBySerial(serial);
+    if (record === undefined) return null;
+    const token = await this.#ctx.storage.getToken(record.tokenId);
+    return {
+      tokenId: record.tokenId,
+      customerId: token?.customerId ?? null,
+      siteId: token?.siteId ?? null,
+      serialNumber: record.serialNumber,
+      status: record.status,
+      profileUuid:
+        record.assignedProfileUuid ??
+        (typeof record.device.profile_uuid === 'string' ? record.device.profile_uuid : null) ??
+        record.resolvedProfileUuid,
+      unassignedReason: record.unassignedReason,
+    };
+  }
+
+  /**
+   * Records that a device completed enrollment with the embedding MDM: its status becomes
+   * `enrolled`. Returns `false` when the token does not know the serial.
+   */
+  async markEnrolled(tokenId: string, serialNumber: string): Promise<boolean> {
+    checkTokenId(tokenId);
+    const serial = normalizeSerial(String(serialNumber ?? ''));
+    const updated = await this.#ctx.storage.updateDevices(tokenId, [
+      { serialNumber: serial, enrolledAt: new Date().toISOString() },
+    ]);
+    return updated > 0;
+  }
+
+  // --- sync ------------------------------------------------------------------------------------
+
+  /**
+   * Runs one sync of the token now and returns its report. Concurrent calls for one token share
+   * one run. A run already held by another replica is reported as `skipped: 'lease-held'`; a
+   * token in a bad state is probed (terms signed again? new token?) rather than waited for.
+   * Failures are in the report (`status`, `error`) and the token's health, not thrown.
+   * @throws {@link TokenNotFoundError} for an unknown token.
+   */
+  async syncNow(tokenId: string): Promise<SyncReport> {
+    const token = await requireToken(this.#ctx, tokenId);
+    return this.#run(token, this.#stopController.signal, true);
+  }
+
+  /**
+   * Starts the schedule: every token every `syncIntervalMs` (5 minutes by default), first runs
+   * staggered, intervals jittered, at most `concurrency` runs at once, a token never overlapping
+   * itself. Safe to call on every replica: leases make each token sync on one replica at a time.
+   * Timers are `unref()`ed, so they do not keep the process alive.
+   */
+  async start(): Promise<void> {
+    if (this.#scheduler !== undefined) return;
+    if (this.#stopController.signal.aborted) this.#stopController = new AbortController();
+    const config = this.#ctx.config;
+    const scheduler = new Scheduler(
+      {
+        listTokenIds: async () => {
+          const ids: string[] = [];
+          for await (const t of this.#tokens({}))
+            if (t.credentials !== undefined) ids.push(t.tokenId);
+          return ids;
+        },
+        run: async (tokenId, signal) => {
+          const token = await this.#ctx.storage.getToken(tokenId);
+          if (token === null) return;
+          await this.#run(token, signal, false);
+        },
+        logger: this.#ctx.logger,
+      },
+      {
+        intervalMs: config.syncIntervalMs,
+        jitter: config.jitter,
+        staggerMs: config.staggerMs,
+        concurrency: config.concurrency,
+      },
+    );
+    this.#scheduler = scheduler;
+    await scheduler.start();
+  }
+
+  /**
+   * Stops the schedule, aborts the runs in flight and waits until they wound down. Nothing is
+   * lost: each applied page is committed with its cursor, and the next run resumes from there.
+   */
+  async stop(): Promise<void> {
+    const scheduler = this.#scheduler;
+    this.#scheduler = undefined;
+    this.#stopController.abort();
+    await scheduler?.stop();
+    await Promise.allSettled([...this.#inFlight.values()]);
+  }
+
+  #run(token: TokenRecord, signal: AbortSignal, probe: boolean): Promise<SyncReport> {
+    const existing = this.#inFlight.get(token.tokenId);
+    if (existing !== undefined) return existing;
+    const combined = AbortSignal.any([signal, this.#stopController.signal]);
+    const run = this.#telemetry
+      .ready()
+      .then(() => runSync(this.#ctx, token, { signal: combined, probe }))
+      .finally(() => this.#inFlight.delete(token.tokenId));
+    this.#inFlight.set(token.tokenId, run);
+    return run;
+  }
+
+  async *#tokens(options: ListTokensOptions): AsyncGenerator<TokenRecord> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.#ctx.storage.listTokens({
+        limit: 1000,
+        ...(cursor === undefined ? {} : { cursor }),
+        ...(options.customerId === undefined ? {} : { customerId: options.customerId }),
+        ...(options.siteId === undefined ? {} : { siteId: options.siteId }),
+      });
+      yield* page.items;
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+  }
+}

@@ -1,0 +1,90 @@
+import { createHash } from 'node:crypto';
+import type { SessionCache } from '../auth/session-cache.js';
+import { AbmClient } from '../client/abm-client.js';
+import type { RetryOptions } from '../client/options.js';
+import { createServerToken } from '../crypto/create-server-token.js';
+import { TokenNotFoundError } from '../errors/index.js';
+import type { AbmLogger } from '../internal/logger.js';
+import type { AbmStorage, TokenRecord } from '../storage/types.js';
+
+/** How long a stored ADE session is reused before logging in again (Apple does not say). */
+const SESSION_TTL_MS = 20 * 60_000;
+
+/**
+ * A {@link SessionCache} on top of the manager's storage, so that every replica sharing the
+ * store reuses one ADE session per token (sessions are encrypted at rest by the store).
+ * @internal
+ */
+export function storageSessionCache(storage: AbmStorage, tokenId: string): SessionCache {
+  return {
+    get: async () => (await storage.getSession(tokenId))?.sessionToken,
+    set: async (_key, sessionToken) => {
+      const expiresAt = new Date(Date.now() + SESSION_TTL_MS).toISOString();
+      await storage.putSession(tokenId, { sessionToken, expiresAt });
+    },
+    delete: async () => storage.deleteSession(tokenId),
+  };
+}
+
+/** What every client of a manager shares. @internal */
+export interface ClientSettings {
+  storage: AbmStorage;
+  baseUrl: string | undefined;
+  userAgent: string | undefined;
+  protocolVersion: number | undefined;
+  fetch: typeof globalThis.fetch | undefined;
+  retry: RetryOptions | undefined;
+  logger: AbmLogger;
+}
+
+/**
+ * Builds and caches one {@link AbmClient} per token, rebuilt when the token's credentials or base
+ * URL change (after an upload).
+ * @internal
+ */
+export class ClientPool {
+  readonly #settings: ClientSettings;
+  readonly #clients = new Map<string, { fingerprint: string; client: AbmClient }>();
+
+  constructor(settings: ClientSettings) {
+    this.#settings = settings;
+  }
+
+  /** The client of a token that has credentials. */
+  get(token: TokenRecord): AbmClient {
+    const credentials = token.credentials;
+    if (credentials === undefined) {
+      throw new TokenNotFoundError(token.tokenId);
+    }
+    const baseUrl = token.baseUrl ?? this.#settings.baseUrl;
+    const fingerprint = createHash('sha256')
+      .update(`${credentials.consumerKey}\n${credentials.accessToken}\n${baseUrl ?? ''}`)
+      .digest('hex');
+    const cached = this.#clients.get(token.tokenId);
+    if (cached?.fingerprint === fingerprint) return cached.client;
+    const s = this.#settings;
+    const client = new AbmClient({
+      token: createServerToken({
+        consumerKey: credentials.consumerKey,
+        consumerSecret: credentials.consumerSecret,
+        accessToken: credentials.accessToken,
+        accessSecret: credentials.accessSecret,
+        accessTokenExpiry: new Date(credentials.accessTokenExpiry),
+      }),
+      sessionCache: storageSessionCache(s.storage, token.tokenId),
+      logger: s.logger,
+      ...(baseUrl === undefined ? {} : { baseUrl }),
+      ...(s.userAgent === undefined ? {} : { userAgent: s.userAgent }),
+      ...(s.protocolVersion === undefined ? {} : { protocolVersion: s.protocolVersion }),
+      ...(s.fetch === undefined ? {} : { fetch: s.fetch }),
+      ...(s.retry === undefined ? {} : { retry: s.retry }),
+    });
+    this.#clients.set(token.tokenId, { fingerprint, client });
+    return client;
+  }
+
+  /** Forgets a token's client (after an upload or deletion). */
+  forget(tokenId: string): void {
+    this.#clients.delete(tokenId);
+  }
+}

@@ -1,0 +1,36 @@
+import type { AbmLogger } from '../internal/logger.js';
+import type { AbmStorage, TokenRecord } from '../storage/types.js';
+import type { SyncApi } from './client-port.js';
+import type { EventHub } from './events.js';
+import type { Telemetry } from './telemetry.js';
+
+/** The manager's options with every default applied. @internal */
+export interface ResolvedConfig {
+  baseUrl: string | undefined;
+  syncIntervalMs: number;
+  renewWithinDays: number;
+  concurrency: number;
+  leaseTtlMs: number;
+  pageSize: number;
+  jitter: number;
+  staggerMs: number;
+  assignmentCooldownMs: number;
+  throttleFallbackMs: number;
+  unhealthyProbeIntervalMs: number;
+  fullReconcileIntervalMs: number;
+  keepSyncRuns: number;
+}
+
+/** What the manager's parts share. @internal */
+export interface ManagerContext {
+  readonly storage: AbmStorage;
+  readonly events: EventHub;
+  readonly logger: AbmLogger;
+  readonly owner: string;
+  readonly config: ResolvedConfig;
+  readonly telemetry: Telemetry;
+  /** The manager's clock (token expiry). */
+  now(): Date;
+  /** The API client of a token with credentials. */
+  api(token: TokenRecord): SyncApi;
+}

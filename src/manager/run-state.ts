@@ -1,0 +1,89 @@
+import type { AssignmentRetryRecord, CursorPhase, DeviceStatus } from '../storage/types.js';
+import type { SyncApi } from './client-port.js';
+import type { ManagerContext } from './context.js';
+import type { LeaseKeeper } from './lease-keeper.js';
+import type { PlanPolicy } from './plan-devices.js';
+import type { SyncReport } from './types.js';
+
+/** Everything one sync run of one token carries around. @internal */
+export interface RunState {
+  readonly ctx: ManagerContext;
+  readonly tokenId: string;
+  readonly lease: LeaseKeeper;
+  readonly api: SyncApi;
+  readonly policy: PlanPolicy;
+  /** The token's retry queue, by serial, kept up to date as results are recorded. */
+  readonly retries: Map<string, AssignmentRetryRecord>;
+  /** The counters that become the report. */
+  readonly counts: RunCounts;
+}
+
+/** Mutable counters of a run. @internal */
+export interface RunCounts {
+  pages: number;
+  devicesSeen: number;
+  fullFetch: boolean;
+  phase: CursorPhase | null;
+  added: number;
+  modified: number;
+  removed: number;
+  assigned: number;
+  failed: number;
+  throttled: number;
+  notAccessible: number;
+  unassigned: number;
+}
+
+/** Fresh counters. @internal */
+export function newCounts(): RunCounts {
+  return {
+    pages: 0,
+    devicesSeen: 0,
+    fullFetch: false,
+    phase: null,
+    added: 0,
+    modified: 0,
+    removed: 0,
+    assigned: 0,
+    failed: 0,
+    throttled: 0,
+    notAccessible: 0,
+    unassigned: 0,
+  };
+}
+
+/** Builds the public report from the counters. @internal */
+export function buildReport(input: {
+  tokenId: string;
+  runId: string | null;
+  status: SyncReport['status'];
+  skipped?: SyncReport['skipped'];
+  counts: RunCounts;
+  totals: Record<DeviceStatus, number> | null;
+  startedAt: string;
+  startedMs: number;
+  error?: { code: string; message: string } | null;
+}): SyncReport {
+  const c = input.counts;
+  return {
+    tokenId: input.tokenId,
+    runId: input.runId,
+    status: input.status,
+    skipped: input.skipped ?? null,
+    phase: c.phase,
+    fullFetch: c.fullFetch,
+    pages: c.pages,
+    devices: { added: c.added, modified: c.modified, removed: c.removed },
+    profiles: {
+      assigned: c.assigned,
+      failed: c.failed,
+      throttled: c.throttled,
+      notAccessible: c.notAccessible,
+    },
+    unassigned: c.unassigned,
+    totals: input.totals,
+    startedAt: input.startedAt,
+    durationMs: Math.max(0, Date.now() - input.startedMs),
+    error: input.error ?? null,
+  };
+}

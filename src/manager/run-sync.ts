@@ -1,0 +1,224 @@
+import { compilePolicy } from '../profiles/compile-policy.js';
+import type { ProfilePolicy } from '../profiles/policy-types.js';
+import type { AssignmentRetryRecord, TokenRecord } from '../storage/types.js';
+import { catchUp } from './catch-up.js';
+import type { ManagerContext } from './context.js';
+import { describeError, isStop } from './errors.js';
+import { blocksSync, statusForErrorCode, tokenStatus } from './health.js';
+import { recordHealth } from './health-transition.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import type { PlanPolicy } from './plan-devices.js';
+import { buildReport, newCounts, type RunState } from './run-state.js';
+import { prepareCursor, syncPages } from './sync-pages.js';
+import type { SyncReport, SyncSkipReason } from './types.js';
+
+/** Options of one run. @internal */
+export interface RunOptions {
+  /** Aborts the run (manager stopping). */
+  signal?: AbortSignal | undefined;
+  /** Probe a token in a bad state now instead of waiting for the hourly probe. */
+  probe?: boolean | undefined;
+}
+
+/**
+ * One sync run of one token: health gate, lease, catch-up (policy change, pending assignments,
+ * due retries), then Apple's pages, each committed atomically with its cursor. Never throws for
+ * what happens during the run: the outcome is in the report (and the token's health).
+ * @internal
+ */
+export async function runSync(
+  ctx: ManagerContext,
+  token: TokenRecord,
+  options: RunOptions = {},
+): Promise<SyncReport> {
+  const tokenId = token.tokenId;
+  const startedMs = Date.now();
+  const startedAt = new Date(startedMs).toISOString();
+  const counts = newCounts();
+  const skip = (skipped: SyncSkipReason, error?: { code: string; message: string }) =>
+    buildReport({
+      tokenId,
+      runId: null,
+      status: 'skipped',
+      skipped,
+      counts,
+      totals: null,
+      startedAt,
+      startedMs,
+      error: error ?? null,
+    });
+
+  if (options.signal?.aborted) return skip('stopped');
+  const credentials = token.credentials;
+  if (credentials === undefined) return skip('no-credentials');
+  const expiredLocally = Date.parse(credentials.accessTokenExpiry) <= ctx.now().getTime();
+  if (expiredLocally) token = await recordHealth(ctx, token, { expired: true });
+  const status = tokenStatus(token, ctx.now(), ctx.config.renewWithinDays);
+  if (blocksSync(status)) {
+    const lastTry = token.lastSyncAt === undefined ? 0 : Date.parse(token.lastSyncAt);
+    const probeDue = Date.now() - lastTry >= ctx.config.unhealthyProbeIntervalMs;
+    if (expiredLocally || !(options.probe === true || probeDue)) {
+      return skip('unhealthy', { code: statusCode(status), message: `token is ${status}` });
+    }
+  }
+
+  const lease = await LeaseKeeper.acquire(ctx, tokenId, options.signal);
+  if (lease === null) return skip('lease-held');
+  let runId: string | null = null;
+  let report: SyncReport | undefined;
+  try {
+    const runRecord = await ctx.storage.startSyncRun(tokenId, { owner: ctx.owner });
+    runId = runRecord.runId;
+    report = await ctx.telemetry.span('abmkit.sync', { 'abmkit.token_id': tokenId }, () =>
+      execute(ctx, token, lease, runId as string, counts, startedAt, startedMs, blocksSync(status)),
+    );
+    return report;
+  } catch (error) {
+    // Storage failures before the run started (no run record): report them the same way.
+    report = buildReport({
+      tokenId,
+      runId,
+      status: isStop(error, lease) ? 'aborted' : 'failed',
+      counts,
+      totals: null,
+      startedAt,
+      startedMs,
+      error: describeError(error),
+    });
+    return report;
+  } finally {
+    await lease.release();
+    if (report !== undefined) {
+      ctx.events.emit(report.status === 'completed' ? 'sync.completed' : 'sync.failed', {
+        tokenId,
+        report,
+      });
+      ctx.telemetry.count('sync_runs', 1, { status: report.status });
+    }
+  }
+}
+
+function statusCode(status: string): string {
+  return status === 'expired'
+    ? 'TOKEN_EXPIRED'
+    : status === 'terms-not-signed'
+      ? 'TERMS_NOT_SIGNED'
+      : 'TOKEN_REJECTED';
+}
+
+async function execute(
+  ctx: ManagerContext,
+  token: TokenRecord,
+  lease: LeaseKeeper,
+  runId: string,
+  counts: ReturnType<typeof newCounts>,
+  startedAt: string,
+  startedMs: number,
+  probing: boolean,
+): Promise<SyncReport> {
+  const tokenId = token.tokenId;
+  let outcome: SyncReport['status'] = 'completed';
+  let error: { code: string; message: string } | null = null;
+  try {
+    const api = ctx.api(token);
+    if (probing || token.account === undefined) {
+      const account = (await api.getAccount({ signal: lease.signal })) as Record<string, unknown>;
+      token = await ctx.storage.saveToken(tokenId, { account });
+    }
+    const run: RunState = {
+      ctx,
+      tokenId,
+      lease,
+      api,
+      policy: await loadPolicy(ctx, tokenId),
+      retries: await loadRetries(ctx, tokenId),
+      counts,
+    };
+    const cursor = await prepareCursor(run);
+    ctx.events.emit('sync.started', { tokenId, runId, fullFetch: counts.fullFetch });
+    ctx.logger.info(
+      { event: 'sync.started', tokenId, fullFetch: counts.fullFetch },
+      'abmkit: sync started',
+    );
+    await catchUp(run);
+    await syncPages(run, cursor);
+    token = await recordHealth(ctx, token, { success: true });
+  } catch (caught) {
+    outcome = isStop(caught, lease) ? 'aborted' : 'failed';
+    if (isStop(caught, lease) && lease.signal.reason !== undefined && !lease.lost) {
+      error = describeError(lease.signal.reason);
+    } else {
+      error = describeError(caught);
+    }
+    if (error.code === 'LEASE_LOST') lease.markLost(caught);
+    const reported = statusForErrorCode(error.code);
+    if (reported !== undefined) {
+      token = await recordHealth(ctx, token, { reported, error }).catch(() => token);
+    }
+    ctx.logger.warn(
+      { event: 'sync.failed', tokenId, err: caught },
+      'abmkit: sync run did not complete',
+    );
+  }
+  const totals = await ctx.storage.countDevices(tokenId).catch(() => null);
+  const report = buildReport({
+    tokenId,
+    runId,
+    status: outcome,
+    counts,
+    totals,
+    startedAt,
+    startedMs,
+    error,
+  });
+  const at = new Date().toISOString();
+  await ctx.storage
+    .saveToken(tokenId, {
+      lastSyncAt: at,
+      ...(outcome === 'completed'
+        ? { lastSuccessfulSyncAt: at, lastError: null }
+        : error !== null && outcome === 'failed'
+          ? { lastError: { ...error, at } }
+          : {}),
+    })
+    .catch(() => undefined);
+  await ctx.storage
+    .finishSyncRun(tokenId, runId, {
+      status: outcome,
+      report: report as unknown as Record<string, unknown>,
+      ...(error === null ? {} : { error }),
+    })
+    .catch(() => undefined);
+  await ctx.storage.pruneSyncRuns(tokenId, ctx.config.keepSyncRuns).catch(() => undefined);
+  ctx.logger.info(
+    {
+      event: `sync.${outcome}`,
+      tokenId,
+      pages: counts.pages,
+      added: counts.added,
+      assigned: counts.assigned,
+    },
+    `abmkit: sync ${outcome}`,
+  );
+  return report;
+}
+
+async function loadPolicy(ctx: ManagerContext, tokenId: string): Promise<PlanPolicy> {
+  const record = await ctx.storage.getPolicy(tokenId);
+  if (record === null) return { compiled: null, revision: 0 };
+  return { compiled: compilePolicy(record.policy as ProfilePolicy), revision: record.revision };
+}
+
+async function loadRetries(
+  ctx: ManagerContext,
+  tokenId: string,
+): Promise<Map<string, AssignmentRetryRecord>> {
+  const map = new Map<string, AssignmentRetryRecord>();
+  let cursor: string | undefined;
+  do {
+    const page = await ctx.storage.listRetries(tokenId, { limit: 10_000, cursor });
+    for (const r of page.items) map.set(r.serialNumber, r);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return map;
+}

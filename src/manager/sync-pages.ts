@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import type { AdeDevice } from '../schemas/device.js';
+import type { CursorRecord } from '../storage/types.js';
+import { planAndAssign } from './assign-devices.js';
+import type { SyncApiPage } from './client-port.js';
+import type { RunState } from './run-state.js';
+
+/** Where the page loop stands. */
+interface Position {
+  /** The cursor stored now (the CAS's expected value). */
+  cursor: string | null;
+  /** The full fetch in progress, if any. */
+  fullFetchId: string | null;
+}
+
+/**
+ * Decides where the run starts: finishes a full fetch whose last page was applied but whose
+ * removals were not marked (crash), starts a full fetch on the first run, after an admin reset,
+ * or when the periodic reconcile is due, and otherwise continues from the stored cursor.
+ * @internal
+ */
+export async function prepareCursor(run: RunState): Promise<CursorRecord> {
+  const { ctx, tokenId, lease } = run;
+  let record = await ctx.storage.getCursor(tokenId);
+  if (record !== null && record.phase === 'sync' && record.fullFetchId !== null) {
+    record = await completeFullFetch(run, record.cursor, record.fullFetchId);
+  }
+  const reconcileDue =
+    record !== null &&
+    record.phase === 'sync' &&
+    (record.lastFullFetchAt === null ||
+      Date.parse(await ctx.storage.now()) - Date.parse(record.lastFullFetchAt) >
+        ctx.config.fullReconcileIntervalMs);
+  const needsFull =
+    record === null ||
+    (record.phase === 'full' && record.fullFetchId === null) ||
+    (record.phase === 'sync' && record.cursor === null) ||
+    reconcileDue;
+  if (needsFull) {
+    record = await ctx.storage.setCursor({
+      ...lease.fence,
+      expectedCursor: record?.cursor ?? null,
+      cursor: null,
+      phase: 'full',
+      fullFetchId: randomUUID(),
+    });
+  }
+  const ready = record as CursorRecord;
+  run.counts.fullFetch = ready.phase === 'full';
+  run.counts.phase = ready.phase;
+  return ready;
+}
+
+/**
+ * Reads Apple's pages from the stored cursor and commits each one: devices and cursor in one
+ * atomic `applyPage`, then events, then planning and assignment of the page's devices. A
+ * repeated cursor with `more_to_follow` stops the loop until the next run.
+ * @internal
+ */
+export async function syncPages(run: RunState, start: CursorRecord): Promise<void> {
+  const { ctx, tokenId, lease } = run;
+  const pos: Position = {
+    cursor: start.cursor,
+    fullFetchId: start.phase === 'full' ? start.fullFetchId : null,
+  };
+  const pages = run.api.devicePages({
+    ...(start.cursor === null
+      ? {}
+      : { cursor: start.cursor, phase: start.phase === 'sync' ? 'sync' : 'fetch' }),
+    limit: ctx.config.pageSize,
+    signal: lease.signal,
+  } as const);
+  let restartSeen = false;
+  for await (const page of pages) {
+    lease.signal.throwIfAborted();
+    const sent = pos.cursor;
+    if (page.restarted === true && !restartSeen) {
+      // The stored cursor expired or became invalid: the client restarted a full fetch, so every
+      // device is re-delivered and the ones it no longer lists are marked removed at the end.
+      restartSeen = true;
+      pos.fullFetchId = randomUUID();
+      run.counts.fullFetch = true;
+      ctx.logger.info({ tokenId }, 'abmkit: cursor expired or invalid; running a full fetch');
+    }
+    if (page.phase !== 'fetch' && pos.fullFetchId !== null) {
+      await completeFullFetch(run, pos.cursor, pos.fullFetchId);
+      pos.fullFetchId = null;
+    }
+    await applyOne(run, pos, page);
+    if (page.moreToFollow && page.cursor === sent && sent !== null) {
+      ctx.logger.warn({ tokenId }, 'abmkit: Apple repeated the cursor; continuing next run');
+      break;
+    }
+    if (!page.moreToFollow && page.phase !== 'fetch') break;
+  }
+}
+
+async function applyOne(run: RunState, pos: Position, page: SyncApiPage): Promise<void> {
+  const { ctx, tokenId, lease } = run;
+  const fetching = page.phase === 'fetch';
+  const completes = fetching && !page.moreToFollow && pos.fullFetchId !== null;
+  const nowIso = await ctx.storage.now();
+  const result = await ctx.storage.applyPage({
+    ...lease.fence,
+    expectedCursor: pos.cursor,
+    nextCursor: page.cursor ?? pos.cursor,
+    phase: fetching && !completes ? 'full' : 'sync',
+    devices: page.devices,
+    fullFetchId: fetching ? pos.fullFetchId : undefined,
+    lastFullFetchAt: completes ? nowIso : undefined,
+    fetchedUntil: page.fetchedUntil ?? null,
+  });
+  pos.cursor = result.cursor.cursor;
+  const c = run.counts;
+  c.pages += 1;
+  c.devicesSeen += page.devices.length;
+  c.added += result.added.length;
+  c.modified += result.modified.length;
+  c.removed += result.removed.length;
+  c.phase = result.cursor.phase;
+  emitDevices(run, page.devices, result);
+  if (result.removed.length > 0) {
+    await ctx.storage.deleteRetries(tokenId, result.removed);
+    for (const serial of result.removed) run.retries.delete(serial);
+  }
+  const touched = [...result.added, ...result.modified];
+  if (touched.length > 0) {
+    await planAndAssign(run, await ctx.storage.getDevices(tokenId, touched));
+  }
+  ctx.events.emit('sync.progress', {
+    tokenId,
+    pages: c.pages,
+    devices: c.devicesSeen,
+    moreToFollow: page.moreToFollow,
+    phase: fetching ? 'full' : 'sync',
+  });
+  if (completes && pos.fullFetchId !== null) {
+    await completeFullFetch(run, pos.cursor, pos.fullFetchId);
+    pos.fullFetchId = null;
+  }
+}
+
+function emitDevices(
+  run: RunState,
+  devices: readonly AdeDevice[],
+  result: { added: string[]; modified: string[]; removed: string[] },
+): void {
+  const { events } = run.ctx;
+  const wanted =
+    events.has('device.added') || events.has('device.modified') || events.has('device.removed');
+  if (!wanted) return;
+  const bySerial = new Map<string, AdeDevice>();
+  for (const d of devices) bySerial.set(d.serial_number, d);
+  const tokenId = run.tokenId;
+  for (const [name, serials] of [
+    ['device.added', result.added],
+    ['device.modified', result.modified],
+    ['device.removed', result.removed],
+  ] as const) {
+    for (const serialNumber of serials) {
+      events.emit(name, { tokenId, serialNumber, device: bySerial.get(serialNumber) ?? null });
+    }
+  }
+}
+
+/**
+ * After the last page of a full fetch: marks removed the devices it did not deliver (history
+ * kept), drops their retries, and closes the full fetch on the cursor. Idempotent, so a crash
+ * between the last page and this step is finished by the next run.
+ */
+async function completeFullFetch(
+  run: RunState,
+  cursor: string | null,
+  fullFetchId: string,
+): Promise<CursorRecord> {
+  const { ctx, tokenId, lease } = run;
+  const removed = await ctx.storage.markMissingRemoved({ ...lease.fence, fullFetchId });
+  if (removed.length > 0) {
+    run.counts.removed += removed.length;
+    await ctx.storage.deleteRetries(tokenId, removed);
+    for (const serial of removed) run.retries.delete(serial);
+    for (const serialNumber of removed) {
+      ctx.events.emit('device.removed', { tokenId, serialNumber, device: null });
+    }
+  }
+  return ctx.storage.setCursor({
+    ...lease.fence,
+    expectedCursor: cursor,
+    cursor,
+    phase: 'sync',
+    fullFetchId: null,
+    lastFullFetchAt: await ctx.storage.now(),
+  });
+}

@@ -1,0 +1,142 @@
+import { serverTokenToJSON } from '../crypto/create-server-token.js';
+import { decryptServerToken } from '../crypto/decrypt-server-token.js';
+import { generateKeyPair } from '../crypto/generate-key-pair.js';
+import type { ServerToken } from '../crypto/server-token.js';
+import {
+  InvalidArgumentError,
+  isAbmError,
+  TokenMismatchError,
+  TokenNotFoundError,
+} from '../errors/index.js';
+import type { KeyPairRecord, TokenPatch, TokenRecord } from '../storage/types.js';
+import type { ManagerContext } from './context.js';
+import { recordHealth } from './health-transition.js';
+import type { CreateKeyPairOptions, UploadServerTokenOptions } from './types.js';
+
+const TOKEN_ID = /^[A-Za-z0-9._:@-]{1,200}$/;
+
+/** Checks a token id before it reaches storage. @internal */
+export function checkTokenId(tokenId: unknown): string {
+  if (typeof tokenId !== 'string' || !TOKEN_ID.test(tokenId)) {
+    throw new InvalidArgumentError(
+      'tokenId must be 1 to 200 characters of letters, digits and . _ : @ -',
+    );
+  }
+  return tokenId;
+}
+
+/** The stored token, or `TokenNotFoundError`. @internal */
+export async function requireToken(ctx: ManagerContext, tokenId: string): Promise<TokenRecord> {
+  const token = await ctx.storage.getToken(checkTokenId(tokenId));
+  if (token === null) throw new TokenNotFoundError(tokenId);
+  return token;
+}
+
+/**
+ * Generates a key pair, stores it as the token's *pending* pair (creating the token if needed)
+ * and returns the certificate PEM to upload to ABM. The current pair, if any, keeps working
+ * until a server token decrypted by the new pair is uploaded (renewal).
+ * @internal
+ */
+export async function createKeyPair(
+  ctx: ManagerContext,
+  tokenId: string,
+  options: CreateKeyPairOptions,
+): Promise<string> {
+  checkTokenId(tokenId);
+  if (options.baseUrl !== undefined) {
+    try {
+      new URL(options.baseUrl);
+    } catch (cause) {
+      throw new InvalidArgumentError('createKeyPair: baseUrl must be an absolute URL.', { cause });
+    }
+  }
+  const pair = await generateKeyPair({ commonName: 'abmkit' });
+  const record: KeyPairRecord = {
+    certificatePem: pair.certificatePem,
+    privateKeyPem: pair.privateKeyPem,
+    createdAt: new Date().toISOString(),
+  };
+  const existing = await ctx.storage.getToken(tokenId);
+  const patch: TokenPatch = { pendingKeyPair: record };
+  if (options.customerId !== undefined) patch.customerId = options.customerId;
+  if (options.siteId !== undefined) patch.siteId = options.siteId;
+  if (options.name !== undefined) patch.name = options.name;
+  if (options.baseUrl !== undefined) patch.baseUrl = options.baseUrl;
+  if (existing === null) patch.healthStatus = 'pending';
+  await ctx.storage.saveToken(tokenId, patch);
+  ctx.logger.info({ event: 'token.key-pair-created', tokenId }, 'abmkit: key pair created');
+  return pair.certificatePem;
+}
+
+/**
+ * Decrypts a server token file with the pending key pair (then the current one), refuses a
+ * token of another MDM server unless forced, stores the credentials and promotes the pending
+ * pair only when it was the one that decrypted the file.
+ * @internal
+ */
+export async function uploadServerToken(
+  ctx: ManagerContext,
+  tokenId: string,
+  file: string | Uint8Array,
+  options: UploadServerTokenOptions,
+): Promise<TokenRecord> {
+  const token = await requireToken(ctx, tokenId);
+  const candidates: { pair: KeyPairRecord; pending: boolean }[] = [];
+  if (token.pendingKeyPair !== undefined)
+    candidates.push({ pair: token.pendingKeyPair, pending: true });
+  if (token.currentKeyPair !== undefined)
+    candidates.push({ pair: token.currentKeyPair, pending: false });
+  if (candidates.length === 0) {
+    throw new InvalidArgumentError(
+      `Token "${tokenId}" has no key pair: call createKeyPair() and upload its certificate to ABM first.`,
+    );
+  }
+  let decrypted: { token: ServerToken; pending: boolean } | undefined;
+  let lastError: unknown;
+  for (const candidate of candidates) {
+    try {
+      decrypted = {
+        token: await decryptServerToken(file, candidate.pair.privateKeyPem),
+        pending: candidate.pending,
+      };
+      break;
+    } catch (error) {
+      lastError = error;
+      // A malformed file fails the same way with every key: do not try the next one.
+      if (!isAbmError(error, 'TOKEN_DECRYPT_FAILED')) throw error;
+    }
+  }
+  if (decrypted === undefined) throw lastError;
+  const fields = serverTokenToJSON(decrypted.token);
+  const previous = token.credentials?.consumerKey;
+  const switched = previous !== undefined && previous !== fields.consumerKey;
+  if (switched && options.force !== true) {
+    throw new TokenMismatchError(
+      `This server token belongs to another MDM server in ABM (consumer key ${fields.consumerKey}, stored: ${previous}). Upload the token of the same MDM server, or pass { force: true } to switch servers (devices are then re-fetched).`,
+    );
+  }
+  const patch: TokenPatch = {
+    credentials: {
+      consumerKey: fields.consumerKey,
+      consumerSecret: fields.consumerSecret,
+      accessToken: fields.accessToken,
+      accessSecret: fields.accessSecret,
+      accessTokenExpiry: new Date(fields.accessTokenExpiry).toISOString(),
+    },
+    account: null,
+  };
+  if (decrypted.pending) {
+    patch.currentKeyPair = token.pendingKeyPair ?? null;
+    patch.pendingKeyPair = null;
+  }
+  let saved = await ctx.storage.saveToken(tokenId, patch);
+  await ctx.storage.deleteSession(tokenId);
+  if (switched) await ctx.storage.resetCursor(tokenId);
+  saved = await recordHealth(ctx, saved, { uploaded: true });
+  ctx.logger.info(
+    { event: 'token.uploaded', tokenId, consumerKey: fields.consumerKey, switched },
+    'abmkit: server token uploaded',
+  );
+  return saved;
+}

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createDepSimulator } from '../../../../src/testing/index.js';
-import { call, fetchAll } from './helpers.js';
+import { call, fetchAll, type Loose } from './helpers.js';
 
 const START = Date.parse('2026-03-02T10:00:00Z');
 const DAY = 86_400_000;
@@ -126,7 +126,7 @@ describe('sync (POST /devices/sync)', () => {
     const res = await call(sim, 'POST', '/devices/sync', { session, body: { cursor } });
     expect(res.status).toBe(200);
     expect(res.json.more_to_follow).toBe(false);
-    const ops = res.json.devices.map((d: Record<string, unknown>) => [d.serial_number, d.op_type]);
+    const ops = res.json.devices.map((d: Loose) => [d.serial_number, d.op_type]);
     expect(ops).toEqual([
       [added.serial_number, 'added'],
       [target, 'modified'],

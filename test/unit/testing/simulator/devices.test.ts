@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createDepSimulator } from '../../../../src/testing/index.js';
-import { call, fetchAll } from './helpers.js';
+import { call, fetchAll, type Loose } from './helpers.js';
 
 const APPLE_SERIAL = /^[0-9A-HJ-NP-Z]{12}$/;
 
@@ -12,7 +12,7 @@ describe('device population', () => {
         session: sim.sessions.create(),
         body: { limit: 300 },
       });
-      return res.json.devices as Record<string, unknown>[];
+      return res.json.devices as Loose[];
     };
     const a = await page(42);
     expect(await page(42)).toEqual(a);
@@ -31,7 +31,7 @@ describe('device population', () => {
       session: sim.sessions.create(),
       body: { limit: 1000 },
     });
-    const devices = res.json.devices as Record<string, unknown>[];
+    const devices = res.json.devices as Loose[];
     const families = new Set(devices.map((d) => d.device_family));
     for (const f of ['iPhone', 'iPad', 'Mac', 'AppleTV']) expect(families).toContain(f);
     const oses = new Set(devices.map((d) => d.os));
@@ -60,9 +60,7 @@ describe('device population', () => {
       session: sim.sessions.create(),
       body: { limit: 50 },
     });
-    const pairs = new Set(
-      res.json.devices.map((d: Record<string, string>) => `${d.os}/${d.device_family}`),
-    );
+    const pairs = new Set(res.json.devices.map((d: Loose) => `${d.os}/${d.device_family}`));
     expect(pairs).toEqual(new Set(['visionOS/Vision', 'watchOS/Watch']));
   });
 
@@ -75,7 +73,7 @@ describe('device population', () => {
     const session = sim.sessions.create();
     const at = async (protocol: number | null) =>
       (await call(sim, 'POST', '/server/devices', { session, protocol, body: { limit: 1 } })).json
-        .devices[0] as Record<string, unknown>;
+        .devices[0] as Loose;
     const v1 = await at(null);
     expect(v1.os).toBeUndefined();
     expect(v1.device_family).toBeUndefined();

@@ -145,3 +145,7 @@ export async function fetchAll(
     if (!res.json.more_to_follow) return { serials, cursor: cursor as string, pages };
   }
 }
+
+/** A parsed JSON record read field by field in assertions. */
+// biome-ignore lint/suspicious/noExplicitAny: test convenience for reading JSON bodies
+export type Loose = any;

@@ -122,15 +122,12 @@ export function planAssignments(
     }
   }
   const batches: AssignmentBatch[] = [];
-  for (const profileUuid of [...byProfile.keys()].sort(compare)) {
-    const serials = byProfile.get(profileUuid)!.sort(compare);
+  // Default sort: UTF-16 code-unit order, independent of locale.
+  for (const profileUuid of [...byProfile.keys()].sort()) {
+    const serials = byProfile.get(profileUuid)!.sort();
     for (let i = 0; i < serials.length; i += batchSize) {
       batches.push({ profileUuid, serials: serials.slice(i, i + batchSize) });
     }
   }
   return { batches, unassigned, skipped };
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

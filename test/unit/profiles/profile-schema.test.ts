@@ -22,7 +22,7 @@ describe('validateProfile', () => {
   it('accepts a minimal profile and keeps unknown future keys', () => {
     const profile = validateProfile({ ...base, future_key: { nested: 1 } });
     expect(profile.profile_name).toBe('Staff iPhones');
-    expect(profile['future_key']).toEqual({ nested: 1 });
+    expect(profile).toHaveProperty('future_key', { nested: 1 });
   });
 
   it('accepts every documented key with valid values', () => {
@@ -106,6 +106,13 @@ describe('validateProfile', () => {
     );
   });
 
+  it('rejects a URL that cannot be URL-encoded', () => {
+    const issues = issuesOf({ ...base, url: 'https://mdm.example.com/\uD800' });
+    expect(issues[0]?.message).toBe(
+      'url must be at most 2000 characters once URL-encoded, got Infinity [max-length]',
+    );
+  });
+
   it('rejects empty required strings and wrong types with the type named', () => {
     const issues = issuesOf({
       profile_name: '  ',
@@ -167,7 +174,7 @@ describe('adeProfileResponseSchema', () => {
       new_apple_field: true,
     });
     expect(parsed.profile_name).toHaveLength(500);
-    expect(parsed['new_apple_field']).toBe(true);
+    expect(parsed).toHaveProperty('new_apple_field', true);
   });
 
   it('requires profile_uuid', () => {

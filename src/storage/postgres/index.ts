@@ -3,4 +3,5 @@
  *
  * @packageDocumentation
  */
-export {};
+export type { PgClientLike, PgPoolLike, PgQueryResult } from './pg-types.js';
+export { PostgresStorage, type PostgresStorageOptions } from './postgres-storage.js';

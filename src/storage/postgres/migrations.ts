@@ -1,0 +1,111 @@
+/** SQL expression: the database's now as an ISO string with ms. @internal */
+export const NOW_ISO = `to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/** Formats a timestamptz column as ISO. @internal */
+export const iso = (col: string): string =>
+  `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+/**
+ * The versioned migrations, in order. `s` is the quoted schema name. Timestamps of records are
+ * stored as normalised ISO text (they sort correctly); lease and session expiry use timestamptz
+ * and the database clock. @internal
+ */
+export const MIGRATIONS: readonly { version: number; sql: (s: string) => string }[] = [
+  {
+    version: 1,
+    sql: (s) => `
+CREATE TABLE ${s}.tokens (
+  token_id text PRIMARY KEY,
+  customer_id text,
+  site_id text,
+  doc jsonb NOT NULL,
+  created_at text NOT NULL,
+  updated_at text NOT NULL
+);
+CREATE INDEX tokens_customer_site_idx ON ${s}.tokens (customer_id, site_id, token_id);
+CREATE TABLE ${s}.sessions (
+  token_id text PRIMARY KEY,
+  session_token text NOT NULL,
+  expires_at timestamptz NOT NULL,
+  updated_at text NOT NULL
+);
+CREATE TABLE ${s}.leases (
+  token_id text PRIMARY KEY,
+  owner text,
+  generation integer NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+CREATE TABLE ${s}.cursors (
+  token_id text PRIMARY KEY,
+  cursor text,
+  phase text NOT NULL,
+  full_fetch_id text,
+  last_full_fetch_at text,
+  fetched_until text,
+  updated_at text NOT NULL
+);
+CREATE TABLE ${s}.devices (
+  token_id text NOT NULL,
+  serial text NOT NULL,
+  device jsonb NOT NULL,
+  op_date text,
+  op_type text,
+  removed boolean NOT NULL DEFAULT false,
+  removed_at text,
+  resolved_profile_uuid text,
+  unassigned_reason text,
+  plan_revision integer,
+  assigned_profile_uuid text,
+  assigned_at text,
+  enrolled_at text,
+  full_fetch_id text,
+  first_seen_at text NOT NULL,
+  updated_at text NOT NULL,
+  status text GENERATED ALWAYS AS (
+    CASE
+      WHEN removed THEN 'removed'
+      WHEN enrolled_at IS NOT NULL THEN 'enrolled'
+      WHEN device->>'profile_status' = 'pushed' THEN 'pushed'
+      WHEN device->>'profile_status' = 'assigned' OR assigned_profile_uuid IS NOT NULL THEN 'assigned'
+      ELSE 'unassigned'
+    END
+  ) STORED,
+  PRIMARY KEY (token_id, serial)
+);
+CREATE INDEX devices_serial_idx ON ${s}.devices (serial);
+CREATE INDEX devices_status_idx ON ${s}.devices (token_id, status, serial);
+CREATE INDEX devices_unresolved_idx ON ${s}.devices (token_id, serial)
+  WHERE resolved_profile_uuid IS NULL AND NOT removed;
+CREATE TABLE ${s}.policies (
+  token_id text PRIMARY KEY,
+  policy jsonb NOT NULL,
+  revision integer NOT NULL,
+  updated_at text NOT NULL
+);
+CREATE TABLE ${s}.retries (
+  token_id text NOT NULL,
+  serial text NOT NULL,
+  profile_uuid text NOT NULL,
+  status text NOT NULL,
+  attempts integer NOT NULL,
+  next_attempt_at text,
+  last_error text,
+  updated_at text NOT NULL,
+  PRIMARY KEY (token_id, serial)
+);
+CREATE INDEX retries_due_idx ON ${s}.retries (token_id, next_attempt_at, serial)
+  WHERE next_attempt_at IS NOT NULL;
+CREATE TABLE ${s}.sync_runs (
+  token_id text NOT NULL,
+  run_id text NOT NULL,
+  owner text,
+  status text NOT NULL,
+  started_at text NOT NULL,
+  finished_at text,
+  report jsonb,
+  error jsonb,
+  PRIMARY KEY (token_id, run_id)
+);
+`,
+  },
+];

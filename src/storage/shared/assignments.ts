@@ -1,0 +1,50 @@
+import type { AssignmentResultInput, AssignmentRetryRecord } from '../types.js';
+
+/** The net effect of a batch of results on one serial. @internal */
+export interface SerialAssignmentPlan {
+  serial: string;
+  /** The last SUCCESS in the batch (sets the device's assigned profile). */
+  success: { profileUuid: string; at: string } | null;
+  /** The retry entry to leave behind, or `null` to delete it (last result was SUCCESS). */
+  retry: {
+    profileUuid: string;
+    status: AssignmentRetryRecord['status'];
+    nextAttemptAt: string | null;
+    lastError: string | null;
+    /** Attempts to add. */
+    increment: number;
+    /** Start counting from zero (a SUCCESS came earlier in the batch). */
+    reset: boolean;
+  } | null;
+}
+
+/** Collapses validated results (in order) to one plan per serial. @internal */
+export function planAssignmentResults(
+  results: readonly AssignmentResultInput[],
+  nowIso: string,
+): SerialAssignmentPlan[] {
+  const plans = new Map<string, SerialAssignmentPlan>();
+  for (const r of results) {
+    const plan = plans.get(r.serialNumber) ?? {
+      serial: r.serialNumber,
+      success: null,
+      retry: null,
+    };
+    if (r.status === 'SUCCESS') {
+      plan.success = { profileUuid: r.profileUuid, at: r.at ?? nowIso };
+      plan.retry = null;
+    } else {
+      const prev = plan.retry;
+      plan.retry = {
+        profileUuid: r.profileUuid,
+        status: r.status,
+        nextAttemptAt: r.status === 'NOT_ACCESSIBLE' ? null : (r.nextAttemptAt ?? null),
+        lastError: r.error ?? null,
+        increment: (prev?.increment ?? 0) + 1,
+        reset: prev?.reset ?? plan.success !== null,
+      };
+    }
+    plans.set(r.serialNumber, plan);
+  }
+  return [...plans.values()];
+}

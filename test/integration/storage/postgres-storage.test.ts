@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import * as vitest from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PostgresStorage } from '../../../src/storage/postgres/index.js';
+import { describeStorageConformance } from '../../../src/testing/index.js';
+import { shouldRun } from './services.js';
+
+const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const run = await shouldRun('PostgreSQL', url, 5432);
+const pool = new pg.Pool({ connectionString: url, max: 20 });
+const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+let n = 0;
+const schemas: string[] = [];
+
+afterAll(async () => {
+  for (const s of schemas)
+    await pool.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`).catch(() => undefined);
+  await pool.end();
+});
+
+async function freshSchema(): Promise<string> {
+  const schema = `abmkit_t_${runId}_${n++}`;
+  schemas.push(schema);
+  return schema;
+}
+
+async function dump(schema: string): Promise<string> {
+  const tables = await pool.query(
+    'SELECT table_name FROM information_schema.tables WHERE table_schema = $1',
+    [schema],
+  );
+  const out: string[] = [];
+  for (const t of tables.rows as { table_name: string }[]) {
+    const r = await pool.query(`SELECT t::text AS row FROM "${schema}"."${t.table_name}" t`);
+    for (const row of r.rows as { row: string }[]) out.push(row.row);
+  }
+  return out.join('\n');
+}
+
+describe.skipIf(!run)('PostgresStorage', () => {
+  describeStorageConformance(
+    'PostgresStorage',
+    async (ctx) => {
+      const schema = await freshSchema();
+      const storage = new PostgresStorage({ ...ctx, pool, schema });
+      await storage.migrate();
+      return {
+        storage,
+        rawDump: () => dump(schema),
+        openPeer: async (peerCtx) => new PostgresStorage({ ...peerCtx, pool, schema }),
+        cleanup: async () => {
+          await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        },
+      };
+    },
+    { runner: vitest, shortTtlMs: 300 },
+  );
+
+  describe('PostgresStorage extras', () => {
+    it('migrates explicitly and idempotently, recording versions', async () => {
+      const schema = await freshSchema();
+      const s = new PostgresStorage({ pool, schema });
+      const before = await pool.query(
+        'SELECT 1 FROM information_schema.schemata WHERE schema_name = $1',
+        [schema],
+      );
+      expect(before.rows).toHaveLength(0);
+      const [a, b] = await Promise.all([s.migrate(), s.migrate()]);
+      expect([...a, ...b]).toEqual([1]);
+      expect(await s.migrate()).toEqual([]);
+      const v = await pool.query(`SELECT version FROM "${schema}".abmkit_migrations`);
+      expect(v.rows).toEqual([{ version: 1 }]);
+    });
+
+    it('uses an index for serial lookups across tokens', async () => {
+      const schema = await freshSchema();
+      const s = new PostgresStorage({ pool, schema });
+      await s.migrate();
+      const client = await pool.connect();
+      try {
+        await client.query('SET enable_seqscan = off');
+        const plan = await client.query(
+          `EXPLAIN SELECT * FROM "${schema}".devices WHERE serial = 'X'`,
+        );
+        expect(JSON.stringify(plan.rows)).toContain('devices_serial_idx');
+      } finally {
+        client.release();
+      }
+    });
+
+    it('rejects an unsafe schema name and a missing pool', () => {
+      expect(() => new PostgresStorage({ pool, schema: 'x; DROP TABLE y' })).toThrowError(
+        /Schema name/,
+      );
+      expect(() => new PostgresStorage({} as never)).toThrowError(/pg/);
+    });
+
+    it('fences a paused replica across two store instances on one database', async () => {
+      const schema = await freshSchema();
+      const a = new PostgresStorage({ pool, schema });
+      const b = new PostgresStorage({ pool, schema });
+      await a.migrate();
+      const ga = await a.acquireLease('t', 'replica-a', 200);
+      expect(await b.acquireLease('t', 'replica-b', 60_000)).toBeNull();
+      await new Promise((r) => setTimeout(r, 350));
+      const gb = await b.acquireLease('t', 'replica-b', 60_000);
+      expect(gb?.generation).toBe((ga?.generation ?? 0) + 1);
+      await expect(
+        a.applyPage({
+          tokenId: 't',
+          generation: ga?.generation ?? 0,
+          expectedCursor: null,
+          nextCursor: 'x',
+          phase: 'full',
+          devices: [{ serial_number: 'A' }],
+        }),
+      ).rejects.toMatchObject({ code: 'LEASE_LOST' });
+      await b.applyPage({
+        tokenId: 't',
+        generation: gb?.generation ?? 0,
+        expectedCursor: null,
+        nextCursor: 'y',
+        phase: 'full',
+        devices: [{ serial_number: 'B' }],
+      });
+      expect((await a.getCursor('t'))?.cursor).toBe('y');
+    });
+  });
+});

@@ -98,3 +98,8 @@ export function assignedSerialCount(sim: DepSimulator): number {
     .filter((r) => r.endpoint === 'assignProfile')
     .reduce((sum, r) => sum + (r.serialsIn ?? 0), 0);
 }
+
+/** A platform mix of one platform only. */
+export function only(platform: 'iPhone' | 'iPad' | 'Mac' | 'AppleTV'): Record<string, number> {
+  return { iPhone: 0, iPad: 0, Mac: 0, AppleTV: 0, Vision: 0, Watch: 0, [platform]: 1 };
+}

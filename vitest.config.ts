@@ -10,6 +10,7 @@ export default defineConfig({
       enabled: true,
       include: ['test/**/*.test-d.ts'],
       tsconfig: './tsconfig.json',
+      ignoreSourceErrors: true,
     },
   },
 });

@@ -194,7 +194,10 @@ export class AbmClient {
 
   /** Every device of {@link AbmClient.devicePages}, one at a time. */
   async *devices(options: DevicePagesOptions = {}): AsyncGenerator<AdeDevice, void, undefined> {
-    for await (const page of this.devicePages(options)) yield* page.devices;
+    // A plain loop: `yield*` costs about twice as much per item.
+    for await (const page of this.devicePages(options)) {
+      for (const device of page.devices) yield device;
+    }
   }
 
   /**

@@ -143,121 +143,143 @@ export class Transport {
     const query = input.searchParams
       ? `?${new URLSearchParams(input.searchParams).toString()}`
       : '';
+    const url = `${this.#baseUrl}${op.path}${query}`;
     try {
       if (signal.aborted) throw signal.reason;
       if (op.auth === 'session') {
         state.session = await raceSignal(this.sessions.get(), signal, () => signal.reason);
       }
-      const response = await ky(`${this.#baseUrl}${op.path}${query}`, {
-        method: op.method,
-        headers: {
-          'user-agent': cfg.userAgent,
-          'x-server-protocol-version': String(cfg.protocolVersion),
-          'content-type': 'application/json;charset=UTF8',
-          accept: 'application/json',
-        },
-        ...(input.json === undefined ? {} : { body: JSON.stringify(input.json) }),
-        timeout: cfg.timeoutMs,
-        signal,
-        fetch: this.#fetch,
-        retry: this.#retryOptions(op, state),
-        hooks: {
-          beforeRequest: [
-            async (request) => {
-              state.attempts++;
-              if (op.auth === 'oauth') {
-                const t = cfg.token;
-                request.headers.set(
-                  'authorization',
-                  oauth1Header({
-                    method: op.method,
-                    url: request.url,
-                    consumerKey: t.consumerKey,
-                    consumerSecret: t.consumerSecret,
-                    accessToken: t.accessToken,
-                    accessSecret: t.accessSecret,
-                  }),
-                );
-              } else {
-                const current = (await this.sessions.current()) ?? state.session ?? '';
-                state.session = current;
-                state.sent = current;
-                request.headers.set('x-adm-auth-session', current);
-              }
-            },
-          ],
-          beforeRetry: [
-            ({ error, retryCount }) => {
-              cfg.logger.debug(
-                {
-                  event: 'request.retry',
-                  operation: op.name,
-                  retry: retryCount,
-                  reason: error instanceof HTTPError ? `HTTP ${error.response.status}` : error.name,
-                },
-                'abmkit: retrying ADE request',
-              );
-            },
-          ],
-          afterResponse: [
-            async (_request, _options, response) => {
-              cfg.logger.debug(
-                {
-                  event: 'request.done',
-                  operation: op.name,
-                  method: op.method,
-                  path: op.path,
-                  status: response.status,
-                  attempt: state.attempts,
-                },
-                'abmkit: ADE response',
-              );
-              if (op.auth !== 'session') return;
-              const rotated = response.headers.get('x-adm-auth-session');
-              if (rotated && rotated !== state.sent) {
-                state.session = rotated;
-                await this.sessions.adopt(rotated);
-              }
-              if ((response.status !== 401 && response.status !== 403) || state.reauthed) return;
-              const body = await readBounded(response, MAX_ERROR_BODY);
-              if (hasTokenHealthString(body)) return;
-              if (response.status === 403 && !body.includes('FORBIDDEN')) return;
-              state.reauthed = true;
-              cfg.logger.info(
-                { event: 'session.rejected', operation: op.name, status: response.status },
-                'abmkit: ADE session rejected; logging in again and replaying once',
-              );
-              state.session = await raceSignal(
-                this.sessions.refresh(state.sent),
-                signal,
-                () => signal.reason,
-              );
-              return ky.retry({ delay: 0 });
-            },
-          ],
-        },
-      });
-      const text = await response.text();
-      return this.#parse(op, text, ctx());
-    } catch (error) {
-      if (error instanceof HTTPError) {
-        const body = await readBounded(error.response, MAX_ERROR_BODY);
-        const requestId =
-          error.response.headers.get('x-request-id') ??
-          error.response.headers.get('x-apple-request-uuid') ??
-          undefined;
-        throw mapHttpError(error.response.status, body, ctx(), requestId);
+      for (;;) {
+        let response: Response;
+        try {
+          response = await this.#attempt(op, url, input, state, signal);
+        } catch (error) {
+          if (!(error instanceof HTTPError)) throw error;
+          const status = error.response.status;
+          const body = await readBounded(error.response, MAX_ERROR_BODY);
+          // Re-login and replay once, after ky has settled (never from a ky hook: ky 1.14 would
+          // run a hook's error through its retry logic, and an afterResponse hook makes ky clone
+          // every response body).
+          if (
+            op.auth === 'session' &&
+            !state.reauthed &&
+            (status === 401 || (status === 403 && body.includes('FORBIDDEN'))) &&
+            !hasTokenHealthString(body)
+          ) {
+            state.reauthed = true;
+            cfg.logger.info(
+              { event: 'session.rejected', operation: op.name, status },
+              'abmkit: ADE session rejected; logging in again and replaying once',
+            );
+            state.session = await raceSignal(
+              this.sessions.refresh(state.sent),
+              signal,
+              () => signal.reason,
+            );
+            continue;
+          }
+          const requestId =
+            error.response.headers.get('x-request-id') ??
+            error.response.headers.get('x-apple-request-uuid') ??
+            undefined;
+          throw mapHttpError(status, body, ctx(), requestId);
+        }
+        const text = await response.text();
+        return this.#parse(op, text, ctx());
       }
+    } catch (error) {
       throw mapFailure(error, ctx(), signals);
     }
+  }
+
+  /** One ky call (with its retries). Rotated sessions are adopted as responses arrive. */
+  #attempt<T>(
+    op: Operation<T>,
+    url: string,
+    input: SendInput,
+    state: CallState,
+    signal: AbortSignal,
+  ): Promise<Response> {
+    const cfg = this.#config;
+    return ky(url, {
+      method: op.method,
+      headers: {
+        'user-agent': cfg.userAgent,
+        'x-server-protocol-version': String(cfg.protocolVersion),
+        'content-type': 'application/json;charset=UTF8',
+        accept: 'application/json',
+      },
+      ...(input.json === undefined ? {} : { body: JSON.stringify(input.json) }),
+      timeout: cfg.timeoutMs,
+      signal,
+      fetch: async (request, init) => {
+        const response = await this.#fetch(request, init);
+        cfg.logger.debug(
+          {
+            event: 'request.done',
+            operation: op.name,
+            method: op.method,
+            path: op.path,
+            status: response.status,
+            attempt: state.attempts,
+          },
+          'abmkit: ADE response',
+        );
+        const rotated = op.auth === 'session' ? response.headers.get('x-adm-auth-session') : null;
+        if (rotated && rotated !== state.sent) {
+          state.session = rotated;
+          await this.sessions.adopt(rotated);
+        }
+        return response;
+      },
+      retry: this.#retryOptions(op, state),
+      hooks: {
+        beforeRequest: [
+          async (request) => {
+            state.attempts++;
+            if (op.auth === 'oauth') {
+              const t = cfg.token;
+              request.headers.set(
+                'authorization',
+                oauth1Header({
+                  method: op.method,
+                  url: request.url,
+                  consumerKey: t.consumerKey,
+                  consumerSecret: t.consumerSecret,
+                  accessToken: t.accessToken,
+                  accessSecret: t.accessSecret,
+                }),
+              );
+            } else {
+              const current = (await this.sessions.current()) ?? state.session ?? '';
+              state.session = current;
+              state.sent = current;
+              request.headers.set('x-adm-auth-session', current);
+            }
+          },
+        ],
+        beforeRetry: [
+          ({ error, retryCount }) => {
+            cfg.logger.debug(
+              {
+                event: 'request.retry',
+                operation: op.name,
+                retry: retryCount,
+                reason: error instanceof HTTPError ? `HTTP ${error.response.status}` : error.name,
+              },
+              'abmkit: retrying ADE request',
+            );
+          },
+        ],
+      },
+    });
   }
 
   #retryOptions<T>(op: Operation<T>, state: CallState) {
     const r = this.#config.retry;
     return {
-      // One extra slot for the forced replay after a re-login (ky counts it against the limit);
-      // ordinary retries are bounded by `shouldRetry` below.
-      limit: r.limit + 1,
+      // The re-login replay is a second ky call, so the budget is shared through `state.retries`.
+      limit: r.limit,
       methods: ['get', 'post', 'put', 'delete'],
       statusCodes: [...RETRY_STATUS_CODES],
       afterStatusCodes: [429, 503],

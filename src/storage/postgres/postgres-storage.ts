@@ -181,7 +181,7 @@ export class PostgresStorage extends FaultableStorage {
       );
       const done = new Set(
         (await this.#q(`SELECT version FROM ${this.#s}.abmkit_migrations`, [], c)).rows.map((r) =>
-          Number(r.version),
+          Number(r['version']),
         ),
       );
       const applied: number[] = [];
@@ -201,7 +201,7 @@ export class PostgresStorage extends FaultableStorage {
 
   async now(): Promise<IsoDateTime> {
     const r = await this.#q(`SELECT ${NOW_ISO} AS now`);
-    return String(r.rows[0]?.now);
+    return String(r.rows[0]?.['now']);
   }
 
   /** PostgresStorage holds no connections of its own; the pool is yours to end. */
@@ -210,12 +210,12 @@ export class PostgresStorage extends FaultableStorage {
   // --- tokens & sessions -----------------------------------------------------------------------
 
   #toToken(r: Row): TokenRecord {
-    const doc = JSON.parse(String(r.doc)) as Record<string, unknown>;
+    const doc = JSON.parse(String(r['doc'])) as Record<string, unknown>;
     return {
       ...doc,
-      tokenId: String(r.token_id),
-      createdAt: String(r.created_at),
-      updatedAt: String(r.updated_at),
+      tokenId: String(r['token_id']),
+      createdAt: String(r['created_at']),
+      updatedAt: String(r['updated_at']),
     } as TokenRecord;
   }
 
@@ -311,9 +311,9 @@ export class PostgresStorage extends FaultableStorage {
     if (!row) return null;
     return {
       tokenId,
-      sessionToken: String(row.session_token),
-      expiresAt: String(row.expires_at),
-      updatedAt: String(row.updated_at),
+      sessionToken: String(row['session_token']),
+      expiresAt: String(row['expires_at']),
+      updatedAt: String(row['updated_at']),
     };
   }
 
@@ -326,10 +326,10 @@ export class PostgresStorage extends FaultableStorage {
 
   #toLease(r: Row): LeaseGrant {
     return {
-      tokenId: String(r.token_id),
-      owner: String(r.owner),
-      generation: Number(r.generation),
-      expiresAt: String(r.expires_at),
+      tokenId: String(r['token_id']),
+      owner: String(r['owner']),
+      generation: Number(r['generation']),
+      expiresAt: String(r['expires_at']),
     };
   }
 
@@ -523,15 +523,15 @@ FROM up LEFT JOIN old ON old.serial = up.serial`;
           c,
         );
         const applied = new Map<string, Row>();
-        for (const row of r.rows) applied.set(String(row.serial), row);
+        for (const row of r.rows) applied.set(String(row['serial']), row);
         for (const d of entries) {
           const row = applied.get(d.serial_number);
           if (row === undefined) {
             result.skipped.push(d.serial_number);
-          } else if (row.removed === true) {
-            if (row.inserted !== true && row.was_removed !== true)
+          } else if (row['removed'] === true) {
+            if (row['inserted'] !== true && row['was_removed'] !== true)
               result.removed.push(d.serial_number);
-          } else if (row.inserted === true || row.was_removed === true) {
+          } else if (row['inserted'] === true || row['was_removed'] === true) {
             result.added.push(d.serial_number);
           } else {
             result.modified.push(d.serial_number);
@@ -611,7 +611,7 @@ FROM up LEFT JOIN old ON old.serial = up.serial`;
       [tokenId],
     );
     const counts = emptyCounts();
-    for (const row of r.rows) counts[String(row.status) as DeviceStatus] = Number(row.n);
+    for (const row of r.rows) counts[String(row['status']) as DeviceStatus] = Number(row['n']);
     return counts;
   }
 
@@ -691,7 +691,7 @@ FROM up LEFT JOIN old ON old.serial = up.serial`;
         [input.tokenId, input.fullFetchId],
         c,
       );
-      return r.rows.map((row) => String(row.serial)).sort();
+      return r.rows.map((row) => String(row['serial'])).sort();
     });
   }
 
@@ -709,10 +709,10 @@ FROM up LEFT JOIN old ON old.serial = up.serial`;
 
   #toPolicy(row: Row): PolicyRecord {
     return {
-      tokenId: String(row.token_id),
-      policy: JSON.parse(String(row.policy)) as unknown,
-      revision: Number(row.revision),
-      updatedAt: String(row.updated_at),
+      tokenId: String(row['token_id']),
+      policy: JSON.parse(String(row['policy'])) as unknown,
+      revision: Number(row['revision']),
+      updatedAt: String(row['updated_at']),
     };
   }
 
@@ -804,7 +804,7 @@ FROM up LEFT JOIN old ON old.serial = up.serial`;
 
   async #nowIn(c: Querier): Promise<string> {
     const r = await this.#q(`SELECT ${NOW_ISO} AS now`, [], c);
-    return String(r.rows[0]?.now);
+    return String(r.rows[0]?.['now']);
   }
 
   async listDueRetries(

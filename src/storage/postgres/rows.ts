@@ -33,64 +33,67 @@ const str = (v: unknown): string | null => (v === null || v === undefined ? null
 /** @internal */
 export function toDevice(r: Row): DeviceRecord {
   return {
-    tokenId: String(r.token_id),
-    serialNumber: String(r.serial),
-    device: JSON.parse(String(r.device)) as DeviceRecord['device'],
-    opDate: str(r.op_date),
-    opType: str(r.op_type),
-    status: String(r.status) as DeviceStatus,
-    removed: r.removed === true,
-    removedAt: str(r.removed_at),
-    resolvedProfileUuid: str(r.resolved_profile_uuid),
-    unassignedReason: str(r.unassigned_reason),
-    planRevision: r.plan_revision === null ? null : Number(r.plan_revision),
-    assignedProfileUuid: str(r.assigned_profile_uuid),
-    assignedAt: str(r.assigned_at),
-    enrolledAt: str(r.enrolled_at),
-    fullFetchId: str(r.full_fetch_id),
-    firstSeenAt: String(r.first_seen_at),
-    updatedAt: String(r.updated_at),
+    tokenId: String(r['token_id']),
+    serialNumber: String(r['serial']),
+    device: JSON.parse(String(r['device'])) as DeviceRecord['device'],
+    opDate: str(r['op_date']),
+    opType: str(r['op_type']),
+    status: String(r['status']) as DeviceStatus,
+    removed: r['removed'] === true,
+    removedAt: str(r['removed_at']),
+    resolvedProfileUuid: str(r['resolved_profile_uuid']),
+    unassignedReason: str(r['unassigned_reason']),
+    planRevision: r['plan_revision'] === null ? null : Number(r['plan_revision']),
+    assignedProfileUuid: str(r['assigned_profile_uuid']),
+    assignedAt: str(r['assigned_at']),
+    enrolledAt: str(r['enrolled_at']),
+    fullFetchId: str(r['full_fetch_id']),
+    firstSeenAt: String(r['first_seen_at']),
+    updatedAt: String(r['updated_at']),
   };
 }
 
 /** @internal */
 export function toCursor(r: Row): CursorRecord {
   return {
-    tokenId: String(r.token_id),
-    cursor: str(r.cursor),
-    phase: String(r.phase) as CursorRecord['phase'],
-    fullFetchId: str(r.full_fetch_id),
-    lastFullFetchAt: str(r.last_full_fetch_at),
-    fetchedUntil: str(r.fetched_until),
-    updatedAt: String(r.updated_at),
+    tokenId: String(r['token_id']),
+    cursor: str(r['cursor']),
+    phase: String(r['phase']) as CursorRecord['phase'],
+    fullFetchId: str(r['full_fetch_id']),
+    lastFullFetchAt: str(r['last_full_fetch_at']),
+    fetchedUntil: str(r['fetched_until']),
+    updatedAt: String(r['updated_at']),
   };
 }
 
 /** @internal */
 export function toRetry(r: Row): AssignmentRetryRecord {
   return {
-    tokenId: String(r.token_id),
-    serialNumber: String(r.serial),
-    profileUuid: String(r.profile_uuid),
-    status: String(r.status) as AssignmentRetryRecord['status'],
-    attempts: Number(r.attempts),
-    nextAttemptAt: str(r.next_attempt_at),
-    lastError: str(r.last_error),
-    updatedAt: String(r.updated_at),
+    tokenId: String(r['token_id']),
+    serialNumber: String(r['serial']),
+    profileUuid: String(r['profile_uuid']),
+    status: String(r['status']) as AssignmentRetryRecord['status'],
+    attempts: Number(r['attempts']),
+    nextAttemptAt: str(r['next_attempt_at']),
+    lastError: str(r['last_error']),
+    updatedAt: String(r['updated_at']),
   };
 }
 
 /** @internal */
 export function toRun(r: Row): SyncRunRecord {
   return {
-    runId: String(r.run_id),
-    tokenId: String(r.token_id),
-    owner: str(r.owner),
-    status: String(r.status) as SyncRunRecord['status'],
-    startedAt: String(r.started_at),
-    finishedAt: str(r.finished_at),
-    report: r.report === null ? null : (JSON.parse(String(r.report)) as Record<string, unknown>),
+    runId: String(r['run_id']),
+    tokenId: String(r['token_id']),
+    owner: str(r['owner']),
+    status: String(r['status']) as SyncRunRecord['status'],
+    startedAt: String(r['started_at']),
+    finishedAt: str(r['finished_at']),
+    report:
+      r['report'] === null ? null : (JSON.parse(String(r['report'])) as Record<string, unknown>),
     error:
-      r.error === null ? null : (JSON.parse(String(r.error)) as { code: string; message: string }),
+      r['error'] === null
+        ? null
+        : (JSON.parse(String(r['error'])) as { code: string; message: string }),
   };
 }

@@ -6,7 +6,7 @@ import { PostgresStorage } from '../../../src/storage/postgres/index.js';
 import { describeStorageConformance } from '../../../src/testing/index.js';
 import { shouldRun } from './services.js';
 
-const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const url = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const run = await shouldRun('PostgreSQL', url, 5432);
 const pool = new pg.Pool({ connectionString: url, max: 20 });
 const runId = `${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;

@@ -2,7 +2,7 @@ import { createConnection } from 'node:net';
 
 /** Whether a missing service must fail the run (CI or ABMKIT_REQUIRE_SERVICES=1). */
 export const servicesRequired =
-  process.env.ABMKIT_REQUIRE_SERVICES === '1' || Boolean(process.env.CI);
+  process.env['ABMKIT_REQUIRE_SERVICES'] === '1' || Boolean(process.env['CI']);
 
 /** Resolves whether a TCP server answers at `url`'s host and port within 1.5 s. */
 export function answers(url: string, defaultPort: number): Promise<boolean> {

@@ -6,22 +6,13 @@ import type {
   ProfileResolution,
   UnassignedResolution,
 } from './policy-types.js';
-import { normalizeSerial } from './serial.js';
+import { isNormalized, normalizeSerial } from './serial.js';
 
 const NO_SERIAL: UnassignedResolution = Object.freeze({
   profileUuid: null,
   source: 'unassigned',
   reason: 'the device record has no serial_number, so no profile can be assigned to it',
 });
-
-/** Whether a serial may differ from its normalised form (lower case, whitespace, non-ASCII). */
-function needsNormalization(serial: string): boolean {
-  for (let i = 0; i < serial.length; i++) {
-    const c = serial.charCodeAt(i);
-    if (c <= 32 || c >= 127 || (c >= 97 && c <= 122)) return true;
-  }
-  return false;
-}
 
 function describe(value: unknown): string {
   return typeof value === 'string' ? JSON.stringify(value) : 'missing';
@@ -40,7 +31,7 @@ export function resolveCompiled(
   const serial: unknown = device.serial_number;
   if (typeof serial !== 'string') return NO_SERIAL;
   let hit = compiled.bySerial.get(serial);
-  if (hit === undefined && needsNormalization(serial)) {
+  if (hit === undefined && !isNormalized(serial)) {
     const normalized = normalizeSerial(serial);
     if (normalized.length === 0) return NO_SERIAL;
     hit = compiled.bySerial.get(normalized);

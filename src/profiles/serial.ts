@@ -24,7 +24,21 @@ const WHITESPACE = /\s+/g;
  * ```
  */
 export function normalizeSerial(serial: string): string {
-  return serial.replace(WHITESPACE, '').toUpperCase();
+  return isNormalized(serial) ? serial : serial.replace(WHITESPACE, '').toUpperCase();
+}
+
+/**
+ * Whether a serial certainly equals its normalised form: only printable ASCII without spaces
+ * or lower-case letters. A cheap scan that lets hot paths skip the regex and the copy.
+ *
+ * @internal
+ */
+export function isNormalized(serial: string): boolean {
+  for (let i = 0; i < serial.length; i++) {
+    const c = serial.charCodeAt(i);
+    if (c <= 32 || c >= 127 || (c >= 97 && c <= 122)) return false;
+  }
+  return true;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AbmClient } from '../client/abm-client.js';
-import { InvalidArgumentError } from '../errors/index.js';
+import { AbortError, InvalidArgumentError } from '../errors/index.js';
 import { type AbmLogger, redactingLogger } from '../internal/logger.js';
 import { VERSION } from '../internal/version.js';
 import { compilePolicy } from '../profiles/compile-policy.js';
@@ -103,6 +103,7 @@ export class AbmManager {
   readonly #inFlight = new Map<string, Promise<SyncReport>>();
   #scheduler: Scheduler | undefined;
   #stopController = new AbortController();
+  readonly #closeSignal: AbortSignal | undefined;
 
   constructor(options: AbmManagerOptions) {
     if (options === null || typeof options !== 'object' || options.storage === undefined) {
@@ -136,6 +137,7 @@ export class AbmManager {
       api: (token) => clients.get(token),
     };
     const signal = options.signal;
+    this.#closeSignal = signal;
     if (signal !== undefined) {
       if (signal.aborted) this.#stopController.abort(signal.reason);
       else signal.addEventListener('abort', () => void this.stop(), { once: true });
@@ -338,7 +340,11 @@ export class AbmManager {
    */
   async start(): Promise<void> {
     if (this.#scheduler !== undefined) return;
-    if (this.#stopController.signal.aborted) this.#stopController = new AbortController();
+    if (this.#closeSignal?.aborted === true) {
+      throw new AbortError(
+        'This AbmManager was stopped through its `signal` option; create a new one.',
+      );
+    }
     const config = this.#ctx.config;
     const scheduler = new Scheduler(
       {
@@ -369,13 +375,19 @@ export class AbmManager {
   /**
    * Stops the schedule, aborts the runs in flight and waits until they wound down. Nothing is
    * lost: each applied page is committed with its cursor, and the next run resumes from there.
+   * `syncNow()` and `start()` work again afterwards (unless the `signal` option was aborted).
    */
   async stop(): Promise<void> {
     const scheduler = this.#scheduler;
+    const controller = this.#stopController;
     this.#scheduler = undefined;
-    this.#stopController.abort();
+    controller.abort();
     await scheduler?.stop();
     await Promise.allSettled([...this.#inFlight.values()]);
+    // A later syncNow()/start() works again, unless the `signal` option ended the manager.
+    if (this.#stopController === controller && this.#closeSignal?.aborted !== true) {
+      this.#stopController = new AbortController();
+    }
   }
 
   #run(token: TokenRecord, signal: AbortSignal, probe: boolean): Promise<SyncReport> {

@@ -8,7 +8,6 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
-const DAY = 86_400_000;
 
 function record(names: string[]): (name: string) => (e: TokenEvent) => void {
   return (name) => () => void names.push(name);

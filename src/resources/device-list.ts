@@ -1,10 +1,31 @@
 import { z } from 'zod';
-import { adeDeviceSchema } from '../schemas/device.js';
+import { type AdeDevice, adeDeviceSchema } from '../schemas/device.js';
+import { isAdeDevice } from '../schemas/device-check.js';
+
+const fullDeviceArray = z.array(adeDeviceSchema);
+
+/**
+ * The page's device array: checked with the allocation-free {@link isAdeDevice} (same rules as
+ * `adeDeviceSchema`), and only re-parsed with zod to report precise issues when that fails.
+ */
+const deviceArraySchema = z
+  .custom<AdeDevice[]>((value) => Array.isArray(value))
+  .superRefine((value, ctx) => {
+    for (const item of value) {
+      if (!isAdeDevice(item)) {
+        const full = fullDeviceArray.safeParse(value);
+        if (!full.success)
+          for (const issue of full.error.issues)
+            ctx.addIssue({ ...issue, code: 'custom', message: issue.message, path: issue.path });
+        return;
+      }
+    }
+  });
 
 /** Response of fetch and sync: one page of devices and the cursor after it. */
 export const deviceListResponseSchema = z.looseObject({
   /** Devices on this page, oldest operation first. May be absent or empty. */
-  devices: z.array(adeDeviceSchema).nullish(),
+  devices: deviceArraySchema.nullish(),
   /** The cursor after this page: persist it once the page is applied. */
   cursor: z.string().nullish(),
   /** `true`: ask again right away with the new cursor. */

@@ -1,4 +1,4 @@
-import { TokenDecryptError } from '../errors/index.js';
+import { isAbmError, TokenDecryptError, TokenFormatError } from '../errors/index.js';
 import { createServerToken } from './create-server-token.js';
 import { decryptContent, recoverContentKey } from './lib/decrypt-content.js';
 import { parseEnvelopedData } from './lib/parse-enveloped-data.js';
@@ -37,6 +37,19 @@ export async function decryptServerToken(
   file: string | Uint8Array,
   privateKeyPem: string,
 ): Promise<ServerToken> {
+  try {
+    return decrypt(file, privateKeyPem);
+  } catch (error) {
+    if (isAbmError(error)) throw error;
+    // Last-resort guard: a library bug on hostile input must still surface as an AbmError,
+    // and without a cause (it could hold parsed bytes).
+    throw new TokenFormatError(
+      'The file could not be read as a server token. Download the token again from Apple Business Manager and pass the file unchanged.',
+    );
+  }
+}
+
+function decrypt(file: string | Uint8Array, privateKeyPem: string): ServerToken {
   const envelope = parseEnvelopedData(unwrapTokenFile(file));
   const key = loadPrivateKey(privateKeyPem);
   for (const recipient of envelope.recipients) {

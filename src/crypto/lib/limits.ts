@@ -9,6 +9,8 @@ export const BER_LIMITS = {
   maxDepth: 24,
   maxNodes: 1024,
   maxContentLength: MAX_TOKEN_FILE_SIZE,
+  // Do not speculatively parse OCTET STRING contents as nested BER.
+  parseEmbedded: false,
 } as const;
 
 /** Most recipients examined in one EnvelopedData. @internal */

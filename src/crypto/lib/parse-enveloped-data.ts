@@ -132,7 +132,13 @@ function contentOf(enveloped: pkijs.EnvelopedData): Omit<ParsedEnvelope, 'recipi
  * @internal
  */
 export function parseEnvelopedData(ber: Uint8Array): ParsedEnvelope {
-  const parsed = asn1js.fromBER(ber, BER_LIMITS);
+  let parsed: ReturnType<typeof asn1js.fromBER>;
+  try {
+    parsed = asn1js.fromBER(ber, BER_LIMITS);
+  } catch {
+    // asn1js throws (rather than reporting) on some malformed primitives, e.g. bad times
+    return fail('The file is not valid CMS (BER decoding failed).');
+  }
   if (parsed.offset === -1) fail('The file is not valid CMS (BER decoding failed).');
   if (parsed.offset !== ber.byteLength) fail('The file has unexpected bytes after the CMS data.');
   let enveloped: pkijs.EnvelopedData;

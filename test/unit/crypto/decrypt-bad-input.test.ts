@@ -111,6 +111,11 @@ describe('decryptServerToken: the file is not a token (TOKEN_FORMAT_INVALID)', (
     await expectCode('{"consumer_key":"CK_x"}', 'TOKEN_FORMAT_INVALID');
   });
 
+  it('BER that makes the ASN.1 library throw (a malformed GeneralizedTime, found by fuzzing)', async () => {
+    const badTime = new Uint8Array([0x30, 0x04, 0x18, 0x02, 0x7a, 0x7a]);
+    await expectCode(badTime, 'TOKEN_FORMAT_INVALID', undefined, /BER decoding failed/);
+  });
+
   it('a truncated file: S/MIME text, base64 and DER', async () => {
     await expectCode(smime.slice(0, Math.floor(smime.length / 2)), 'TOKEN_FORMAT_INVALID');
     await expectCode(smime.slice(0, smime.indexOf('\n\n') + 2), 'TOKEN_FORMAT_INVALID');

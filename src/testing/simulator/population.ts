@@ -19,9 +19,26 @@ import type { SimDevice, SimPlatform } from './types.js';
 
 const DAY_MS = 86_400_000;
 
-/** @internal ISO 8601 UTC without fractional seconds, as Apple writes device dates. */
+let cachedDay = Number.NaN;
+let cachedDayText = '';
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/**
+ * @internal ISO 8601 UTC without fractional seconds, as Apple writes device dates. Hot path of
+ * page generation: the date part is cached (consecutive devices share days).
+ */
 export function isoSeconds(ms: number): string {
-  return `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;
+  const seconds = Math.floor(ms / 1000);
+  const day = Math.floor(seconds / 86_400);
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedDayText = new Date(day * 86_400_000).toISOString().slice(0, 11);
+  }
+  const rest = seconds - day * 86_400;
+  const h = Math.floor(rest / 3600);
+  const m = Math.floor((rest % 3600) / 60);
+  return `${cachedDayText}${pad2(h)}:${pad2(m)}:${pad2(rest % 60)}Z`;
 }
 
 /** @internal Settings of a population. */
@@ -39,11 +56,11 @@ function mac(rng: Rng): string {
   return `${rng.pick(APPLE_OUIS)}:${tail.slice(1, 3)}:${tail.slice(3, 5)}:${tail.slice(5, 7)}`;
 }
 
-/** `n` random decimal digits (n ≤ 36), drawn six at a time. */
+/** `n` random decimal digits, drawn nine at a time. */
 function digits(rng: Rng, n: number): string {
   let out = '';
-  while (out.length < n) out += String(rng.int(1_000_000) + 1_000_000).slice(1);
-  return out.slice(0, n);
+  while (out.length < n) out += String(rng.int(1_000_000_000) + 1_000_000_000).slice(1);
+  return out.length === n ? out : out.slice(0, n);
 }
 
 /** IMEI: 14 digits plus a Luhn check digit. */

@@ -3,4 +3,4 @@
  *
  * @packageDocumentation
  */
-export {};
+export { type RedisClientLike, RedisStorage, type RedisStorageOptions } from './redis-storage.js';

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import * as vitest from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RedisStorage } from '../../../src/storage/redis/index.js';
+import { describeStorageConformance } from '../../../src/testing/index.js';
+import { shouldRun } from './services.js';
+
+const url = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+const run = await shouldRun('Redis', url, 6379);
+const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+if (run) await client.connect();
+const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+let n = 0;
+
+async function keysOf(prefix: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    out.push(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  return out;
+}
+
+async function dropPrefix(prefix: string): Promise<void> {
+  const keys = await keysOf(prefix);
+  for (let i = 0; i < keys.length; i += 500) await client.del(...keys.slice(i, i + 500));
+}
+
+async function dump(prefix: string): Promise<string> {
+  const out: string[] = [];
+  for (const key of await keysOf(prefix)) {
+    const type = await client.type(key);
+    if (type === 'string') out.push(`${key}=${await client.get(key)}`);
+    else if (type === 'hash') out.push(`${key}=${JSON.stringify(await client.hgetall(key))}`);
+    else if (type === 'zset') out.push(`${key}=${(await client.zrange(key, 0, -1)).join(',')}`);
+    else if (type === 'set') out.push(`${key}=${(await client.smembers(key)).join(',')}`);
+  }
+  return out.join('\n');
+}
+
+afterAll(async () => {
+  if (run) await dropPrefix(`abmkit-test-${runId}`);
+  client.disconnect();
+});
+
+describe.skipIf(!run)('RedisStorage', () => {
+  describeStorageConformance(
+    'RedisStorage',
+    async (ctx) => {
+      const prefix = `abmkit-test-${runId}-${n++}`;
+      const storage = new RedisStorage({ ...ctx, client, prefix });
+      return {
+        storage,
+        rawDump: () => dump(prefix),
+        openPeer: async (peerCtx) => new RedisStorage({ ...peerCtx, client, prefix }),
+        cleanup: () => dropPrefix(prefix),
+      };
+    },
+    { runner: vitest, shortTtlMs: 200 },
+  );
+
+  describe('RedisStorage extras', () => {
+    it('keeps every key of a token in one hash slot ({tokenId} tag)', async () => {
+      const prefix = `abmkit-test-${runId}-${n++}`;
+      const s = new RedisStorage({ client, prefix, allowPlaintextSecrets: true });
+      const g = await s.acquireLease('tok-1', 'A', 60_000);
+      await s.applyPage({
+        tokenId: 'tok-1',
+        generation: g?.generation ?? 0,
+        expectedCursor: null,
+        nextCursor: 'c',
+        phase: 'full',
+        devices: [{ serial_number: 'S1' }],
+      });
+      await s.setPolicy('tok-1', {});
+      await s.putSession('tok-1', { sessionToken: 'x', expiresAt: '2100-01-01T00:00:00Z' });
+      const keys = (await keysOf(prefix)).filter((k) => k.includes('{'));
+      expect(keys.length).toBeGreaterThan(5);
+      const slots = new Set(
+        await Promise.all(
+          keys.map((k) =>
+            client.call('CLUSTER', 'KEYSLOT', k).catch(() => k.match(/\{[^}]*\}/)?.[0]),
+          ),
+        ),
+      );
+      expect(slots.size).toBe(1);
+      await dropPrefix(prefix);
+    });
+
+    it('expires sessions in Redis itself (TTL capability)', async () => {
+      const prefix = `abmkit-test-${runId}-${n++}`;
+      const s = new RedisStorage({ client, prefix, allowPlaintextSecrets: true });
+      await s.putSession('t', {
+        sessionToken: 'x',
+        expiresAt: new Date(Date.now() + 60_000).toISOString(),
+      });
+      const ttl = await client.pttl(`${prefix}:{t}:session`);
+      expect(ttl).toBeGreaterThan(50_000);
+      expect(s.capabilities.ttl).toBe(true);
+      await dropPrefix(prefix);
+    });
+
+    it('rejects a missing client and a bad prefix', () => {
+      expect(() => new RedisStorage({} as never)).toThrowError(/ioredis/);
+      expect(() => new RedisStorage({ client, prefix: 'a{b}' })).toThrowError(/prefix/);
+    });
+  });
+});

@@ -1,5 +1,4 @@
 import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { TokenFormatError } from '../../errors/index.js';
 import type { OaepHashName } from '../types.js';
 import {
@@ -35,70 +34,97 @@ export interface ParsedEnvelope {
 }
 
 const HINT = 'Download the token again from Apple Business Manager and pass the file unchanged.';
+const CONTEXT = 3; // ASN.1 tag class "context-specific"
 
 function fail(what: string): never {
   throw new TokenFormatError(`${what} ${HINT}`);
 }
 
-function bytesOf(octets: asn1js.OctetString): Uint8Array {
-  return new Uint8Array(octets.getValue());
+function children(node: asn1js.AsnType | undefined, what: string): asn1js.AsnType[] {
+  if (!(node instanceof asn1js.Sequence)) fail(`The ${what} is malformed.`);
+  return node.valueBlock.value;
 }
 
-function algorithmIn(tagged: asn1js.AsnType): pkijs.AlgorithmIdentifier | undefined {
-  if (!(tagged instanceof asn1js.Constructed) || tagged.idBlock.tagClass !== 3) return undefined;
-  const inner = tagged.valueBlock.value[0];
-  if (tagged.valueBlock.value.length !== 1 || !(inner instanceof asn1js.Sequence)) return undefined;
-  return new pkijs.AlgorithmIdentifier({ schema: inner });
+function isContext(node: asn1js.AsnType | undefined, tag: number): node is asn1js.BaseBlock {
+  return node?.idBlock.tagClass === CONTEXT && node.idBlock.tagNumber === tag;
+}
+
+/** An AlgorithmIdentifier: `SEQUENCE { OID, params OPTIONAL }`. */
+function algorithmOf(node: asn1js.AsnType | undefined): { oid: string; params?: asn1js.AsnType } {
+  const [oid, params, ...extra] = children(node, 'algorithm identifier');
+  if (!(oid instanceof asn1js.ObjectIdentifier) || extra.length > 0) {
+    fail('An algorithm identifier is malformed.');
+  }
+  return params === undefined ? { oid: oid.getValue() } : { oid: oid.getValue(), params };
+}
+
+/** The single AlgorithmIdentifier inside an EXPLICIT context tag. */
+function taggedAlgorithm(
+  node: asn1js.AsnType,
+): { oid: string; params?: asn1js.AsnType } | undefined {
+  if (!(node instanceof asn1js.Constructed) || node.idBlock.tagClass !== CONTEXT) return undefined;
+  if (node.valueBlock.value.length !== 1) return undefined;
+  return algorithmOf(node.valueBlock.value[0]);
 }
 
 /**
- * Reads RSAES-OAEP-params (RFC 8017 A.2.1) by hand: pkijs fills in a wrong default label.
- * Returns the hash when the parameters are supported (same hash for MGF1, empty label).
+ * RSAES-OAEP-params (RFC 8017 A.2.1). Returns the hash when supported: MGF1 with the same
+ * hash (Node's only mode) and an empty label; `undefined` otherwise.
  */
-function oaepHashOf(params: unknown): OaepHashName | undefined {
+function oaepHashOf(params: asn1js.AsnType | undefined): OaepHashName | undefined {
   if (params === undefined || params instanceof asn1js.Null) return 'sha1';
   if (!(params instanceof asn1js.Sequence)) return undefined;
   let hash: OaepHashName | undefined = 'sha1';
   let mgfHash: OaepHashName | undefined = 'sha1';
   for (const item of params.valueBlock.value) {
-    const alg = algorithmIn(item);
+    const alg = taggedAlgorithm(item);
     if (alg === undefined) return undefined;
     const tag = item.idBlock.tagNumber;
     if (tag === 0) {
-      hash = oaepHashByOid(alg.algorithmId);
+      hash = oaepHashByOid(alg.oid);
     } else if (tag === 1) {
-      const mgf = alg.algorithmParams;
-      mgfHash =
-        alg.algorithmId === OID_MGF1 && mgf instanceof asn1js.Sequence
-          ? oaepHashByOid(new pkijs.AlgorithmIdentifier({ schema: mgf }).algorithmId)
-          : undefined;
+      mgfHash = alg.oid === OID_MGF1 ? oaepHashByOid(algorithmOf(alg.params).oid) : undefined;
     } else if (tag === 2) {
-      const label = alg.algorithmParams;
-      const emptyLabel =
+      const label = alg.params;
+      const empty =
         label === undefined ||
         (label instanceof asn1js.OctetString && label.getValue().byteLength === 0);
-      if (alg.algorithmId !== OID_P_SPECIFIED || !emptyLabel) return undefined;
+      if (alg.oid !== OID_P_SPECIFIED || !empty) return undefined;
     } else {
       return undefined;
     }
   }
-  // Node's OAEP uses the same hash for MGF1; a different MGF1 hash is not supported.
   return hash !== undefined && mgfHash === hash ? hash : undefined;
 }
 
-function recipientsOf(enveloped: pkijs.EnvelopedData): KeyTransRecipient[] {
-  if (enveloped.recipientInfos.length > MAX_RECIPIENTS) fail('The file has too many recipients.');
+/** KeyTransRecipientInfo ::= SEQUENCE { version, rid, keyEncryptionAlgorithm, encryptedKey } */
+function recipientOf(node: asn1js.AsnType): KeyTransRecipient | undefined {
+  // Other RecipientInfo choices ([1] kari, [2] kekri, [3] pwri, [4] ori) are not for RSA keys.
+  if (!(node instanceof asn1js.Sequence)) return undefined;
+  const [version, rid, keyAlg, encryptedKey, ...extra] = node.valueBlock.value;
+  if (
+    !(version instanceof asn1js.Integer) ||
+    rid === undefined ||
+    !(encryptedKey instanceof asn1js.OctetString) ||
+    extra.length > 0
+  ) {
+    fail('A recipient of the file is malformed.');
+  }
+  const { oid, params } = algorithmOf(keyAlg);
+  const bytes = new Uint8Array(encryptedKey.getValue());
+  if (oid === OID_RSA_ENCRYPTION) return { oaepHash: undefined, encryptedKey: bytes };
+  if (oid !== OID_RSAES_OAEP) return undefined;
+  const oaepHash = oaepHashOf(params);
+  return oaepHash === undefined ? undefined : { oaepHash, encryptedKey: bytes };
+}
+
+function recipientsOf(node: asn1js.AsnType | undefined): KeyTransRecipient[] {
+  if (!(node instanceof asn1js.Set)) fail('The recipients of the file are malformed.');
+  if (node.valueBlock.value.length > MAX_RECIPIENTS) fail('The file has too many recipients.');
   const out: KeyTransRecipient[] = [];
-  for (const info of enveloped.recipientInfos) {
-    if (info.variant !== 1 || !(info.value instanceof pkijs.KeyTransRecipientInfo)) continue;
-    const { algorithmId, algorithmParams } = info.value.keyEncryptionAlgorithm;
-    const encryptedKey = bytesOf(info.value.encryptedKey);
-    if (algorithmId === OID_RSA_ENCRYPTION) {
-      out.push({ oaepHash: undefined, encryptedKey });
-    } else if (algorithmId === OID_RSAES_OAEP) {
-      const oaepHash = oaepHashOf(algorithmParams);
-      if (oaepHash !== undefined) out.push({ oaepHash, encryptedKey });
-    }
+  for (const info of node.valueBlock.value) {
+    const recipient = recipientOf(info);
+    if (recipient !== undefined) out.push(recipient);
   }
   if (out.length === 0) {
     fail('The file has no RSA recipient abmkit supports (RSA PKCS#1 v1.5 or RSA-OAEP).');
@@ -106,20 +132,37 @@ function recipientsOf(enveloped: pkijs.EnvelopedData): KeyTransRecipient[] {
   return out;
 }
 
-function contentOf(enveloped: pkijs.EnvelopedData): Omit<ParsedEnvelope, 'recipients'> {
-  const info = enveloped.encryptedContentInfo;
-  const cipher = contentCipherByOid(info.contentEncryptionAlgorithm.algorithmId);
+/** `[0] IMPLICIT OCTET STRING`, primitive or constructed from OCTET STRING chunks. */
+function encryptedContentOf(node: asn1js.AsnType | undefined): Uint8Array {
+  if (!isContext(node, 0)) fail('The file has no encrypted content.');
+  if (!node.idBlock.isConstructed) {
+    return new Uint8Array((node as asn1js.Primitive).valueBlock.valueHexView);
+  }
+  const chunks: Uint8Array[] = [];
+  for (const chunk of (node as asn1js.Constructed).valueBlock.value) {
+    if (!(chunk instanceof asn1js.OctetString)) fail('The encrypted content is malformed.');
+    chunks.push(new Uint8Array(chunk.getValue()));
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+/** EncryptedContentInfo ::= SEQUENCE { contentType, contentEncryptionAlgorithm, [0] encryptedContent } */
+function contentOf(node: asn1js.AsnType | undefined): Omit<ParsedEnvelope, 'recipients'> {
+  const [contentType, algorithm, content, ...extra] = children(node, 'encrypted content info');
+  if (!(contentType instanceof asn1js.ObjectIdentifier) || extra.length > 0) {
+    fail('The encrypted content info is malformed.');
+  }
+  const { oid, params } = algorithmOf(algorithm);
+  const cipher = contentCipherByOid(oid);
   if (cipher === undefined) {
     fail(
       'The file uses a content cipher abmkit does not support (AES-CBC or DES-EDE3-CBC expected).',
     );
   }
-  const ivParam = info.contentEncryptionAlgorithm.algorithmParams;
-  const iv = ivParam instanceof asn1js.OctetString ? bytesOf(ivParam) : undefined;
+  const iv = params instanceof asn1js.OctetString ? new Uint8Array(params.getValue()) : undefined;
   if (iv === undefined || iv.byteLength !== cipher.ivLength)
     fail('The content cipher IV is malformed.');
-  if (info.encryptedContent === undefined) fail('The file has no encrypted content.');
-  const ciphertext = new Uint8Array(info.getEncryptedContent());
+  const ciphertext = encryptedContentOf(content);
   if (ciphertext.byteLength === 0 || ciphertext.byteLength % cipher.ivLength !== 0) {
     fail('The encrypted content is truncated.');
   }
@@ -127,8 +170,9 @@ function contentOf(enveloped: pkijs.EnvelopedData): Omit<ParsedEnvelope, 'recipi
 }
 
 /**
- * Parses BER bytes as a CMS ContentInfo holding EnvelopedData, with small parser limits and
- * no trailing bytes. Every structural problem becomes a {@link TokenFormatError}.
+ * Parses BER bytes as a CMS ContentInfo holding EnvelopedData (RFC 5652 §6.1), with small
+ * parser limits and no trailing bytes. Walks the asn1js tree directly; every structural
+ * problem becomes a {@link TokenFormatError}.
  * @internal
  */
 export function parseEnvelopedData(ber: Uint8Array): ParsedEnvelope {
@@ -141,21 +185,28 @@ export function parseEnvelopedData(ber: Uint8Array): ParsedEnvelope {
   }
   if (parsed.offset === -1) fail('The file is not valid CMS (BER decoding failed).');
   if (parsed.offset !== ber.byteLength) fail('The file has unexpected bytes after the CMS data.');
-  let enveloped: pkijs.EnvelopedData;
-  try {
-    const contentInfo = new pkijs.ContentInfo({ schema: parsed.result });
-    if (contentInfo.contentType !== OID_ENVELOPED_DATA) {
-      return fail('The file is CMS but not encrypted (EnvelopedData) data.');
-    }
-    enveloped = new pkijs.EnvelopedData({ schema: contentInfo.content });
-  } catch (error) {
-    if (error instanceof TokenFormatError) throw error;
-    return fail('The file is not a CMS EnvelopedData structure.');
+
+  const [contentType, explicit, ...rest] = children(parsed.result, 'CMS ContentInfo');
+  if (!(contentType instanceof asn1js.ObjectIdentifier) || rest.length > 0) {
+    fail('The file is not a CMS ContentInfo.');
   }
-  try {
-    return { recipients: recipientsOf(enveloped), ...contentOf(enveloped) };
-  } catch (error) {
-    if (error instanceof TokenFormatError) throw error;
-    return fail('The CMS EnvelopedData structure is malformed.');
+  if (contentType.getValue() !== OID_ENVELOPED_DATA) {
+    fail('The file is CMS but not encrypted (EnvelopedData) data.');
   }
+  if (!(explicit instanceof asn1js.Constructed) || !isContext(explicit, 0)) {
+    fail('The file is not a CMS EnvelopedData structure.');
+  }
+  if (explicit.valueBlock.value.length !== 1)
+    fail('The file is not a CMS EnvelopedData structure.');
+  // EnvelopedData ::= SEQUENCE { version, originatorInfo [0] OPTIONAL, recipientInfos,
+  //                              encryptedContentInfo, unprotectedAttrs [1] OPTIONAL }
+  const fields = children(explicit.valueBlock.value[0], 'EnvelopedData');
+  let i = 0;
+  if (!(fields[i++] instanceof asn1js.Integer)) fail('The EnvelopedData version is malformed.');
+  if (isContext(fields[i], 0)) i++;
+  const recipients = recipientsOf(fields[i++]);
+  const content = contentOf(fields[i++]);
+  if (isContext(fields[i], 1)) i++;
+  if (i !== fields.length) fail('The EnvelopedData structure has unexpected fields.');
+  return { recipients, ...content };
 }

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as asn1js from 'asn1js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   decryptServerToken,
@@ -120,6 +121,42 @@ describe('decryptServerToken on files abmkit encrypted', () => {
     const long = { ...token, consumerKey: `CK_${'k'.repeat(1500)}` };
     const file = await encryptServerToken(long, keys.certificatePem);
     expectToken(await decryptServerToken(file, keys.privateKeyPem), long);
+  });
+
+  it('reads primitive and nested-constructed encrypted content as well as chunks', async () => {
+    const der = await encryptServerToken(token, keys.certificatePem, { format: 'der' });
+    const reshape = (make: (ciphertext: Uint8Array) => asn1js.AsnType): Uint8Array => {
+      const root = asn1js.fromBER(der).result as asn1js.Sequence;
+      const explicit = root.valueBlock.value[1] as asn1js.Constructed;
+      const enveloped = explicit.valueBlock.value[0] as asn1js.Sequence;
+      const eci = enveloped.valueBlock.value[2] as asn1js.Sequence;
+      const content = eci.valueBlock.value[2] as asn1js.Constructed;
+      const ciphertext = Buffer.concat(
+        content.valueBlock.value.map((c) => new Uint8Array((c as asn1js.OctetString).getValue())),
+      );
+      eci.valueBlock.value[2] = make(ciphertext);
+      return new Uint8Array(root.toBER());
+    };
+    const primitive = reshape(
+      (ct) => new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 }, valueHex: ct }),
+    );
+    const nested = reshape(
+      (ct) =>
+        new asn1js.Constructed({
+          idBlock: { tagClass: 3, tagNumber: 0 },
+          value: [
+            new asn1js.OctetString({
+              isConstructed: true,
+              value: [
+                new asn1js.OctetString({ valueHex: ct.subarray(0, 7) }),
+                new asn1js.OctetString({ valueHex: ct.subarray(7) }),
+              ],
+            }),
+          ],
+        }),
+    );
+    expectToken(await decryptServerToken(primitive, keys.privateKeyPem), token);
+    expectToken(await decryptServerToken(nested, keys.privateKeyPem), token);
   });
 
   it('finds our recipient among several', async () => {

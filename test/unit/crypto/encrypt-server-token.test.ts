@@ -1,6 +1,11 @@
 import * as asn1js from 'asn1js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encryptServerToken, generateKeyPair, type KeyPair } from '../../../src/crypto/index.js';
+import {
+  type EncryptServerTokenOptions,
+  encryptServerToken,
+  generateKeyPair,
+  type KeyPair,
+} from '../../../src/crypto/index.js';
 import { isAbmError } from '../../../src/errors/index.js';
 import { abmPayload, forgeDecrypt, syntheticToken } from './helpers.js';
 
@@ -84,5 +89,19 @@ describe('encryptServerToken', () => {
     await expect(
       encryptServerToken(token, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'),
     ).rejects.toSatisfy((e) => isAbmError(e, 'CERTIFICATE_INVALID'));
+  });
+
+  it('rejects unknown options with INVALID_ARGUMENT', async () => {
+    const bad = [
+      { contentCipher: 'aes-128-gcm' },
+      { keyTransport: 'rsa-pss' },
+      { keyTransport: 'rsa-oaep', oaepHash: 'md5' },
+      { format: 'xml' },
+    ] as unknown as EncryptServerTokenOptions[];
+    for (const options of bad) {
+      await expect(encryptServerToken(token, keys.certificatePem, options)).rejects.toSatisfy((e) =>
+        isAbmError(e, 'INVALID_ARGUMENT'),
+      );
+    }
   });
 });

@@ -16,7 +16,10 @@ import type { SyncReport, SyncSkipReason } from './types.js';
 export interface RunOptions {
   /** Aborts the run (manager stopping). */
   signal?: AbortSignal | undefined;
-  /** Probe a token in a bad state now instead of waiting for the hourly probe. */
+  /**
+   * An explicit run (`syncNow`): probe a token in a bad state now instead of waiting for the
+   * hourly probe, and run even if another replica synced the token moments ago.
+   */
   probe?: boolean | undefined;
 }
 
@@ -60,6 +63,12 @@ export async function runSync(
     if (expiredLocally || !(options.probe === true || probeDue)) {
       return skip('unhealthy', { code: statusCode(status), message: `token is ${status}` });
     }
+  }
+
+  if (options.probe !== true && token.lastSyncAt !== undefined) {
+    // Another replica ran this token moments ago: the schedule counts that as this cycle's run.
+    const since = Date.now() - Date.parse(token.lastSyncAt);
+    if (since >= 0 && since < ctx.config.syncIntervalMs / 2) return skip('recently-synced');
   }
 
   const lease = await LeaseKeeper.acquire(ctx, tokenId, options.signal);

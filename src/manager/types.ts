@@ -212,8 +212,18 @@ export interface DeviceLookup {
   unassignedReason: string | null;
 }
 
-/** Why a run did not sync. */
-export type SyncSkipReason = 'lease-held' | 'running' | 'unhealthy' | 'no-credentials' | 'stopped';
+/**
+ * Why a run did not sync: another replica holds the lease (`lease-held`) or synced the token
+ * less than half an interval ago (`recently-synced`, scheduled runs only); the token is in a bad
+ * state and not due for its hourly probe (`unhealthy`); no server token was uploaded yet
+ * (`no-credentials`); the manager is stopping (`stopped`).
+ */
+export type SyncSkipReason =
+  | 'lease-held'
+  | 'recently-synced'
+  | 'unhealthy'
+  | 'no-credentials'
+  | 'stopped';
 
 /** The report of one sync run ({@link AbmManager.syncNow}, `sync.completed`). */
 export interface SyncReport {

@@ -51,6 +51,7 @@ CREATE TABLE ${s}.devices (
   op_date text,
   op_type text,
   removed boolean NOT NULL DEFAULT false,
+  prev_removed boolean,
   removed_at text,
   resolved_profile_uuid text,
   unassigned_reason text,
@@ -71,7 +72,7 @@ CREATE TABLE ${s}.devices (
     END
   ) STORED,
   PRIMARY KEY (token_id, serial)
-);
+) WITH (fillfactor = 85);
 CREATE INDEX devices_serial_idx ON ${s}.devices (serial);
 CREATE INDEX devices_status_idx ON ${s}.devices (token_id, status, serial);
 CREATE INDEX devices_unresolved_idx ON ${s}.devices (token_id, serial)

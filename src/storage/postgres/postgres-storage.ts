@@ -467,16 +467,13 @@ export class PostgresStorage extends FaultableStorage {
   /** The page upsert statement (one round trip); exposed for the benchmark. @internal */
   upsertSql(): string {
     const s = this.#s;
-    return `WITH input AS (
-  SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(serial text, device jsonb, op_date text, op_type text)
-), old AS (
-  SELECT d.serial, d.removed FROM ${s}.devices d JOIN input i ON d.token_id = $1 AND d.serial = i.serial
-), up AS (
-  INSERT INTO ${s}.devices AS d (token_id, serial, device, op_date, op_type, removed, removed_at,
+    return `INSERT INTO ${s}.devices AS d (token_id, serial, device, op_date, op_type, removed, removed_at,
     full_fetch_id, first_seen_at, updated_at)
   SELECT $1, serial, device, op_date, op_type, op_type IS NOT DISTINCT FROM 'deleted',
-    CASE WHEN op_type = 'deleted' THEN $4 END, $3, $4, $4 FROM input
+    CASE WHEN op_type = 'deleted' THEN $4 END, $3, $4, $4
+  FROM jsonb_to_recordset($2::jsonb) AS x(serial text, device jsonb, op_date text, op_type text)
   ON CONFLICT (token_id, serial) DO UPDATE SET
+    prev_removed = d.removed,
     device = CASE WHEN EXCLUDED.removed THEN d.device || EXCLUDED.device ELSE EXCLUDED.device END,
     op_date = COALESCE(EXCLUDED.op_date, d.op_date),
     op_type = COALESCE(EXCLUDED.op_type, d.op_type),
@@ -487,10 +484,7 @@ export class PostgresStorage extends FaultableStorage {
     full_fetch_id = COALESCE(EXCLUDED.full_fetch_id, d.full_fetch_id),
     updated_at = EXCLUDED.updated_at
   WHERE EXCLUDED.op_date IS NULL OR d.op_date IS NULL OR EXCLUDED.op_date >= d.op_date
-  RETURNING d.serial, d.removed
-)
-SELECT up.serial, up.removed, old.serial IS NULL AS inserted, COALESCE(old.removed, false) AS was_removed
-FROM up LEFT JOIN old ON old.serial = up.serial`;
+  RETURNING d.serial, d.removed, (d.xmax = 0) AS inserted, COALESCE(d.prev_removed, false) AS was_removed`;
   }
 
   /** The JSON parameter of {@link PostgresStorage.upsertSql} for a collapsed page. @internal */

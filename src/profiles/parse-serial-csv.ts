@@ -1,4 +1,4 @@
-import { pipeline, Readable } from 'node:stream';
+import { once } from 'node:events';
 import { parse } from 'csv-parse';
 import { CsvError, isAbmError } from '../errors/index.js';
 import { type SerialCsvInput, textChunks } from './csv-input.js';
@@ -79,12 +79,23 @@ export async function parseSerialCsv(
       return undefined;
     },
   });
-  pipeline(Readable.from(textChunks(input)), parser, () => {});
+  // Records are consumed synchronously as each chunk is written (no per-record promise), so at
+  // most one chunk's records exist at a time.
+  const ended = new Promise<void>((resolve, reject) => {
+    parser.on('end', resolve);
+    parser.on('error', reject);
+  });
+  ended.catch(() => undefined);
+  parser.on('data', (parsed: ParsedRecord) => collector.add(parsed.record, parsed.raw));
   try {
-    for await (const { record, raw } of parser as AsyncIterable<ParsedRecord>) {
-      collector.add(record, raw);
+    for await (const chunk of textChunks(input)) {
+      if (parser.destroyed) break;
+      if (!parser.write(chunk)) await once(parser, 'drain');
     }
+    if (!parser.destroyed) parser.end();
+    await ended;
   } catch (error) {
+    parser.destroy();
     if (isAbmError(error)) throw error;
     throw new CsvError(
       `The serial CSV could not be read (stopped near line ${collector.nextLine}): ${describe(error)}. Check that the file is a text CSV with one serial number per row.`,

@@ -12,7 +12,7 @@ export interface SerialCsvRow {
   line: number;
   /** The normalised serial number (upper case, no whitespace). */
   serial: string;
-  /** The row's other columns, trimmed, in order (the serial column removed). Frozen. */
+  /** The row's other columns, trimmed, in order (the serial column removed). */
   extra: readonly string[];
 }
 
@@ -184,7 +184,7 @@ export class SerialCsvCollector {
     if (fields.length < 2) return NO_EXTRA;
     const out: string[] = [];
     for (let i = 0; i < fields.length; i++) if (i !== this.serialColumn) out.push(clean(fields[i]));
-    return Object.freeze(out);
+    return out;
   }
 
   /** The final result. */

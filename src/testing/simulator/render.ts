@@ -17,8 +17,15 @@ const V10_FIELDS = [
   'is_replacement_device',
 ] as const;
 
-/** @internal A device as served at `protocol`. */
-export function renderDevice(device: SimDevice, protocol: number): Record<string, unknown> {
+/**
+ * @internal A device as served at `protocol`. At protocol ≥ 10 (nothing to drop) this is the
+ * stored record itself: treat the result as read-only, copy it before adding fields.
+ */
+export function renderDevice(
+  device: SimDevice,
+  protocol: number,
+): Readonly<Record<string, unknown>> {
+  if (protocol >= 10) return device as unknown as Record<string, unknown>;
   const out: Record<string, unknown> = { ...device };
   if (protocol < 2) {
     delete out['os'];

@@ -68,7 +68,7 @@ export function fetchDevices(ctx: EndpointContext): EndpointResult {
   const store = ctx.state.devices;
   const seq = cursor ? cursor.seq : store.events.length;
   let slot = store.nextPresent(cursor ? cursor.position : 0);
-  const devices: Record<string, unknown>[] = [];
+  const devices: Readonly<Record<string, unknown>>[] = [];
   while (slot < store.slotCount && devices.length < limit) {
     devices.push(renderDevice(store.at(slot), ctx.protocol));
     slot = store.nextPresent(slot + 1);
@@ -104,7 +104,7 @@ export function syncDevices(ctx: EndpointContext): EndpointResult {
   for (let i = cursor.seq; i < end; i++) {
     const event = events[i];
     if (!event) continue;
-    const record = renderDevice(event.device, ctx.protocol);
+    const record = { ...renderDevice(event.device, ctx.protocol) };
     record['op_type'] = event.opType;
     record['op_date'] =
       event.opType === 'added' ? event.device.device_assigned_date : isoSeconds(event.opDate);

@@ -3,4 +3,16 @@
  *
  * @packageDocumentation
  */
+
+// The storage contract, so this entry documents itself (same declarations as the root entry).
+export type {
+  EncryptionKeyOption,
+  KeyProvider,
+  KeyWrapContext,
+  WrappedKey,
+} from '../secrets/key-provider.js';
+export type { SecretBox, SecretBoxOptions } from '../secrets/secret-box.js';
+export type { FaultInjection, FaultInjectionOptions } from '../shared/faults.js';
+export type { StorageBase, StorageBaseOptions } from '../storage-base.js';
+export type * from '../types.js';
 export { type RedisClientLike, RedisStorage, type RedisStorageOptions } from './redis-storage.js';

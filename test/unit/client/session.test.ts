@@ -62,6 +62,25 @@ describe('ADE session', () => {
     expect(ade.count('/account')).toBe(6);
   });
 
+  it('lets one caller abort while waiting for the shared login without failing the others', async () => {
+    ade.server.use(
+      http.get(`${BASE}/session`, async () => {
+        await delay(40);
+        return HttpResponse.json({ auth_session_token: 'session-1' });
+      }),
+      accountHandler(),
+    );
+    const client = makeClient();
+    const controller = new AbortController();
+    const aborted = client.getAccount({ signal: controller.signal });
+    const other = client.getAccount();
+    setTimeout(() => controller.abort(), 5);
+    await expect(aborted).rejects.toMatchObject({ code: 'ABORTED' });
+    await expect(other).resolves.toMatchObject(ACCOUNT);
+    expect(ade.count('/session')).toBe(1);
+    expect(ade.count('/account')).toBe(1);
+  });
+
   it('adopts a rotated X-ADM-Auth-Session header', async () => {
     let calls = 0;
     ade.server.use(

@@ -76,6 +76,10 @@ export function redactValue(value: unknown, depth = 0, seen = new WeakSet<object
   }
   if (value instanceof Date) return value;
   if (Array.isArray(value)) return value.map((v) => redactValue(v, depth + 1, seen));
+  // Objects that choose their own serialised form (e.g. ServerToken, which hides its secrets
+  // there) are logged through it, then scrubbed like everything else.
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return redactValue(toJSON.call(value), depth + 1, seen);
   if (ArrayBuffer.isView(value)) return `[${value.constructor.name} ${value.byteLength} bytes]`;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {

@@ -23,4 +23,6 @@ export default defineConfig({
   clean: true,
   splitting: true,
   treeshake: true,
+  // Optional peers: never bundled, loaded only by the subpath or feature that needs them.
+  external: ['pg', 'ioredis', 'msw', '@opentelemetry/api'],
 });

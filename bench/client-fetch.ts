@@ -164,7 +164,9 @@ async function main(): Promise<void> {
     const n = await fn();
     const ms = performance.now() - start;
     const used = process.cpuUsage(cpuStart);
-    (cpu[fn.name] ??= []).push((used.user + used.system) / 1000);
+    const list = cpu[fn.name] ?? [];
+    list.push((used.user + used.system) / 1000);
+    cpu[fn.name] = list;
     if (n !== TOTAL) throw new Error(`expected ${TOTAL} devices, got ${n}`);
     return ms;
   }

@@ -176,10 +176,8 @@ export function parseOAuth1Header(header: string): Record<string, string> {
   const out: Record<string, string> = {};
   const re = /\s*([A-Za-z0-9_.~%-]+)\s*=\s*"([^"]*)"\s*(?:,|$)/gy;
   const body = match[1] ?? '';
-  let m: RegExpExecArray | null;
   let consumed = 0;
-  // biome-ignore lint/suspicious/noAssignInExpressions: classic sticky-regex scan
-  while ((m = re.exec(body)) !== null) {
+  for (let m = re.exec(body); m !== null; m = re.exec(body)) {
     out[decodeValue(m[1] ?? '')] = decodeValue(m[2] ?? '');
     consumed = re.lastIndex;
     if (consumed >= body.length) break;

@@ -4,6 +4,7 @@ import type {
   AssignmentResultInput,
   AssignmentRetryRecord,
   AssignmentStatus,
+  DevicePatch,
   DeviceRecord,
 } from '../storage/types.js';
 import { planDevices } from './plan-devices.js';
@@ -21,9 +22,11 @@ function retryAt(nowMs: number, delayMs: number): string {
 }
 
 /**
- * Plans `records` against the run's policy, writes the plan fields, drops obsolete retries,
- * emits `device.unassigned`, and assigns what needs assigning. Returns nothing; counts go to the
- * run's report.
+ * Plans `records` against the run's policy, drops obsolete retries, emits `device.unassigned`,
+ * assigns what needs assigning, then writes the plan fields and the assignment results. A
+ * success of a serial without a retry entry is written with its plan fields in one
+ * `updateDevices` call; every other result goes through `recordAssignmentResults`. A crash
+ * before the writes only means an idempotent re-assign on the next run.
  * @internal
  */
 export async function planAndAssign(
@@ -32,11 +35,7 @@ export async function planAndAssign(
 ): Promise<void> {
   if (records.length === 0) return;
   const { ctx, tokenId, lease } = run;
-  const nowMs = Date.parse(await ctx.storage.now());
-  const plan = planDevices(records, run.policy, run.retries, nowMs);
-  if (plan.patches.length > 0) {
-    await ctx.storage.updateDevices(tokenId, plan.patches, lease.fence);
-  }
+  const plan = planDevices(records, run.policy, run.retries, storageNowMs(run));
   if (plan.dropRetries.length > 0) {
     await ctx.storage.deleteRetries(tokenId, plan.dropRetries);
     for (const serial of plan.dropRetries) run.retries.delete(serial);
@@ -45,17 +44,63 @@ export async function planAndAssign(
   if (ctx.events.has('device.unassigned')) {
     for (const u of plan.unassigned) ctx.events.emit('device.unassigned', { tokenId, ...u });
   }
-  for (const [profileUuid, serials] of plan.toAssign) {
-    for (let i = 0; i < serials.length; i += MAX_ASSIGN_BATCH) {
-      lease.signal.throwIfAborted();
-      await assignBatch(run, profileUuid, serials.slice(i, i + MAX_ASSIGN_BATCH));
+  const patches = new Map<string, DevicePatch>();
+  for (const patch of plan.patches) patches.set(patch.serialNumber, patch);
+  const others: AssignmentResultInput[] = [];
+  const outcomes: BatchOutcome[] = [];
+  let failure: unknown;
+  try {
+    for (const [profileUuid, serials] of plan.toAssign) {
+      for (let i = 0; i < serials.length; i += MAX_ASSIGN_BATCH) {
+        lease.signal.throwIfAborted();
+        const outcome = await assignBatch(run, profileUuid, serials.slice(i, i + MAX_ASSIGN_BATCH));
+        outcomes.push(outcome);
+        for (const r of outcome.results) {
+          if (r.status === 'SUCCESS' && !run.retries.has(r.serialNumber)) {
+            const patch = patches.get(r.serialNumber) ?? { serialNumber: r.serialNumber };
+            patch.assignedProfileUuid = r.profileUuid;
+            patch.assignedAt = outcome.at;
+            patches.set(r.serialNumber, patch);
+          } else {
+            others.push(r);
+          }
+        }
+        if (outcome.failure !== undefined) throw outcome.failure;
+      }
     }
+  } catch (error) {
+    failure = error;
   }
+  if (!lease.lost) {
+    if (patches.size > 0)
+      await ctx.storage.updateDevices(tokenId, [...patches.values()], lease.fence);
+    if (others.length > 0) await ctx.storage.recordAssignmentResults(tokenId, others, lease.fence);
+  }
+  for (const outcome of outcomes) report(run, outcome);
+  if (failure !== undefined) throw failure;
 }
 
-/** One assign-profile call of at most 1000 serials, its results recorded under the lease. */
-async function assignBatch(run: RunState, profileUuid: string, serials: string[]): Promise<void> {
-  const { ctx, tokenId, lease } = run;
+/** What one assign-profile call produced (not yet written). */
+interface BatchOutcome {
+  profileUuid: string;
+  results: AssignmentResultInput[];
+  at: string;
+  groups: Map<AssignmentStatus, { serials: string[]; retryAt: string | null }>;
+  failure: unknown;
+}
+
+/** The store's clock, from the offset measured at the start of the run. @internal */
+export function storageNowMs(run: RunState): number {
+  return Date.now() + run.clockOffsetMs;
+}
+
+/** One assign-profile call of at most 1000 serials, mapped to per-serial results. */
+async function assignBatch(
+  run: RunState,
+  profileUuid: string,
+  serials: string[],
+): Promise<BatchOutcome> {
+  const { ctx, lease } = run;
   const { assignmentCooldownMs, throttleFallbackMs } = ctx.config;
   let statuses: Map<string, AssignmentStatus>;
   let retryAfterMs = throttleFallbackMs;
@@ -75,8 +120,12 @@ async function assignBatch(run: RunState, profileUuid: string, serials: string[]
     }
     failure = error;
     statuses = new Map(serials.map((s) => [s, 'FAILED' as const]));
+    ctx.logger.warn(
+      { tokenId: run.tokenId, profileUuid, serials: serials.length, err: error },
+      'abmkit: assign-profile failed; the serials are retried after the cool-down',
+    );
   }
-  const nowMs = Date.parse(await ctx.storage.now());
+  const nowMs = storageNowMs(run);
   const detail =
     failure === undefined
       ? undefined
@@ -91,13 +140,7 @@ async function assignBatch(run: RunState, profileUuid: string, serials: string[]
     } else if (status === 'THROTTLED') {
       next = retryAt(nowMs, retryAfterMs);
     }
-    results.push({
-      serialNumber: serial,
-      profileUuid,
-      status,
-      nextAttemptAt: next,
-      error: detail,
-    });
+    results.push({ serialNumber: serial, profileUuid, status, nextAttemptAt: next, error: detail });
     let group = groups.get(status);
     if (group === undefined) {
       group = { serials: [], retryAt: next ?? null };
@@ -105,39 +148,34 @@ async function assignBatch(run: RunState, profileUuid: string, serials: string[]
     }
     group.serials.push(serial);
   }
-  await ctx.storage.recordAssignmentResults(tokenId, results, lease.fence);
-  rememberRetries(run, results, new Date(nowMs).toISOString());
-  count(run, groups);
-  for (const [status, group] of groups) {
+  return { profileUuid, results, at: new Date(nowMs).toISOString(), groups, failure };
+}
+
+/** After the results are stored: counters, the retry map, events and metrics. */
+function report(run: RunState, outcome: BatchOutcome): void {
+  const { ctx, tokenId } = run;
+  rememberRetries(run, outcome.results, outcome.at);
+  const c = run.counts;
+  for (const [status, group] of outcome.groups) {
+    const n = group.serials.length;
+    if (status === 'SUCCESS') c.assigned += n;
+    else if (status === 'FAILED') c.failed += n;
+    else if (status === 'THROTTLED') c.throttled += n;
+    else c.notAccessible += n;
     const name =
       status === 'SUCCESS'
         ? 'profile.assigned'
         : status === 'THROTTLED'
           ? 'profile.throttled'
           : 'profile.failed';
-    ctx.events.emit(name, { tokenId, profileUuid, status, ...group });
-    ctx.telemetry.count('assignments', group.serials.length, { status });
-  }
-  if (failure !== undefined) {
-    ctx.logger.warn(
-      { tokenId, profileUuid, serials: serials.length, err: failure },
-      'abmkit: assign-profile failed; the serials are retried after the cool-down',
-    );
-    throw failure;
+    ctx.events.emit(name, { tokenId, profileUuid: outcome.profileUuid, status, ...group });
+    ctx.telemetry.count('assignments', n, { status });
   }
 }
 
 function normalise(status: string | undefined): AssignmentStatus {
   if (status === 'SUCCESS' || status === 'THROTTLED' || status === 'NOT_ACCESSIBLE') return status;
   return 'FAILED'; // FAILED, unknown strings, and serials Apple did not answer for
-}
-
-function count(run: RunState, groups: Map<AssignmentStatus, { serials: string[] }>): void {
-  const c = run.counts;
-  c.assigned += groups.get('SUCCESS')?.serials.length ?? 0;
-  c.failed += groups.get('FAILED')?.serials.length ?? 0;
-  c.throttled += groups.get('THROTTLED')?.serials.length ?? 0;
-  c.notAccessible += groups.get('NOT_ACCESSIBLE')?.serials.length ?? 0;
 }
 
 /** Mirrors what the store did with the results into the run's retry map. */

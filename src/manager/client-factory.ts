@@ -10,19 +10,35 @@ import type { AbmStorage, TokenRecord } from '../storage/types.js';
 /** How long a stored ADE session is reused before logging in again (Apple does not say). */
 const SESSION_TTL_MS = 20 * 60_000;
 
+/** How long a session read from storage is trusted before reading it again. */
+const LOCAL_SESSION_MS = 30_000;
+
 /**
  * A {@link SessionCache} on top of the manager's storage, so that every replica sharing the
- * store reuses one ADE session per token (sessions are encrypted at rest by the store).
+ * store reuses one ADE session per token (sessions are encrypted at rest by the store). Reads
+ * are remembered for a few seconds so that a sync does not query the store on every request; a
+ * session another replica replaced is picked up after a 401 (the client asks for a refresh,
+ * which reads the store again).
  * @internal
  */
 export function storageSessionCache(storage: AbmStorage, tokenId: string): SessionCache {
+  let local: { value: string | undefined; at: number } | undefined;
   return {
-    get: async () => (await storage.getSession(tokenId))?.sessionToken,
+    get: async () => {
+      if (local !== undefined && Date.now() - local.at < LOCAL_SESSION_MS) return local.value;
+      const value = (await storage.getSession(tokenId))?.sessionToken;
+      local = { value, at: Date.now() };
+      return value;
+    },
     set: async (_key, sessionToken) => {
       const expiresAt = new Date(Date.now() + SESSION_TTL_MS).toISOString();
       await storage.putSession(tokenId, { sessionToken, expiresAt });
+      local = { value: sessionToken, at: Date.now() };
     },
-    delete: async () => storage.deleteSession(tokenId),
+    delete: async () => {
+      local = undefined;
+      await storage.deleteSession(tokenId);
+    },
   };
 }
 

@@ -16,6 +16,8 @@ export interface RunState {
   readonly retries: Map<string, AssignmentRetryRecord>;
   /** The counters that become the report. */
   readonly counts: RunCounts;
+  /** The store's clock minus this process's, measured once per run. */
+  readonly clockOffsetMs: number;
 }
 
 /** Mutable counters of a run. @internal */

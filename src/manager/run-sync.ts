@@ -142,6 +142,7 @@ async function execute(
       policy: await loadPolicy(ctx, tokenId),
       retries: await loadRetries(ctx, tokenId),
       counts,
+      clockOffsetMs: Date.parse(await ctx.storage.now()) - Date.now(),
     };
     const cursor = await prepareCursor(run);
     ctx.events.emit('sync.started', { tokenId, runId, fullFetch: counts.fullFetch });

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { AdeDevice } from '../schemas/device.js';
 import type { CursorRecord } from '../storage/types.js';
-import { planAndAssign } from './assign-devices.js';
+import { planAndAssign, storageNowMs } from './assign-devices.js';
 import type { SyncApiPage } from './client-port.js';
+import { recordsToPlan } from './page-records.js';
 import type { RunState } from './run-state.js';
 
 /** Where the page loop stands. */
@@ -71,7 +72,7 @@ export async function syncPages(run: RunState, start: CursorRecord): Promise<voi
     signal: lease.signal,
   } as const);
   let restartSeen = false;
-  for await (const page of pages) {
+  for await (const page of readAhead(pages)) {
     lease.signal.throwIfAborted();
     const sent = pos.cursor;
     if (page.restarted === true && !restartSeen) {
@@ -99,7 +100,7 @@ async function applyOne(run: RunState, pos: Position, page: SyncApiPage): Promis
   const { ctx, tokenId, lease } = run;
   const fetching = page.phase === 'fetch';
   const completes = fetching && !page.moreToFollow && pos.fullFetchId !== null;
-  const nowIso = await ctx.storage.now();
+  const nowIso = new Date(storageNowMs(run)).toISOString();
   const result = await ctx.storage.applyPage({
     ...lease.fence,
     expectedCursor: pos.cursor,
@@ -123,10 +124,7 @@ async function applyOne(run: RunState, pos: Position, page: SyncApiPage): Promis
     await ctx.storage.deleteRetries(tokenId, result.removed);
     for (const serial of result.removed) run.retries.delete(serial);
   }
-  const touched = [...result.added, ...result.modified];
-  if (touched.length > 0) {
-    await planAndAssign(run, await ctx.storage.getDevices(tokenId, touched));
-  }
+  await planAndAssign(run, await recordsToPlan(run, page.devices, result));
   ctx.events.emit('sync.progress', {
     tokenId,
     pages: c.pages,
@@ -189,6 +187,30 @@ async function completeFullFetch(
     cursor,
     phase: 'sync',
     fullFetchId: null,
-    lastFullFetchAt: await ctx.storage.now(),
+    lastFullFetchAt: new Date(storageNowMs(run)).toISOString(),
   });
+}
+
+/**
+ * Requests the next page while the current one is being applied and assigned, so that Apple's
+ * (or the network's) latency overlaps with storage work. At most two pages are held. A page
+ * read ahead but not applied (the run stopped) is simply fetched again next run: the stored
+ * cursor only moves with applied pages.
+ * @internal
+ */
+export async function* readAhead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let next = iterator.next();
+  try {
+    for (;;) {
+      const current = await next;
+      if (current.done === true) return;
+      next = iterator.next();
+      // Keep an early failure of the read-ahead from surfacing as an unhandled rejection.
+      next.catch(() => undefined);
+      yield current.value;
+    }
+  } finally {
+    await iterator.return?.().catch(() => undefined);
+  }
 }

@@ -305,7 +305,8 @@ export class Transport {
       attempts: ctx.attempts,
     };
     let data: unknown;
-    if (text.trim() !== '') {
+    // Not `text.trim()`: that copies the whole (up to ~1 MB) body just to test for emptiness.
+    if (/\S/.test(text)) {
       try {
         data = JSON.parse(text);
       } catch {

@@ -244,6 +244,15 @@ export class AbmManager {
     return this.#ctx.storage.deleteToken(checkTokenId(tokenId));
   }
 
+  /**
+   * Forgets the token's cursor so that the next run does a full fetch (then marks removed what
+   * ABM no longer lists). For devices that never showed up through sync; the schedule also does
+   * this by itself every `fullReconcileIntervalMs`.
+   */
+  async resetCursor(tokenId: string): Promise<void> {
+    await this.#ctx.storage.resetCursor(checkTokenId(tokenId));
+  }
+
   // --- policy and devices ----------------------------------------------------------------------
 
   /**

@@ -8,7 +8,6 @@ afterEach(async () => {
   vi.useRealTimers();
 });
 
-
 function record(names: string[]): (name: string) => (e: TokenEvent) => void {
   return (name) => () => void names.push(name);
 }

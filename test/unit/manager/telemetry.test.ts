@@ -20,10 +20,14 @@ describe('AbmManager OpenTelemetry (optional peer, loaded lazily)', () => {
             const span = { name, attributes: {} as Record<string, unknown>, ended: false };
             spans.push(span);
             return fn({
-              setAttribute: (k: string, v: unknown) => void (span.attributes[k] = v),
+              setAttribute: (k: string, v: unknown) => {
+                span.attributes[k] = v;
+              },
               setStatus: () => undefined,
               recordException: () => undefined,
-              end: () => void (span.ended = true),
+              end: () => {
+                span.ended = true;
+              },
             });
           },
         }) as never,

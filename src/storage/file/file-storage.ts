@@ -146,6 +146,7 @@ export class FileStorage extends StateStorage {
     }
   }
 
+  /** @internal */
   protected async persist(changes: readonly Change[]): Promise<void> {
     const fh = this.#journal as FileHandle;
     const line = Buffer.from(`${JSON.stringify({ seq: this.#seq + 1, changes })}\n`, 'utf8');

@@ -23,6 +23,7 @@ export class MemoryStorage extends StateStorage {
     super(options);
   }
 
+  /** @internal */
   protected async persist(_changes: readonly Change[]): Promise<void> {}
 
   /** {@inheritDoc AbmStorage.close} */

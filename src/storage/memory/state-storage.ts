@@ -66,7 +66,7 @@ function upperBound(sorted: readonly string[], key: string): number {
  * @internal
  */
 export abstract class StateStorage extends FaultableStorage {
-  /** The data. */
+  /** The data. @internal */
   protected state = new MemoryState();
   /** Waits for every queued operation (used before closing). */
   protected drain(): Promise<unknown> {
@@ -80,7 +80,7 @@ export abstract class StateStorage extends FaultableStorage {
     this.#clock = options.clock ?? Date.now;
   }
 
-  /** Makes `changes` durable before they are applied. */
+  /** Makes `changes` durable before they are applied. @internal */
   protected abstract persist(changes: readonly Change[]): Promise<void>;
   /** Called before each operation (FileStorage opens its directory on first use). */
   protected async ready(): Promise<void> {}

@@ -35,7 +35,7 @@ async function loadMsw(): Promise<MswModule> {
  *
  * @param sim - the simulator (from `createDepSimulator`).
  * @param baseUrl - the ADE base URL your client uses; a path prefix is allowed. @default `https://mdmenrollment.apple.com`
- * @throws {@link DriverMissingError} when msw is not installed.
+ * @throws `DriverMissingError` (from `abmkit`) when msw is not installed.
  * @example
  * ```ts
  * const server = setupServer(...(await depSimulatorHandlers(sim)));

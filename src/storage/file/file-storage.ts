@@ -71,6 +71,7 @@ export class FileStorage extends StateStorage {
     return this.#dir;
   }
 
+  /** @internal */
   protected override ready(): Promise<void> {
     this.#opening ??= this.#open().catch((err: unknown) => {
       this.#opening = undefined;
@@ -160,6 +161,7 @@ export class FileStorage extends StateStorage {
     this.#journalBytes += line.length;
   }
 
+  /** @internal */
   protected override async afterApply(): Promise<void> {
     if (this.#journalBytes >= this.#compactAfter) await this.compact();
   }

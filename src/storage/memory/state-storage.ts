@@ -68,7 +68,7 @@ function upperBound(sorted: readonly string[], key: string): number {
 export abstract class StateStorage extends FaultableStorage {
   /** The data. @internal */
   protected state = new MemoryState();
-  /** Waits for every queued operation (used before closing). */
+  /** Waits for every queued operation (used before closing). @internal */
   protected drain(): Promise<unknown> {
     return this.#queue;
   }
@@ -82,12 +82,12 @@ export abstract class StateStorage extends FaultableStorage {
 
   /** Makes `changes` durable before they are applied. @internal */
   protected abstract persist(changes: readonly Change[]): Promise<void>;
-  /** Called before each operation (FileStorage opens its directory on first use). */
+  /** Called before each operation (FileStorage opens its directory on first use). @internal */
   protected async ready(): Promise<void> {}
-  /** Called under the mutex after changes were applied (FileStorage compacts its journal). */
+  /** Called under the mutex after changes were applied (FileStorage compacts its journal). @internal */
   protected async afterApply(): Promise<void> {}
 
-  /** Runs `fn` exclusively; its returned changes are persisted then applied. */
+  /** Runs `fn` exclusively; its returned changes are persisted then applied. @internal */
   protected exclusive<T>(fn: () => Promise<{ changes: Change[]; result: T }>): Promise<T> {
     const run = this.#queue.then(async () => {
       await this.ready();
@@ -103,15 +103,17 @@ export abstract class StateStorage extends FaultableStorage {
     return run;
   }
 
-  /** Reads under the mutex (consistent with writes in flight). */
+  /** Reads under the mutex (consistent with writes in flight). @internal */
   protected read<T>(fn: () => T): Promise<T> {
     return this.exclusive(async () => ({ changes: [], result: fn() }));
   }
 
+  /** @internal */
   protected nowMs(): number {
     return this.#clock();
   }
 
+  /** @internal */
   protected nowIso(): string {
     return new Date(this.#clock()).toISOString();
   }
@@ -134,6 +136,7 @@ export abstract class StateStorage extends FaultableStorage {
 
   // --- tokens & sessions -----------------------------------------------------------------------
 
+  /** @internal */
   protected rawSaveToken(tokenId: string, patch: TokenPatch): Promise<TokenRecord> {
     return this.exclusive(async () => {
       const now = this.nowIso();
@@ -151,6 +154,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
+  /** @internal */
   protected rawGetToken(tokenId: string): Promise<TokenRecord | null> {
     return this.read(() => {
       const t = this.state.tokens.get(tokenId);
@@ -158,6 +162,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
+  /** @internal */
   protected rawListTokens(query: TokenQuery): Promise<Page<TokenRecord>> {
     const limit = pageLimit(query);
     return this.read(() => {
@@ -185,6 +190,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
+  /** @internal */
   protected rawPutSession(
     tokenId: string,
     session: { sessionToken: string; expiresAt: IsoDateTime },
@@ -207,6 +213,7 @@ export abstract class StateStorage extends FaultableStorage {
     }));
   }
 
+  /** @internal */
   protected rawGetSession(tokenId: string): Promise<SessionRecord | null> {
     return this.read(() => {
       const s = this.state.sessions.get(tokenId);

@@ -1,5 +1,19 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Pure modules (no I/O, no clock) must stay fully covered: the coverage run in `npm test`
+ * fails if any of these drops below 100%.
+ */
+const PURE_MODULES = [
+  'src/profiles/resolve-profile.ts',
+  'src/profiles/compile-policy.ts',
+  'src/profiles/plan-assignments.ts',
+  'src/profiles/validate-policy.ts',
+  'src/profiles/device-os.ts',
+];
+
+const FULL = { branches: 100, functions: 100, lines: 100, statements: 100 };
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -11,6 +25,12 @@ export default defineConfig({
       include: ['test/**/*.test-d.ts'],
       tsconfig: './tsconfig.json',
       ignoreSourceErrors: true,
+    },
+    coverage: {
+      provider: 'v8',
+      include: PURE_MODULES,
+      reporter: ['text'],
+      thresholds: Object.fromEntries(PURE_MODULES.map((file) => [file, FULL])),
     },
   },
 });

@@ -164,7 +164,12 @@ export interface DepSimulatorOptions {
   seed?: number | string;
   /** Clock source in epoch milliseconds (or a Date). {@link SimClock.advance} adds to it. @default Date.now */
   now?: () => number | Date;
-  /** Platform mix as relative weights. @default iPhone 40, iPad 25, Mac 30, AppleTV 4, Vision 1, Watch 0 */
+  /**
+   * Platform mix as relative weights, merged over the defaults: platforms you name get your
+   * weight, the others keep theirs. For a single platform, set the others to 0
+   * (e.g. `{ Mac: 1, iPhone: 0, iPad: 0, AppleTV: 0, Vision: 0 }`).
+   * @default iPhone 40, iPad 25, Mac 30, AppleTV 4, Vision 1, Watch 0
+   */
   platforms?: Partial<Record<SimPlatform, number>>;
   /** The population's `device_assigned_date`s end here. @default 2025-06-01T00:00:00Z */
   populationEnd?: Date | string;

@@ -49,6 +49,46 @@ describe('oauth1SignatureBaseString', () => {
     );
   });
 
+  it('sorts by encoded name, then encoded value, keeping exact duplicates (§3.4.1.3.2)', () => {
+    const params: [string, string][] = [
+      ['z', '1'],
+      ['a', 'b'],
+      ['a', 'a'],
+      ['a', 'b'],
+      ['é', '1'], // raw U+00E9 sorts after "z"; encoded "%C3%A9" sorts first
+      ['a', 'A b'],
+    ];
+    expect(oauth1SignatureBaseString('GET', 'https://h/p', params)).toBe(
+      `GET&https%3A%2F%2Fh%2Fp&${percentEncode('%C3%A9=1&a=A%20b&a=a&a=b&a=b&z=1')}`,
+    );
+  });
+
+  it('is independent of parameter order, in the query or in the body', () => {
+    const pair = fc.tuple(
+      fc.constantFrom('a', 'b', 'a b', 'é'),
+      fc.constantFrom('', '1', '2', ' '),
+    );
+    fc.assert(
+      fc.property(
+        fc
+          .array(pair, { maxLength: 8 })
+          .chain((pairs) =>
+            fc.tuple(fc.constant(pairs), fc.shuffledSubarray(pairs, { minLength: pairs.length })),
+          ),
+        fc.integer({ min: 0, max: 8 }),
+        ([pairs, shuffled], split) => {
+          const expected = oauth1SignatureBaseString('POST', 'https://h/p', pairs);
+          expect(oauth1SignatureBaseString('POST', 'https://h/p', shuffled)).toBe(expected);
+          // Moving some pairs into the query string signs the same (§3.4.1.3.1).
+          const query = new URLSearchParams(shuffled.slice(0, split)).toString();
+          const url = query === '' ? 'https://h/p' : `https://h/p?${query}`;
+          expect(oauth1SignatureBaseString('POST', url, shuffled.slice(split))).toBe(expected);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('keeps non-default ports and rejects relative URLs', () => {
     expect(oauth1SignatureBaseString('GET', 'https://h:8443/p', {})).toBe(
       'GET&https%3A%2F%2Fh%3A8443%2Fp&',
@@ -162,6 +202,16 @@ describe('parseOAuth1Header', () => {
   it('rejects headers that are not OAuth', () => {
     expect(() => parseOAuth1Header('Bearer abc')).toThrow(InvalidArgumentError);
     expect(() => parseOAuth1Header('OAuth garbage')).toThrow(InvalidArgumentError);
+  });
+  it('keeps a value with a malformed percent escape verbatim instead of throwing', () => {
+    // A verifier then compares the raw text and the signature check fails, as it should.
+    expect(parseOAuth1Header('OAuth oauth_nonce="100%", oauth_token="%E0%A4%A", b%zz="1"')).toEqual(
+      {
+        oauth_nonce: '100%',
+        oauth_token: '%E0%A4%A',
+        'b%zz': '1',
+      },
+    );
   });
   it('accepts loose whitespace', () => {
     expect(parseOAuth1Header('OAuth  a="1" ,b="x%20y"')).toEqual({ a: '1', b: 'x y' });

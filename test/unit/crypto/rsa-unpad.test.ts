@@ -1,3 +1,5 @@
+import { constants, generateKeyPairSync, privateDecrypt, publicEncrypt } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { unpadPkcs1v15 } from '../../../src/crypto/lib/rsa-unpad.js';
 
@@ -58,5 +60,105 @@ describe('unpadPkcs1v15 (strict, implicit rejection)', () => {
     em.fill(0xff, 2, 10);
     em.set(key, 11);
     expect(unpadPkcs1v15(em, L)).toEqual(key);
+  });
+
+  it('rejects degenerate blocks (empty, one byte, shorter than the key) without throwing', () => {
+    // A throw or a short result would be an oracle distinguishable from a wrong key.
+    for (const [em, len] of [
+      [new Uint8Array(0), L],
+      [Uint8Array.of(0x00), L],
+      [Uint8Array.of(0x00, 0x02), L],
+      [block().subarray(0, 8), L],
+    ] as const) {
+      expectImplicitRejection(em, len);
+    }
+  });
+});
+
+/**
+ * What a wrong key looks like to the caller: no throw, `len` bytes, fresh randomness on every
+ * call, nothing copied from the block's tail. Every malformed shape must look exactly like this.
+ */
+function expectImplicitRejection(em: Uint8Array, len: number, cek?: Uint8Array): void {
+  const a = unpadPkcs1v15(em, len);
+  const b = unpadPkcs1v15(em, len);
+  expect(a).toBeInstanceOf(Uint8Array);
+  expect(a).toHaveLength(len);
+  expect(a).not.toEqual(b);
+  if (em.length >= len) expect(a).not.toEqual(em.subarray(em.length - len));
+  if (cek !== undefined) expect(a).not.toEqual(cek);
+}
+
+/** A well-formed block of `k` bytes carrying `cek` (non-zero padding). */
+function wellFormed(k: number, cek: Uint8Array): Uint8Array {
+  const em = new Uint8Array(k);
+  em[1] = 0x02;
+  for (let i = 2; i < k - cek.length - 1; i++) em[i] = ((i * 13) % 255) + 1;
+  em.set(cek, k - cek.length);
+  return em;
+}
+
+describe('unpadPkcs1v15 against real RSA', () => {
+  const modulusLength = 2048;
+  const right = generateKeyPairSync('rsa', { modulusLength });
+  const wrong = generateKeyPairSync('rsa', { modulusLength });
+  const cek = Uint8Array.from({ length: 32 }, (_, i) => 0x40 + i);
+  const encrypted = publicEncrypt(
+    { key: right.publicKey, padding: constants.RSA_PKCS1_PADDING },
+    cek,
+  );
+  const raw = (key: typeof right.privateKey) =>
+    new Uint8Array(privateDecrypt({ key, padding: constants.RSA_NO_PADDING }, encrypted));
+
+  it('returns the CEK that OpenSSL padded, for the right key', () => {
+    expect(unpadPkcs1v15(raw(right.privateKey), 32)).toEqual(cek);
+  });
+
+  it('answers a wrong key with a random CEK of the expected length', () => {
+    expectImplicitRejection(raw(wrong.privateKey), 32, cek);
+  });
+
+  it('rejects the right CEK when the content cipher expects another key length', () => {
+    const em = raw(right.privateKey);
+    for (const len of [16, 24, 31, 33]) expectImplicitRejection(em, len);
+  });
+});
+
+describe('unpadPkcs1v15 properties', () => {
+  const cekArb = fc
+    .uint8Array({ minLength: 1, maxLength: 64 })
+    .map((bytes) => bytes.map((b) => b | 1));
+  // RSA-1024/2048 blocks. 384/512 (RSA-3072/4096) belong here too once the separator-position
+  // mask in rsa-unpad.ts compares more than the low 8 bits of the index (reported to the lead).
+  const kArb = fc.constantFrom(128, 256);
+
+  it('returns exactly the carried key when asked for its length, and rejects every other length', () => {
+    fc.assert(
+      fc.property(kArb, cekArb, fc.integer({ min: 1, max: 64 }), (k, key, asked) => {
+        const em = wellFormed(k, key);
+        if (asked === key.length) expect(unpadPkcs1v15(em, asked)).toEqual(key);
+        else expectImplicitRejection(em, asked, key);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('rejects every single-byte corruption of the header, padding or separator alike', () => {
+    fc.assert(
+      fc.property(kArb, cekArb, fc.nat(), fc.integer({ min: 1, max: 255 }), (k, key, at, value) => {
+        const em = wellFormed(k, key);
+        const sep = k - key.length - 1;
+        const pos = at % (sep + 1); // anywhere in 0x00 0x02 PS 0x00
+        if (pos === 0)
+          em[0] = value; // non-zero first byte
+        else if (pos === 1)
+          em[1] = value === 2 ? 3 : value; // block type other than 2
+        else if (pos === sep)
+          em[sep] = value; // non-zero separator
+        else em[pos] = 0; // zero inside PS: a longer key would be implied
+        expectImplicitRejection(em, key.length, key);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

@@ -28,7 +28,6 @@ export type OAuth1Params =
   | ReadonlyArray<readonly [string, string]>
   | Readonly<Record<string, string>>;
 
-const HEX = '0123456789ABCDEF';
 const encoder = new TextEncoder();
 
 function isUnreserved(byte: number): boolean {
@@ -52,22 +51,28 @@ export function percentEncode(value: string): string {
   for (const byte of encoder.encode(value)) {
     out += isUnreserved(byte)
       ? String.fromCharCode(byte)
-      : `%${HEX[byte >> 4] ?? ''}${HEX[byte & 15] ?? ''}`;
+      : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
   }
   return out;
 }
 
 function parseUrl(url: string): URL {
+  let parsed: URL;
   try {
-    return new URL(url);
+    parsed = new URL(url);
   } catch (cause) {
     throw new InvalidArgumentError(
       'OAuth1 signing needs an absolute URL (e.g. https://host/path).',
-      {
-        cause,
-      },
+      { cause },
     );
   }
+  // RFC 5849 §3.4.1.2 defines the base string URI for http and https only.
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new InvalidArgumentError(
+      `OAuth1 signing needs an http or https URL, got "${parsed.protocol}".`,
+    );
+  }
+  return parsed;
 }
 
 /** RFC 5849 §3.4.1.2: scheme and host lower-case, default port dropped, no query or fragment. */
@@ -76,7 +81,7 @@ function baseStringUri(url: URL): string {
   const defaultPort =
     (scheme === 'http:' && url.port === '80') || (scheme === 'https:' && url.port === '443');
   const port = url.port === '' || defaultPort ? '' : `:${url.port}`;
-  return `${scheme}//${url.hostname.toLowerCase()}${port}${url.pathname || '/'}`;
+  return `${scheme}//${url.hostname.toLowerCase()}${port}${url.pathname}`;
 }
 
 function toPairs(params: OAuth1Params): (readonly [string, string])[] {
@@ -168,17 +173,17 @@ function decodeValue(value: string): string {
  * (`realm` included when present). Throws {@link InvalidArgumentError} if it is not an OAuth header.
  */
 export function parseOAuth1Header(header: string): Record<string, string> {
-  const match = /^\s*OAuth\s+(.*)$/is.exec(header);
+  const match = /^\s*OAuth\s+/i.exec(header);
   if (!match)
     throw new InvalidArgumentError(
       'Not an OAuth Authorization header (expected "OAuth k=\\"v\\", …").',
     );
   const out: Record<string, string> = {};
   const re = /\s*([A-Za-z0-9_.~%-]+)\s*=\s*"([^"]*)"\s*(?:,|$)/gy;
-  const body = match[1] ?? '';
+  const body = header.slice(match[0].length);
   let consumed = 0;
   for (let m = re.exec(body); m !== null; m = re.exec(body)) {
-    out[decodeValue(m[1] ?? '')] = decodeValue(m[2] ?? '');
+    out[decodeValue(String(m[1]))] = decodeValue(String(m[2]));
     consumed = re.lastIndex;
     if (consumed >= body.length) break;
   }

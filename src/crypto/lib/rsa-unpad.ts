@@ -21,15 +21,17 @@ export function unpadPkcs1v15(em: Uint8Array, keyLength: number): Uint8Array {
   good &= isZeroMask(em[0] ?? 1);
   good &= isZeroMask((em[1] ?? 0) ^ 0x02);
   for (let i = 2; i < k; i++) {
-    const byte = em[i] ?? 0;
+    const byte = em[i]!; // i < k
     const inPad = ltMask(i, separator); // 2 <= i < separator: must be non-zero
-    const atSep = isZeroMask(i ^ separator); // i === separator: must be zero
+    // i === separator: must be zero. Compare the whole index, not its low byte: blocks of
+    // 3072- and 4096-bit keys are longer than 256 bytes.
+    const atSep = eqMask(i, separator);
     good &= ~(inPad & isZeroMask(byte)) & 0xff;
     good &= ~(atSep & ~isZeroMask(byte)) & 0xff;
   }
   for (let i = 0; i < keyLength; i++) {
     const byte = em[k - keyLength + i] ?? 0;
-    out[i] = (byte & good) | ((random[i] ?? 0) & ~good & 0xff);
+    out[i] = (byte & good) | (random[i]! & ~good & 0xff); // random has keyLength bytes
   }
   random.fill(0);
   return out;
@@ -38,6 +40,11 @@ export function unpadPkcs1v15(em: Uint8Array, keyLength: number): Uint8Array {
 /** 0xff when `x` (0..255) is zero, else 0x00, without branching. */
 function isZeroMask(x: number): number {
   return ((((x & 0xff) - 1) >>> 8) & 0xff) as number;
+}
+
+/** 0xff when `a === b` (integers with |a ^ b| below 2^31), else 0x00, without branching. */
+function eqMask(a: number, b: number): number {
+  return (((a ^ b) - 1) >>> 31) * 0xff;
 }
 
 /** 0xff when `a < b` (non-negative integers below 2^30), else 0x00, without branching. */

@@ -217,3 +217,11 @@ describe('parseOAuth1Header', () => {
     expect(parseOAuth1Header('OAuth  a="1" ,b="x%20y"')).toEqual({ a: '1', b: 'x y' });
   });
 });
+
+describe('oauth1 URL rules', () => {
+  it('refuses schemes RFC 5849 does not define a base string URI for', () => {
+    expect(() =>
+      oauth1SignatureBaseString('GET', 'ftp://example.com/session', { oauth_nonce: 'n' }),
+    ).toThrow(/http or https/);
+  });
+});

@@ -128,9 +128,9 @@ describe('unpadPkcs1v15 properties', () => {
   const cekArb = fc
     .uint8Array({ minLength: 1, maxLength: 64 })
     .map((bytes) => bytes.map((b) => b | 1));
-  // RSA-1024/2048 blocks. 384/512 (RSA-3072/4096) belong here too once the separator-position
-  // mask in rsa-unpad.ts compares more than the low 8 bits of the index (reported to the lead).
-  const kArb = fc.constantFrom(128, 256);
+  // RSA-1024/2048/3072/4096 blocks (the last two are longer than 256 bytes: the separator index
+  // must be compared whole, not by its low byte).
+  const kArb = fc.constantFrom(128, 256, 384, 512);
 
   it('returns exactly the carried key when asked for its length, and rejects every other length', () => {
     fc.assert(

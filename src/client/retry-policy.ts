@@ -45,6 +45,35 @@ export function provablyNotSent(error: unknown): boolean {
   return false;
 }
 
+/** Statuses for which ky honours a server-sent delay (its `afterStatusCodes`). @internal */
+export const RETRY_AFTER_STATUS_CODES: readonly number[] = [429, 503];
+
+/** The headers ky reads a server-sent delay from, in ky 1.14's order. */
+const RETRY_AFTER_HEADERS = [
+  'retry-after',
+  'ratelimit-reset',
+  'x-ratelimit-retry-after',
+  'x-ratelimit-reset',
+  'x-rate-limit-reset',
+];
+
+/**
+ * Whether `response` carries a delay header that ky would use but cannot parse (neither seconds
+ * nor an HTTP date). ky then waits the whole `maxRetryAfter` cap; abmkit uses its backoff instead.
+ * @internal
+ */
+export function hasUnusableRetryAfter(response: Response): boolean {
+  if (!RETRY_AFTER_STATUS_CODES.includes(response.status)) return false;
+  for (const name of RETRY_AFTER_HEADERS) {
+    const value = response.headers.get(name);
+    // ky takes the first header that is present and non-empty (`??` then a truthiness test).
+    if (value === null) continue;
+    if (value === '') return false;
+    return Number.isNaN(Number(value)) && Number.isNaN(Date.parse(value));
+  }
+  return false;
+}
+
 /**
  * The retry decision for one failed attempt: `true` retry with backoff, `false` give up,
  * `undefined` let ky decide (HTTP statuses, so that `Retry-After` is honoured).
@@ -58,7 +87,9 @@ export function retryDecision(error: unknown, retrySafe: boolean): boolean | und
     const status = error.response.status;
     if (!RETRY_STATUS_CODES.includes(status)) return false;
     // 429 means "not processed"; other 5xx are ambiguous for non-idempotent operations.
-    return retrySafe || status === 429 ? undefined : false;
+    if (!retrySafe && status !== 429) return false;
+    // `true` retries with abmkit's backoff; `undefined` lets ky honour a usable Retry-After.
+    return hasUnusableRetryAfter(error.response) ? true : undefined;
   }
   if (name === 'TimeoutError') return retrySafe;
   // Network failures surface as fetch's TypeError with an undici cause.

@@ -11,7 +11,7 @@ import { anySignal, raceSignal } from './abort.js';
 import { hasTokenHealthString } from './apple-codes.js';
 import { type CallSignals, type FailureContext, mapFailure, mapHttpError } from './map-error.js';
 import type { RequestOptions, ResolvedRetry } from './options.js';
-import { RETRY_STATUS_CODES, retryDecision } from './retry-policy.js';
+import { RETRY_AFTER_STATUS_CODES, RETRY_STATUS_CODES, retryDecision } from './retry-policy.js';
 
 /** Everything the transport needs, resolved from `AbmClientOptions`. @internal */
 export interface TransportConfig {
@@ -294,7 +294,7 @@ export class Transport {
       limit: r.limit,
       methods: ['get', 'post', 'put', 'delete'],
       statusCodes: [...RETRY_STATUS_CODES],
-      afterStatusCodes: [429, 503],
+      afterStatusCodes: [...RETRY_AFTER_STATUS_CODES],
       maxRetryAfter: r.maxRetryAfterMs,
       backoffLimit: r.maxDelayMs,
       delay: (attempt: number) => r.baseDelayMs * 2 ** (attempt - 1),

@@ -40,7 +40,7 @@ export interface AbmClientOptions {
   protocolVersion?: number;
   /** A fetch implementation. @default `globalThis.fetch`, looked up on every call */
   fetch?: typeof globalThis.fetch;
-  /** Time limit for one HTTP attempt (until response headers). @default 30000 */
+  /** Time limit for one HTTP attempt, response body included. @default 30000 */
   timeoutMs?: number;
   /** Time limit for one whole method call, retries and re-login included. @default 120000 */
   deadlineMs?: number;

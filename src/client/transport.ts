@@ -74,6 +74,8 @@ interface CallState {
   reauthed: boolean;
   session: string | undefined;
   sent: string | undefined;
+  /** Body of the last successful response, read inside the attempt. */
+  text: string | undefined;
 }
 
 /**
@@ -132,6 +134,7 @@ export class Transport {
       reauthed: false,
       session: undefined,
       sent: undefined,
+      text: undefined,
     };
     const ctx = (): FailureContext => ({
       operation: op.name,
@@ -184,7 +187,8 @@ export class Transport {
             undefined;
           throw mapHttpError(status, body, ctx(), requestId);
         }
-        const text = await response.text();
+        const text = state.text ?? (await response.text());
+        state.text = undefined;
         return this.#parse(op, text, ctx());
       }
     } catch (error) {
@@ -242,7 +246,16 @@ export class Transport {
           state.session = rotated;
           await this.sessions.adopt(rotated);
         }
-        return response;
+        if (!response.ok) return response;
+        // Read a success body inside the attempt, so that a connection that breaks mid-body is a
+        // failed attempt ky can retry (safe operations only: retryDecision) and the per-attempt
+        // timeout covers the body too. Error bodies are read after ky settles.
+        state.text = await response.text();
+        return new Response(null, {
+          status: response.status,
+          statusText: response.statusText,
+          headers: response.headers,
+        });
       },
       retry: this.#retryOptions(op, state),
       hooks: {

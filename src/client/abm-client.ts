@@ -59,6 +59,7 @@ import {
   DEFAULT_BASE_URL,
   DEFAULT_PROTOCOL_VERSION,
   type RequestOptions,
+  resolveDurationMs,
   resolveRetry,
 } from './options.js';
 import { Transport } from './transport.js';
@@ -136,8 +137,8 @@ export class AbmClient {
         positive(options.protocolVersion, DEFAULT_PROTOCOL_VERSION, 'protocolVersion'),
       ),
       fetch: options.fetch,
-      timeoutMs: positive(options.timeoutMs, 30_000, 'timeoutMs'),
-      deadlineMs: positive(options.deadlineMs, 120_000, 'deadlineMs'),
+      timeoutMs: resolveDurationMs(options.timeoutMs, 30_000, 'AbmClient option timeoutMs'),
+      deadlineMs: resolveDurationMs(options.deadlineMs, 120_000, 'AbmClient option deadlineMs'),
       retry: resolveRetry(options.retry),
       logger: this.#logger,
       signal: options.signal,

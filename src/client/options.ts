@@ -1,5 +1,6 @@
 import type { SessionCache } from '../auth/session-cache.js';
 import type { ServerToken } from '../crypto/server-token.js';
+import { InvalidArgumentError } from '../errors/index.js';
 import type { AbmLogger } from '../internal/logger.js';
 
 /** Apple's production ADE host. */
@@ -42,7 +43,10 @@ export interface AbmClientOptions {
   fetch?: typeof globalThis.fetch;
   /** Time limit for one HTTP attempt, response body included. @default 30000 */
   timeoutMs?: number;
-  /** Time limit for one whole method call, retries and re-login included. @default 120000 */
+  /**
+   * Time limit for one whole method call, retries and re-login included. Values above about
+   * 24.8 days (the largest Node timer), `Infinity` included, mean that limit. @default 120000
+   */
   deadlineMs?: number;
   /** Retry policy. */
   retry?: RetryOptions;
@@ -68,7 +72,7 @@ export interface AbmClientOptions {
 export interface RequestOptions {
   /** Aborts this call (including retries and backoff sleeps). */
   signal?: AbortSignal;
-  /** Overrides the client's `deadlineMs` for this call. */
+  /** Overrides the client's `deadlineMs` for this call (a positive number of milliseconds). */
   deadlineMs?: number;
 }
 
@@ -92,4 +96,27 @@ export function resolveRetry(retry: RetryOptions | undefined): ResolvedRetry {
     maxRetryAfterMs: nonNegative(retry?.maxRetryAfterMs, 60_000),
     jitter: retry?.jitter ?? true,
   };
+}
+
+/** The largest delay Node timers (and ky's `timeout`) accept: 2^31 - 1 ms, about 24.8 days. @internal */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Checks a duration option: a positive number of milliseconds, clamped to {@link MAX_TIMER_MS}
+ * (so `Infinity` means "as long as a timer can wait"). Anything else is an
+ * `InvalidArgumentError` here rather than a `RangeError` from a timer later.
+ * @internal
+ */
+export function resolveDurationMs(
+  value: number | undefined,
+  fallback: number,
+  name: string,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
+    throw new InvalidArgumentError(
+      `${name} must be a positive number of milliseconds (got ${String(value)}).`,
+    );
+  }
+  return Math.min(value, MAX_TIMER_MS);
 }

@@ -10,7 +10,7 @@ import { defineOperation, type Operation } from '../resources/operation.js';
 import { anySignal, raceSignal } from './abort.js';
 import { hasTokenHealthString } from './apple-codes.js';
 import { type CallSignals, type FailureContext, mapFailure, mapHttpError } from './map-error.js';
-import type { RequestOptions, ResolvedRetry } from './options.js';
+import { type RequestOptions, type ResolvedRetry, resolveDurationMs } from './options.js';
 import { RETRY_AFTER_STATUS_CODES, RETRY_STATUS_CODES, retryDecision } from './retry-policy.js';
 
 /** Everything the transport needs, resolved from `AbmClientOptions`. @internal */
@@ -118,7 +118,11 @@ export class Transport {
   /** Sends one operation and returns its validated response. Throws only abmkit errors. */
   async send<T>(op: Operation<T>, input: SendInput = {}, options: RequestOptions = {}): Promise<T> {
     const cfg = this.#config;
-    const deadlineMs = options.deadlineMs ?? cfg.deadlineMs;
+    const deadlineMs = resolveDurationMs(
+      options.deadlineMs,
+      cfg.deadlineMs,
+      `${op.name}: deadlineMs`,
+    );
     const deadline = AbortSignal.timeout(deadlineMs);
     const signals: CallSignals = {
       caller: options.signal,

@@ -16,7 +16,7 @@ export interface CursorState {
   position: number;
   /** Event sequence number: sync reports events from here on. */
   seq: number;
-  /** Issue time, epoch seconds. */
+  /** Issue time, epoch milliseconds (whole seconds made cursors expire up to 1 s early). */
   issuedAt: number;
   /** Simulator generation. */
   generation: number;

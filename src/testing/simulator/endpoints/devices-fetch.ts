@@ -34,7 +34,7 @@ function readCursor(
     state.generation !== ctx.state.generation ||
     state.seq > ctx.state.devices.events.length ||
     state.position > ctx.state.devices.slotCount ||
-    state.issuedAt * 1000 > ctx.now + 60_000
+    state.issuedAt > ctx.now + 60_000
   ) {
     return appleError(400, 'INVALID_CURSOR');
   }
@@ -51,7 +51,7 @@ function cursorFor(
 ): string {
   return encodeCursor(ctx.state.cursorSecret, {
     ...state,
-    issuedAt: Math.floor(ctx.now / 1000),
+    issuedAt: Math.floor(ctx.now),
     generation: ctx.state.generation,
   });
 }
@@ -95,7 +95,7 @@ export function syncDevices(ctx: EndpointContext): EndpointResult {
   const cursor = readCursor(ctx, body);
   if (isResult(cursor)) return cursor;
   if (!cursor) return appleError(400, 'CURSOR_REQUIRED');
-  if (ctx.now - cursor.issuedAt * 1000 > ctx.state.opts.cursorMaxAgeMs) {
+  if (ctx.now - cursor.issuedAt > ctx.state.opts.cursorMaxAgeMs) {
     return appleError(400, 'EXPIRED_CURSOR');
   }
   const events = ctx.state.devices.events;

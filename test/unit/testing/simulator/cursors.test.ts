@@ -188,6 +188,26 @@ describe('sync (POST /devices/sync)', () => {
     expect(renewed.text).toBe('EXPIRED_CURSOR');
   });
 
+  it('expires a cursor exactly when it is more than 7 days old, to the millisecond', async () => {
+    // Issued half a second past a whole second: a cursor that stored its issue time in whole
+    // seconds looked 0.5 s older than it was and expired before its 7 days were up.
+    const { sim, session, advance } = setup(5);
+    advance(500);
+    const { cursor } = await fetchAll(sim, session);
+    advance(7 * DAY);
+    const atSevenDays = await call(sim, 'POST', '/devices/sync', {
+      session: sim.sessions.create(),
+      body: { cursor },
+    });
+    expect(atSevenDays.status).toBe(200);
+    advance(1);
+    const justOver = await call(sim, 'POST', '/devices/sync', {
+      session: sim.sessions.create(),
+      body: { cursor },
+    });
+    expect(justOver.text).toBe('EXPIRED_CURSOR');
+  });
+
   it('fetch with a sync cursor answers EXHAUSTED_CURSOR (switch to sync)', async () => {
     const { sim, session } = setup(5);
     const { cursor } = await fetchAll(sim, session);

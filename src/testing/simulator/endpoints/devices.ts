@@ -20,18 +20,25 @@ export function deviceDetails(ctx: EndpointContext): EndpointResult {
   if (!body) return appleError(400, 'MALFORMED_REQUEST_BODY');
   const serials = serialList(ctx, body);
   if (!Array.isArray(serials)) return serials;
-  const devices: Record<string, unknown> = {};
+  // A Map, not an object literal: serials are caller input, and `devices[serial] = …` would turn
+  // `__proto__` into a prototype change and skip `constructor`/`toString` on `in` tests.
+  const devices = new Map<string, unknown>();
   let found = 0;
   for (const serial of serials) {
     const device = ctx.state.devices.get(serial);
     if (device) {
       found++;
-      devices[serial] = { ...renderDevice(device, ctx.protocol), response_status: 'SUCCESS' };
+      devices.set(serial, { ...renderDevice(device, ctx.protocol), response_status: 'SUCCESS' });
     } else {
-      devices[serial] = { serial_number: serial, response_status: 'NOT_ACCESSIBLE' };
+      devices.set(serial, { serial_number: serial, response_status: 'NOT_ACCESSIBLE' });
     }
   }
-  return { status: 200, json: { devices }, serialsIn: serials.length, devicesOut: found };
+  return {
+    status: 200,
+    json: { devices: Object.fromEntries(devices) },
+    serialsIn: serials.length,
+    devicesOut: found,
+  };
 }
 
 /** @internal Disown: releases devices from the server (sync reports `deleted`). */
@@ -40,17 +47,17 @@ export function disownDevices(ctx: EndpointContext): EndpointResult {
   if (!body) return appleError(400, 'MALFORMED_REQUEST_BODY');
   const serials = serialList(ctx, body);
   if (!Array.isArray(serials)) return serials;
-  const devices: Record<string, string> = {};
+  const devices = new Map<string, string>();
   for (const serial of serials) {
-    if (serial in devices) continue;
+    if (devices.has(serial)) continue;
     if (ctx.state.devices.get(serial)) {
       ctx.state.devices.remove(serial, ctx.now);
-      devices[serial] = 'SUCCESS';
+      devices.set(serial, 'SUCCESS');
     } else {
-      devices[serial] = 'NOT_ACCESSIBLE';
+      devices.set(serial, 'NOT_ACCESSIBLE');
     }
   }
-  return { status: 200, json: { devices }, serialsIn: serials.length };
+  return { status: 200, json: { devices: Object.fromEntries(devices) }, serialsIn: serials.length };
 }
 
 /** @internal Activation lock: `{serial_number, response_status}`. */

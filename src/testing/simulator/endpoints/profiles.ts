@@ -24,17 +24,18 @@ function assign(
   allowThrottled: boolean,
 ): { devices: Record<string, string>; throttled: boolean } {
   const { state } = ctx;
-  const devices: Record<string, string> = {};
+  // A Map, not an object literal: serials are caller input (`__proto__`, `constructor`, …).
+  const devices = new Map<string, string>();
   let throttled = false;
   const throttle = state.opts.throttle;
   if (throttle && ctx.now - state.throttleWindow.start >= throttle.windowMs) {
     state.throttleWindow = { start: ctx.now, used: 0 };
   }
   for (const serial of serials) {
-    if (serial in devices) continue;
+    if (devices.has(serial)) continue;
     const device = state.devices.get(serial);
     if (!device) {
-      devices[serial] = 'NOT_ACCESSIBLE';
+      devices.set(serial, 'NOT_ACCESSIBLE');
       continue;
     }
     let outcome = state.assignOutcomes.get(serial) ?? 'SUCCESS';
@@ -61,9 +62,9 @@ function assign(
       }
     }
     if (outcome === 'THROTTLED') throttled = true;
-    devices[serial] = outcome;
+    devices.set(serial, outcome);
   }
-  return { devices, throttled };
+  return { devices: Object.fromEntries(devices), throttled };
 }
 
 /** @internal Define a profile. */
@@ -121,12 +122,12 @@ export function removeProfile(ctx: EndpointContext): EndpointResult {
   if (!body) return appleError(400, 'MALFORMED_REQUEST_BODY');
   const serials = serialList(ctx, body);
   if (!Array.isArray(serials)) return serials;
-  const devices: Record<string, string> = {};
+  const devices = new Map<string, string>();
   for (const serial of serials) {
-    if (serial in devices) continue;
+    if (devices.has(serial)) continue;
     const device = ctx.state.devices.get(serial);
     if (!device) {
-      devices[serial] = 'NOT_ACCESSIBLE';
+      devices.set(serial, 'NOT_ACCESSIBLE');
       continue;
     }
     if (device.profile_status !== 'removed' && device.profile_status !== 'empty') {
@@ -141,7 +142,7 @@ export function removeProfile(ctx: EndpointContext): EndpointResult {
         ctx.now,
       );
     }
-    devices[serial] = 'SUCCESS';
+    devices.set(serial, 'SUCCESS');
   }
-  return { status: 200, json: { devices }, serialsIn: serials.length };
+  return { status: 200, json: { devices: Object.fromEntries(devices) }, serialsIn: serials.length };
 }

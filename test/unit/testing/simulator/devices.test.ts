@@ -213,3 +213,45 @@ describe('device endpoints', () => {
     expect(v9sync.json.devices[0].released_by_replacement).toBeUndefined();
   });
 });
+
+describe('serial lists are data, not object keys', () => {
+  // `__proto__`, `constructor` and `toString` used to vanish from the per-serial maps: the
+  // handlers built them with `map[serial] = …` and tested duplicates with `serial in map`.
+  const ODD = ['__proto__', 'constructor', 'toString'];
+
+  it.each([
+    ['POST', '/devices/disown'],
+    ['DELETE', '/profile/devices'],
+  ])('%s %s answers every serial', async (method, path) => {
+    const sim = createDepSimulator({ devices: 3, seed: 1 });
+    const res = await call(sim, method, path, {
+      session: sim.sessions.create(),
+      body: { devices: ODD },
+    });
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.json.devices).sort()).toEqual([...ODD].sort());
+    for (const serial of ODD) expect(res.json.devices[serial]).toBe('NOT_ACCESSIBLE');
+  });
+
+  it('assign-profile and device details answer every serial', async () => {
+    const sim = createDepSimulator({ devices: 3, seed: 1 });
+    const session = sim.sessions.create();
+    const defined = await call(sim, 'POST', '/profile', {
+      session,
+      body: { profile_name: 'P', url: 'https://mdm.example.com/enroll' },
+    });
+    const assigned = await call(sim, 'POST', '/profile/devices', {
+      session,
+      body: { profile_uuid: defined.json.profile_uuid, devices: ODD },
+    });
+    expect(Object.keys(assigned.json.devices).sort()).toEqual([...ODD].sort());
+    const details = await call(sim, 'POST', '/devices', { session, body: { devices: ODD } });
+    expect(Object.keys(details.json.devices).sort()).toEqual([...ODD].sort());
+    for (const serial of ODD) {
+      expect(details.json.devices[serial]).toEqual({
+        serial_number: serial,
+        response_status: 'NOT_ACCESSIBLE',
+      });
+    }
+  });
+});

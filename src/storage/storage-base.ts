@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
+import { InvalidArgumentError } from '../errors/index.js';
 import { SecretBox, type SecretBoxOptions } from './secrets/secret-box.js';
-import { checkTokenId } from './shared/validate.js';
+import { checkIso, checkSerial, checkTokenId } from './shared/validate.js';
 import type {
   AbmStorage,
   ApplyPageInput,
@@ -17,6 +18,7 @@ import type {
   LeaseGrant,
   MarkMissingInput,
   Page,
+  PagePlanEntry,
   PageQuery,
   PolicyRecord,
   ReencryptResult,
@@ -30,6 +32,35 @@ import type {
   TokenQuery,
   TokenRecord,
 } from './types.js';
+
+/**
+ * Checks {@link ApplyPageInput.plans} and indexes them by serial (`assignedAt` normalised; an
+ * assignment without `assignedAt` is dropped). @internal
+ */
+export function pagePlans(input: ApplyPageInput): Map<string, PagePlanEntry> {
+  const out = new Map<string, PagePlanEntry>();
+  for (const p of input.plans ?? []) {
+    const serialNumber = checkSerial(p?.serialNumber);
+    if (!Number.isInteger(p.planRevision)) {
+      throw new InvalidArgumentError('A page plan needs an integer `planRevision`.');
+    }
+    const assigned =
+      p.assignedAt === undefined || typeof p.assignedProfileUuid !== 'string'
+        ? {}
+        : {
+            assignedProfileUuid: p.assignedProfileUuid,
+            assignedAt: checkIso(p.assignedAt, 'A page plan assignedAt'),
+          };
+    out.set(serialNumber, {
+      serialNumber,
+      resolvedProfileUuid: p.resolvedProfileUuid ?? null,
+      unassignedReason: p.unassignedReason ?? null,
+      planRevision: p.planRevision,
+      ...assigned,
+    });
+  }
+  return out;
+}
 
 /** Options every adapter built on {@link StorageBase} accepts. */
 export interface StorageBaseOptions extends SecretBoxOptions {}

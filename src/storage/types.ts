@@ -403,6 +403,34 @@ export interface ApplyPageInput extends LeaseFence {
   lastFullFetchAt?: IsoDateTime | undefined;
   /** Apple's `fetched_until`, if any. */
   fetchedUntil?: IsoDateTime | null | undefined;
+  /**
+   * Optional: abmkit's plan (and successful assignment) of devices of this page, written in the
+   * same atomic write as the page's entries, so that a separate {@link DeviceStore.updateDevices}
+   * does not rewrite the same records. A plan applies only to an entry that is applied and does
+   * not mark the device removed; plans for serials the page skips (older `op_date`), removes or
+   * does not contain are ignored. At most one plan per serial.
+   */
+  plans?: readonly PagePlanEntry[] | undefined;
+}
+
+/**
+ * abmkit's plan for one device of a page, written with the page by {@link DeviceStore.applyPage}:
+ * sets `resolvedProfileUuid`, `unassignedReason` and `planRevision`, and, when `assignedAt` is
+ * given, `assignedProfileUuid`/`assignedAt` (a successful assignment). Other fields are kept.
+ */
+export interface PagePlanEntry {
+  /** The device (a serial of the page). */
+  serialNumber: string;
+  /** The resolved profile (`null`: none). */
+  resolvedProfileUuid: string | null;
+  /** Why nothing resolves (`null` when a profile resolves). */
+  unassignedReason: string | null;
+  /** The policy revision of this resolution. */
+  planRevision: number;
+  /** A profile abmkit assigned successfully; written only together with `assignedAt`. */
+  assignedProfileUuid?: string | undefined;
+  /** When that assignment succeeded. */
+  assignedAt?: IsoDateTime | undefined;
 }
 
 /** What {@link DeviceStore.applyPage} did, by serial. */

@@ -11,7 +11,7 @@ import {
 import { FaultableStorage, type FaultInjectionOptions } from '../shared/faults.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../shared/paging.js';
 import { checkIso, checkLeaseArgs, checkSerial, checkTokenId } from '../shared/validate.js';
-import type { StorageBaseOptions } from '../storage-base.js';
+import { pagePlans, type StorageBaseOptions } from '../storage-base.js';
 import type {
   ApplyPageInput,
   ApplyPageResult,
@@ -369,6 +369,7 @@ export abstract class StateStorage extends FaultableStorage {
   applyPage(input: ApplyPageInput): Promise<ApplyPageResult> {
     const tokenId = checkTokenId(input.tokenId);
     const entries = collapsePage(input.devices);
+    const plans = pagePlans(input);
     return this.exclusive(async () => {
       const cursor = this.#casCursor(input, input.nextCursor);
       const nowIso = this.nowIso();
@@ -386,7 +387,19 @@ export abstract class StateStorage extends FaultableStorage {
           },
         );
         if (outcome !== 'quiet') result[outcome].push(incoming.serial_number);
-        if (next !== null) changes.push({ op: 'device', value: next });
+        if (next === null) continue;
+        const plan = plans.get(incoming.serial_number);
+        if (plan !== undefined && !next.removed) {
+          next.resolvedProfileUuid = plan.resolvedProfileUuid;
+          next.unassignedReason = plan.unassignedReason;
+          next.planRevision = plan.planRevision;
+          if (plan.assignedAt !== undefined) {
+            next.assignedProfileUuid = plan.assignedProfileUuid ?? null;
+            next.assignedAt = plan.assignedAt;
+          }
+          next.status = deriveStatus(next);
+        }
+        changes.push({ op: 'device', value: next });
       }
       await this.injectFault('applyPage', tokenId);
       changes.push({ op: 'cursor', tokenId, value: cursor });

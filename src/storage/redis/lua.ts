@@ -75,8 +75,9 @@ return 1
 
 /**
  * Page apply + cursor CAS. KEYS[1]=lease KEYS[2]=cursor; ARGV: base, gen, expectedRaw
- * ('' = none), newCursorJson, now, fullFetchId, n, then per device 7 args:
- * serial, deviceJson, opDateMs, opDateIso, opType, profileStatus, profileUuid.
+ * ('' = none), newCursorJson, now, fullFetchId, n, then per device 12 args:
+ * serial, deviceJson, opDateMs, opDateIso, opType, profileStatus, profileUuid, then the page plan
+ * (planRevision, '' = none; resolved; reason; assignedProfile; assignedAt, '' = no assignment).
  * Returns {'LEASE'} | {'CURSOR'} | {'OK', outcome per device ('a','m','r','q','s')}.
  */
 export const APPLY_PAGE = `${PRELUDE}
@@ -89,8 +90,9 @@ local ffid = nz(ARGV[6])
 local n = tonumber(ARGV[7])
 local out = {}
 for i = 0, n - 1 do
-  local o = 8 + i * 7
+  local o = 8 + i * 12
   local serial, dev, odm, odi, ot, ps, pu = ARGV[o], ARGV[o+1], ARGV[o+2], ARGV[o+3], ARGV[o+4], ARGV[o+5], ARGV[o+6]
+  local pl, prs, prr, pas, pasa = ARGV[o+7], ARGV[o+8], ARGV[o+9], ARGV[o+10], ARGV[o+11]
   local raw = redis.call('HGET', base .. ':meta', serial)
   local prev = raw and cjson.decode(raw) or nil
   if prev and odm ~= '' and prev.odm and tonumber(odm) < tonumber(prev.odm) then
@@ -111,6 +113,15 @@ for i = 0, n - 1 do
       m.rma = nil
     end
     if ffid then m.ff = ffid end
+    if pl ~= '' and not deleted then
+      m.pl = pl
+      m.rs = nz(prs)
+      m.rr = nz(prr)
+      if pasa ~= '' then
+        m.as = pas
+        m.asa = pasa
+      end
+    end
     m.ps = nz(ps)
     m.pu = nz(pu)
     m.up = now

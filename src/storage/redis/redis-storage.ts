@@ -18,7 +18,7 @@ import {
 import { FaultableStorage, type FaultInjectionOptions } from '../shared/faults.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../shared/paging.js';
 import { checkIso, checkLeaseArgs, checkSerial, checkTokenId } from '../shared/validate.js';
-import type { StorageBaseOptions } from '../storage-base.js';
+import { pagePlans, type StorageBaseOptions } from '../storage-base.js';
 import type {
   ApplyPageInput,
   ApplyPageResult,
@@ -458,6 +458,7 @@ return redis.call('HGETALL', KEYS[1])`,
     const tokenId = checkTokenId(input.tokenId);
     const b = this.#base(tokenId);
     const entries = collapsePage(input.devices).map((d) => toJson(d) as AdeDevice);
+    const plans = pagePlans(input);
     const { raw, next } = await this.#nextCursor(input, input.nextCursor);
     // Deleted records keep the device's history: merge onto the stored JSON. Only applyPage writes
     // device JSON and it is serialised by the cursor compare-and-set, so this read is safe.
@@ -501,6 +502,17 @@ return redis.call('HGETALL', KEYS[1])`,
         typeof doc.profile_status === 'string' ? doc.profile_status : '',
         typeof doc.profile_uuid === 'string' ? doc.profile_uuid : '',
       );
+      const plan = plans.get(d.serial_number);
+      if (plan === undefined) args.push('', '', '', '', '');
+      else {
+        args.push(
+          String(plan.planRevision),
+          plan.resolvedProfileUuid ?? '',
+          plan.unassignedReason ?? '',
+          plan.assignedProfileUuid ?? '',
+          plan.assignedAt ?? '',
+        );
+      }
     }
     const r = (await this.#eval(lua.APPLY_PAGE, [`${b}:lease`, `${b}:cursor`], args)) as [
       string,

@@ -61,6 +61,122 @@ export function pageTests({ it, describe, run, factory }: SuiteContext): void {
       });
     });
 
+    it('writes page plans with the entries they belong to, and ignores the others', async () => {
+      await run(async ({ storage: s }) => {
+        const f = await lease(s, 't1');
+        await page(s, f, [
+          dev('K', { op_type: 'added', op_date: '2025-05-01T00:00:00Z' }),
+          dev('OLD', { op_type: 'added', op_date: '2025-05-01T00:00:00Z' }),
+          dev('GONE', { op_type: 'added', op_date: '2025-05-01T00:00:00Z' }),
+          dev('KEEP', { op_type: 'added', op_date: '2025-05-01T00:00:00Z' }),
+        ]);
+        await s.updateDevices('t1', [
+          {
+            serialNumber: 'K',
+            resolvedProfileUuid: 'P0',
+            planRevision: 1,
+            assignedProfileUuid: 'P0',
+            assignedAt: '2025-05-01T01:00:00Z',
+          },
+          { serialNumber: 'KEEP', resolvedProfileUuid: 'P0', planRevision: 1 },
+        ]);
+        const c = (await s.getCursor('t1'))?.cursor ?? null;
+        const r = await s.applyPage({
+          ...f,
+          expectedCursor: c,
+          nextCursor: 'n',
+          phase: 'sync',
+          devices: [
+            dev('NEW', { op_type: 'added', op_date: '2025-05-02T00:00:00Z' }),
+            dev('K', { op_type: 'modified', op_date: '2025-05-02T00:00:00Z' }),
+            dev('OLD', { op_type: 'modified', op_date: '2025-04-01T00:00:00Z' }),
+            { serial_number: 'GONE', op_type: 'deleted', op_date: '2025-05-02T00:00:00Z' },
+            dev('KEEP', { op_type: 'modified', op_date: '2025-05-02T00:00:00Z', color: 'RED' }),
+            dev('NONE', { op_type: 'added', op_date: '2025-05-02T00:00:00Z' }),
+          ],
+          plans: [
+            {
+              serialNumber: 'NEW',
+              resolvedProfileUuid: 'P1',
+              unassignedReason: null,
+              planRevision: 2,
+              assignedProfileUuid: 'P1',
+              assignedAt: '2025-05-02T01:00:00Z',
+            },
+            {
+              serialNumber: 'K',
+              resolvedProfileUuid: 'P2',
+              unassignedReason: null,
+              planRevision: 2,
+            },
+            {
+              serialNumber: 'OLD',
+              resolvedProfileUuid: 'P3',
+              unassignedReason: null,
+              planRevision: 2,
+            },
+            {
+              serialNumber: 'GONE',
+              resolvedProfileUuid: 'P4',
+              unassignedReason: null,
+              planRevision: 2,
+            },
+            {
+              serialNumber: 'NONE',
+              resolvedProfileUuid: null,
+              unassignedReason: 'no rule',
+              planRevision: 2,
+            },
+            {
+              serialNumber: 'ABSENT',
+              resolvedProfileUuid: 'P5',
+              unassignedReason: null,
+              planRevision: 2,
+            },
+          ],
+        });
+        assert.deepEqual(r.added.sort(), ['NEW', 'NONE']);
+        assert.deepEqual(r.skipped, ['OLD']);
+        const got = new Map(
+          (await s.getDevices('t1', ['NEW', 'K', 'OLD', 'GONE', 'KEEP', 'NONE', 'ABSENT'])).map(
+            (d) => [d.serialNumber, d],
+          ),
+        );
+        const nw = got.get('NEW');
+        assert.equal(nw?.resolvedProfileUuid, 'P1');
+        assert.equal(nw?.planRevision, 2);
+        assert.equal(nw?.assignedProfileUuid, 'P1');
+        assert.equal(nw?.assignedAt, '2025-05-02T01:00:00.000Z');
+        assert.equal(nw?.status, 'assigned', 'a plan with an assignment makes the device assigned');
+        const k = got.get('K');
+        assert.equal(k?.resolvedProfileUuid, 'P2');
+        assert.equal(k?.planRevision, 2);
+        assert.equal(
+          k?.assignedProfileUuid,
+          'P0',
+          'a plan without an assignment keeps the stored one',
+        );
+        assert.equal(
+          got.get('OLD')?.planRevision ?? null,
+          null,
+          'a skipped entry ignores its plan',
+        );
+        assert.equal(got.get('GONE')?.removed, true);
+        assert.equal(got.get('GONE')?.planRevision ?? null, null, 'a deletion ignores its plan');
+        assert.equal(got.get('KEEP')?.resolvedProfileUuid, 'P0', 'no plan: plan fields kept');
+        assert.equal(got.get('KEEP')?.device.color, 'RED');
+        assert.equal(got.get('NONE')?.unassignedReason, 'no rule');
+        assert.equal(got.get('NONE')?.status, 'unassigned');
+        assert.equal(
+          got.has('ABSENT'),
+          false,
+          'a plan for a serial not in the page creates nothing',
+        );
+        const unresolved = await s.listDevices('t1', { unresolved: true });
+        assert.deepEqual(unresolved.items.map((d) => d.serialNumber).sort(), ['NONE', 'OLD']);
+      });
+    });
+
     it('applies the op_date rule: latest wins, older ones are skipped, duplicates in a page collapse', async () => {
       await run(async ({ storage: s }) => {
         const f = await lease(s, 't1');

@@ -1,5 +1,5 @@
 import { MemorySessionCache } from '../auth/session-cache.js';
-import { InvalidArgumentError } from '../errors/index.js';
+import { InvalidArgumentError, isAbmError } from '../errors/index.js';
 import { type AbmLogger, redactingLogger } from '../internal/logger.js';
 import { VERSION } from '../internal/version.js';
 import {
@@ -241,7 +241,10 @@ export class AbmClient {
    * `POST /profile`: validates the profile locally (throws `ProfileValidationError` listing every
    * problem), then creates it. Not replayed after an ambiguous failure (each call mints a UUID).
    * If `devices` lists more than 1000 serials, the first 1000 go with the definition and the rest
-   * are assigned with assign-profile; results are merged.
+   * are assigned with assign-profile; results are merged. Once the profile exists, this method
+   * returns its UUID even if assigning the rest fails: those serials are then listed in `missing`
+   * (assign them later with {@link AbmClient.assignProfile}) and the failure is logged as a
+   * warning, so that a retry never defines the profile twice.
    */
   async defineProfile(
     profile: AdeProfileInput,
@@ -255,8 +258,21 @@ export class AbmClient {
     const created = await this.#transport.send(defineProfileOperation, { json: body }, options);
     const maps: (Record<string, string> | null | undefined)[] = [created.devices];
     if (rest.length > 0) {
-      const assigned = await this.assignProfile(created.profile_uuid, rest, options);
-      maps.push(assigned.devices);
+      try {
+        const assigned = await this.assignProfile(created.profile_uuid, rest, options);
+        maps.push(assigned.devices);
+      } catch (error) {
+        // The profile exists: losing its UUID here would make the caller define it again.
+        this.#logger.warn(
+          {
+            event: 'profile.assign_rest_failed',
+            operation: 'defineProfile',
+            serials: rest.length,
+            code: isAbmError(error) ? error.code : 'UNKNOWN',
+          },
+          'abmkit: profile defined, but assigning the serials beyond the first 1000 failed; they are listed in missing',
+        );
+      }
     }
     return { profile_uuid: created.profile_uuid, ...mergeSerialMaps(serials, maps) };
   }

@@ -211,6 +211,38 @@ describe('endpoints', () => {
     expect(await body('/profile/devices')).toMatchObject({ profile_uuid: 'NEWUUID' });
   });
 
+  it('defineProfile keeps the new UUID when assigning the devices beyond 1000 fails', async () => {
+    // The profile exists once POST /profile succeeded. Throwing away its UUID because the
+    // follow-up assign failed made callers define it again: an orphan per retry.
+    const list = serials(1500);
+    ade.server.use(
+      sessionHandler(),
+      http.post(`${BASE}/profile`, async ({ request }) => {
+        const { devices } = (await request.json()) as { devices: string[] };
+        return HttpResponse.json({
+          profile_uuid: 'NEWUUID',
+          devices: statusMap(devices, () => 'SUCCESS'),
+        });
+      }),
+      http.post(`${BASE}/profile/devices`, () => new HttpResponse('oops', { status: 500 })),
+    );
+    const logs: unknown[] = [];
+    const log = (entry: unknown) => logs.push(entry);
+    const logger = { debug: log, info: log, warn: log, error: log };
+    const result = await makeClient({ retry: { limit: 1, baseDelayMs: 1 }, logger }).defineProfile({
+      profile_name: 'Staff',
+      url: 'https://mdm.example.com/enroll',
+      devices: list,
+    });
+    expect(result.profile_uuid).toBe('NEWUUID');
+    expect(Object.keys(result.devices)).toHaveLength(1000);
+    expect(result.missing).toEqual(list.slice(1000));
+    expect(ade.count('/profile', 'POST')).toBe(1);
+    expect(logs).toContainEqual(
+      expect.objectContaining({ event: 'profile.assign_rest_failed', code: 'SERVER_ERROR' }),
+    );
+  });
+
   it('getProfile sends profile_uuid as a query parameter; unknown UUID is NotFoundError', async () => {
     ade.server.use(
       sessionHandler(),

@@ -6,6 +6,7 @@ import type {
   AssignmentStatus,
   DevicePatch,
   DeviceRecord,
+  PagePlanEntry,
 } from '../storage/types.js';
 import { planDevices } from './plan-devices.js';
 import type { RunState } from './run-state.js';
@@ -21,40 +22,54 @@ function retryAt(nowMs: number, delayMs: number): string {
   return new Date(nowMs + jittered(delayMs)).toISOString();
 }
 
+/** Assignments made for a set of records, not yet written to storage. @internal */
+export interface Assigned {
+  /** Plan-field writes and successful assignments (of serials without a retry entry), by serial. */
+  patches: Map<string, DevicePatch>;
+  /** Every other result (failures, throttling, successes that clear a retry entry). */
+  others: AssignmentResultInput[];
+  /** The assign-profile calls made, for the report and events once written. */
+  outcomes: BatchOutcome[];
+  /** Devices that newly have no profile, with the reason. */
+  unassigned: { serialNumber: string; reason: string }[];
+  /** An error that ended the assignments early (rethrown by {@link settleAssigned}). */
+  failure: unknown;
+}
+
 /**
- * Plans `records` against the run's policy, drops obsolete retries, emits `device.unassigned`,
- * assigns what needs assigning, then writes the plan fields and the assignment results. A
- * success of a serial without a retry entry is written with its plan fields in one
- * `updateDevices` call; every other result goes through `recordAssignmentResults`. A crash
- * before the writes only means an idempotent re-assign on the next run.
+ * Plans `records` against the run's policy, drops obsolete retries and assigns what needs
+ * assigning, without writing the plan or the results: the caller writes `patches` (with the page
+ * in `applyPage`, or through `updateDevices`), then calls {@link settleAssigned}. A crash before
+ * the writes only means an idempotent re-assign on the next run.
  * @internal
  */
-export async function planAndAssign(
+export async function assignRecords(
   run: RunState,
   records: readonly DeviceRecord[],
-): Promise<void> {
-  if (records.length === 0) return;
+): Promise<Assigned> {
+  const out: Assigned = {
+    patches: new Map(),
+    others: [],
+    outcomes: [],
+    unassigned: [],
+    failure: undefined,
+  };
+  if (records.length === 0) return out;
   const { ctx, tokenId, lease } = run;
   const plan = planDevices(records, run.policy, run.retries, storageNowMs(run));
   if (plan.dropRetries.length > 0) {
     await ctx.storage.deleteRetries(tokenId, plan.dropRetries);
     for (const serial of plan.dropRetries) run.retries.delete(serial);
   }
-  run.counts.unassigned += plan.unassigned.length;
-  if (ctx.events.has('device.unassigned')) {
-    for (const u of plan.unassigned) ctx.events.emit('device.unassigned', { tokenId, ...u });
-  }
-  const patches = new Map<string, DevicePatch>();
+  out.unassigned = plan.unassigned;
+  const patches = out.patches;
   for (const patch of plan.patches) patches.set(patch.serialNumber, patch);
-  const others: AssignmentResultInput[] = [];
-  const outcomes: BatchOutcome[] = [];
-  let failure: unknown;
   try {
     for (const [profileUuid, serials] of plan.toAssign) {
       for (let i = 0; i < serials.length; i += MAX_ASSIGN_BATCH) {
         lease.signal.throwIfAborted();
         const outcome = await assignBatch(run, profileUuid, serials.slice(i, i + MAX_ASSIGN_BATCH));
-        outcomes.push(outcome);
+        out.outcomes.push(outcome);
         for (const r of outcome.results) {
           if (r.status === 'SUCCESS' && !run.retries.has(r.serialNumber)) {
             const patch = patches.get(r.serialNumber) ?? { serialNumber: r.serialNumber };
@@ -62,26 +77,82 @@ export async function planAndAssign(
             patch.assignedAt = outcome.at;
             patches.set(r.serialNumber, patch);
           } else {
-            others.push(r);
+            out.others.push(r);
           }
         }
         if (outcome.failure !== undefined) throw outcome.failure;
       }
     }
   } catch (error) {
-    failure = error;
+    out.failure = error;
   }
-  if (!lease.lost) {
-    if (patches.size > 0)
-      await ctx.storage.updateDevices(tokenId, [...patches.values()], lease.fence);
-    if (others.length > 0) await ctx.storage.recordAssignmentResults(tokenId, others, lease.fence);
-  }
-  for (const outcome of outcomes) report(run, outcome);
-  if (failure !== undefined) throw failure;
+  return out;
 }
 
-/** What one assign-profile call produced (not yet written). */
-interface BatchOutcome {
+/**
+ * The patches of {@link Assigned} as page plans for `applyPage`. A patch carrying only a
+ * successful assignment gets the plan that led to it (the assigned profile, current revision).
+ * @internal
+ */
+export function toPagePlans(run: RunState, assigned: Assigned): PagePlanEntry[] {
+  const out: PagePlanEntry[] = [];
+  for (const p of assigned.patches.values()) {
+    const hasPlan = p.planRevision !== undefined && p.planRevision !== null;
+    const entry: PagePlanEntry = {
+      serialNumber: p.serialNumber,
+      resolvedProfileUuid: hasPlan
+        ? (p.resolvedProfileUuid ?? null)
+        : (p.assignedProfileUuid ?? null),
+      unassignedReason: hasPlan ? (p.unassignedReason ?? null) : null,
+      planRevision: hasPlan ? (p.planRevision as number) : run.policy.revision,
+    };
+    if (typeof p.assignedProfileUuid === 'string' && typeof p.assignedAt === 'string') {
+      entry.assignedProfileUuid = p.assignedProfileUuid;
+      entry.assignedAt = p.assignedAt;
+    }
+    out.push(entry);
+  }
+  return out;
+}
+
+/**
+ * After the patches were written: records the other results (retry queue), then counters,
+ * events and metrics; rethrows what ended the assignments early.
+ * @internal
+ */
+export async function settleAssigned(run: RunState, assigned: Assigned): Promise<void> {
+  const { ctx, tokenId, lease } = run;
+  if (!lease.lost && assigned.others.length > 0) {
+    await ctx.storage.recordAssignmentResults(tokenId, assigned.others, lease.fence);
+  }
+  run.counts.unassigned += assigned.unassigned.length;
+  if (ctx.events.has('device.unassigned')) {
+    for (const u of assigned.unassigned) ctx.events.emit('device.unassigned', { tokenId, ...u });
+  }
+  for (const outcome of assigned.outcomes) report(run, outcome);
+  if (assigned.failure !== undefined) throw assigned.failure;
+}
+
+/**
+ * Plans and assigns stored `records` (the catch-up: policy change, pending assignments, due
+ * retries) and writes the plan fields and results with `updateDevices`/`recordAssignmentResults`.
+ * @internal
+ */
+export async function planAndAssign(
+  run: RunState,
+  records: readonly DeviceRecord[],
+): Promise<void> {
+  if (records.length === 0) return;
+  const assigned = await assignRecords(run, records);
+  const { ctx, tokenId, lease } = run;
+  if (!lease.lost && assigned.patches.size > 0) {
+    await ctx.storage.updateDevices(tokenId, [...assigned.patches.values()], lease.fence);
+  }
+  await settleAssigned(run, assigned);
+}
+
+/** What one assign-profile call produced (not yet written). @internal */
+export interface BatchOutcome {
   profileUuid: string;
   results: AssignmentResultInput[];
   at: string;

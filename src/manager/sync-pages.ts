@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { AdeDevice } from '../schemas/device.js';
 import type { CursorRecord } from '../storage/types.js';
-import { planAndAssign, storageNowMs } from './assign-devices.js';
+import { assignRecords, settleAssigned, storageNowMs, toPagePlans } from './assign-devices.js';
 import type { SyncApiPage } from './client-port.js';
-import { recordsToPlan } from './page-records.js';
+import { planPage } from './page-records.js';
 import type { RunState } from './run-state.js';
 
 /** Where the page loop stands. */
@@ -96,10 +96,19 @@ export async function syncPages(run: RunState, start: CursorRecord): Promise<voi
   }
 }
 
+/**
+ * One page: plans its devices and assigns what needs assigning first, then writes the page, its
+ * cursor, the plans and the successful assignments in one atomic `applyPage` (one write per
+ * device), then records the other results and emits events. A crash before the apply leaves the
+ * cursor where it was: the page is fetched again and the assignments repeated (idempotent).
+ */
 async function applyOne(run: RunState, pos: Position, page: SyncApiPage): Promise<void> {
   const { ctx, tokenId, lease } = run;
   const fetching = page.phase === 'fetch';
   const completes = fetching && !page.moreToFollow && pos.fullFetchId !== null;
+  const planned = await planPage(run, page.devices);
+  const assigned = await assignRecords(run, planned.records);
+  if (assigned.failure !== undefined && lease.lost) throw assigned.failure;
   const nowIso = new Date(storageNowMs(run)).toISOString();
   const result = await ctx.storage.applyPage({
     ...lease.fence,
@@ -110,6 +119,7 @@ async function applyOne(run: RunState, pos: Position, page: SyncApiPage): Promis
     fullFetchId: fetching ? pos.fullFetchId : undefined,
     lastFullFetchAt: completes ? nowIso : undefined,
     fetchedUntil: page.fetchedUntil ?? null,
+    plans: [...planned.quiet, ...toPagePlans(run, assigned)],
   });
   pos.cursor = result.cursor.cursor;
   const c = run.counts;
@@ -124,7 +134,7 @@ async function applyOne(run: RunState, pos: Position, page: SyncApiPage): Promis
     await ctx.storage.deleteRetries(tokenId, result.removed);
     for (const serial of result.removed) run.retries.delete(serial);
   }
-  await planAndAssign(run, await recordsToPlan(run, page.devices, result));
+  await settleAssigned(run, assigned);
   ctx.events.emit('sync.progress', {
     tokenId,
     pages: c.pages,

@@ -6,6 +6,7 @@ import { SessionManager } from '../auth/session-manager.js';
 import type { ServerToken } from '../crypto/server-token.js';
 import { ResponseValidationError, TokenExpiredError } from '../errors/index.js';
 import type { AbmLogger } from '../internal/logger.js';
+import { REDACTED } from '../internal/redact.js';
 import { defineOperation, type Operation } from '../resources/operation.js';
 import { anySignal, raceSignal } from './abort.js';
 import { hasTokenHealthString } from './apple-codes.js';
@@ -47,6 +48,8 @@ export const sessionOperation: Operation<{ auth_session_token: string }> = defin
 });
 
 const MAX_ERROR_BODY = 64 * 1024;
+/** Shorter values are not scrubbed from bodies by value (they would match ordinary text). */
+const MIN_SCRUB_LENGTH = 6;
 
 async function readBounded(response: Response, max: number): Promise<string> {
   if (!response.body) return '';
@@ -163,7 +166,7 @@ export class Transport {
         } catch (error) {
           if (!(error instanceof HTTPError)) throw error;
           const status = error.response.status;
-          const body = await readBounded(error.response, MAX_ERROR_BODY);
+          const body = this.#scrub(await readBounded(error.response, MAX_ERROR_BODY), state);
           // Re-login and replay once, after ky has settled (never from a ky hook: ky 1.14 would
           // run a hook's error through its retry logic, and an afterResponse hook makes ky clone
           // every response body).
@@ -324,6 +327,28 @@ export class Transport {
         return decision;
       },
     };
+  }
+
+  /**
+   * Removes the values of this call's session and of the token's secrets from an error body
+   * before anything keeps it: an echo in free text (`Session 3fa9… is not valid`) matches no
+   * redaction pattern, since session tokens are opaque.
+   */
+  #scrub(body: string, state: CallState): string {
+    const t = this.#config.token;
+    let out = body;
+    for (const secret of [
+      state.sent,
+      state.session,
+      t.consumerSecret,
+      t.accessToken,
+      t.accessSecret,
+    ]) {
+      if (secret !== undefined && secret.length >= MIN_SCRUB_LENGTH && out.includes(secret)) {
+        out = out.split(secret).join(REDACTED);
+      }
+    }
+    return out;
   }
 
   #parse<T>(op: Operation<T>, text: string, ctx: FailureContext): T {

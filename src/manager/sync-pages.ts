@@ -72,43 +72,98 @@ export async function syncPages(run: RunState, start: CursorRecord): Promise<voi
     signal: lease.signal,
   } as const);
   let restartSeen = false;
-  for await (const page of readAhead(pages)) {
-    lease.signal.throwIfAborted();
-    const sent = pos.cursor;
-    if (page.restarted === true && !restartSeen) {
-      // The stored cursor expired or became invalid: the client restarted a full fetch, so every
-      // device is re-delivered and the ones it no longer lists are marked removed at the end.
-      restartSeen = true;
-      pos.fullFetchId = randomUUID();
-      run.counts.fullFetch = true;
-      ctx.logger.info({ tokenId }, 'abmkit: cursor expired or invalid; running a full fetch');
+  let inFlight: InFlight | null = null;
+  const settle = async (): Promise<void> => {
+    const f = inFlight;
+    inFlight = null;
+    if (f !== null) await f.done;
+  };
+  try {
+    for await (const page of readAhead(pages)) {
+      lease.signal.throwIfAborted();
+      const restart = page.restarted === true && !restartSeen;
+      const fetchDone = page.phase !== 'fetch' && pos.fullFetchId !== null;
+      if (restart || fetchDone || overlaps(inFlight, page)) await settle();
+      if (restart) {
+        // The stored cursor expired or became invalid: the client restarted a full fetch, so
+        // every device is re-delivered and the ones it no longer lists are marked removed at the
+        // end.
+        restartSeen = true;
+        pos.fullFetchId = randomUUID();
+        run.counts.fullFetch = true;
+        ctx.logger.info({ tokenId }, 'abmkit: cursor expired or invalid; running a full fetch');
+      }
+      if (page.phase !== 'fetch' && pos.fullFetchId !== null) {
+        await completeFullFetch(run, pos.cursor, pos.fullFetchId);
+        pos.fullFetchId = null;
+      }
+      // Plan and assign this page while the previous page's apply is still running.
+      const prepared = await prepareOne(run, page);
+      await settle();
+      const sent = pos.cursor;
+      const completes = page.phase === 'fetch' && !page.moreToFollow && pos.fullFetchId !== null;
+      const done = commitOne(run, pos, page, prepared);
+      if (completes) await done;
+      else {
+        done.catch(() => undefined); // surfaced by settle()
+        inFlight = { serials: new Set(page.devices.map((d) => d.serial_number)), done };
+      }
+      if (page.moreToFollow && page.cursor === sent && sent !== null) {
+        await settle();
+        ctx.logger.warn({ tokenId }, 'abmkit: Apple repeated the cursor; continuing next run');
+        break;
+      }
+      if (!page.moreToFollow && page.phase !== 'fetch') break;
     }
-    if (page.phase !== 'fetch' && pos.fullFetchId !== null) {
-      await completeFullFetch(run, pos.cursor, pos.fullFetchId);
-      pos.fullFetchId = null;
-    }
-    await applyOne(run, pos, page);
-    if (page.moreToFollow && page.cursor === sent && sent !== null) {
-      ctx.logger.warn({ tokenId }, 'abmkit: Apple repeated the cursor; continuing next run');
-      break;
-    }
-    if (!page.moreToFollow && page.phase !== 'fetch') break;
+    await settle();
+  } finally {
+    // On an error, let a page write still running finish before the lease is released.
+    const f = inFlight as InFlight | null;
+    if (f !== null) await f.done.catch(() => undefined);
   }
 }
 
+/** A page whose apply (and results) are being written while the next page is prepared. */
+interface InFlight {
+  serials: ReadonlySet<string>;
+  done: Promise<void>;
+}
+
+/** Whether `page` has a device of the page being written (then it is planned after that write). */
+function overlaps(inFlight: InFlight | null, page: SyncApiPage): boolean {
+  if (inFlight === null) return false;
+  return page.devices.some((d) => inFlight.serials.has(d.serial_number));
+}
+
+type Prepared = Awaited<ReturnType<typeof prepareOne>>;
+
 /**
- * One page: plans its devices and assigns what needs assigning first, then writes the page, its
- * cursor, the plans and the successful assignments in one atomic `applyPage` (one write per
- * device), then records the other results and emits events. A crash before the apply leaves the
- * cursor where it was: the page is fetched again and the assignments repeated (idempotent).
+ * Plans a page's devices and assigns what needs assigning, before the page is applied. Reads
+ * only the stored records of the page's own serials, so it may run while the previous page (with
+ * other serials) is being written.
  */
-async function applyOne(run: RunState, pos: Position, page: SyncApiPage): Promise<void> {
+async function prepareOne(run: RunState, page: SyncApiPage) {
+  const planned = await planPage(run, page.devices);
+  const assigned = await assignRecords(run, planned.records);
+  if (assigned.failure !== undefined && run.lease.lost) throw assigned.failure;
+  return { planned, assigned };
+}
+
+/**
+ * Writes a prepared page: the page, its cursor, the plans and the successful assignments in one
+ * atomic `applyPage` (one write per device), then the other results, then events. A crash
+ * before the apply leaves the cursor where it was: the page is fetched again and its
+ * assignments repeated (idempotent; Apple's record then already shows them).
+ */
+async function commitOne(
+  run: RunState,
+  pos: Position,
+  page: SyncApiPage,
+  { planned, assigned }: Prepared,
+): Promise<void> {
   const { ctx, tokenId, lease } = run;
   const fetching = page.phase === 'fetch';
   const completes = fetching && !page.moreToFollow && pos.fullFetchId !== null;
-  const planned = await planPage(run, page.devices);
-  const assigned = await assignRecords(run, planned.records);
-  if (assigned.failure !== undefined && lease.lost) throw assigned.failure;
   const nowIso = new Date(storageNowMs(run)).toISOString();
   const result = await ctx.storage.applyPage({
     ...lease.fence,

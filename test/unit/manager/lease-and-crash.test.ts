@@ -78,9 +78,10 @@ describe('AbmManager crash safety', () => {
     expect(resumed.fullFetch).toBe(true);
     const all = await storage.listDevices('t', { limit: 1000 });
     expect(all.items).toHaveLength(500);
-    // Assignments go to Apple before their page is applied (one write per device): the page
-    // that crashed was assigned but not recorded, so after the restart Apple's own record shows
-    // the profile and nothing is assigned again.
+    // Assignments go to Apple before their page is applied (one write per device), and the next
+    // page is assigned while the previous one is written: pages assigned but not applied at the
+    // crash are not recorded by abmkit; after the restart Apple's own record shows their profile
+    // and nothing is assigned again.
     expect(
       all.items.every(
         (d) =>
@@ -88,7 +89,9 @@ describe('AbmManager crash safety', () => {
           (d.assignedProfileUuid === ios || d.device.profile_uuid === ios),
       ),
     ).toBe(true);
-    expect(all.items.filter((d) => d.assignedProfileUuid === ios)).toHaveLength(400);
+    expect(all.items.filter((d) => d.assignedProfileUuid === ios).length).toBeGreaterThanOrEqual(
+      200,
+    );
     expect(assignedSerialCount(h.sim)).toBe(500);
   });
 });

@@ -40,12 +40,14 @@ export interface Assigned {
  * Plans `records` against the run's policy, drops obsolete retries and assigns what needs
  * assigning, without writing the plan or the results: the caller writes `patches` (with the page
  * in `applyPage`, or through `updateDevices`), then calls {@link settleAssigned}. A crash before
- * the writes only means an idempotent re-assign on the next run.
+ * the writes only means an idempotent re-assign on the next run. `halted` is called before each
+ * assign-profile call and throws when the run must send no more (a page write failed meanwhile).
  * @internal
  */
 export async function assignRecords(
   run: RunState,
   records: readonly DeviceRecord[],
+  halted?: () => void,
 ): Promise<Assigned> {
   const out: Assigned = {
     patches: new Map(),
@@ -68,6 +70,7 @@ export async function assignRecords(
     for (const [profileUuid, serials] of plan.toAssign) {
       for (let i = 0; i < serials.length; i += MAX_ASSIGN_BATCH) {
         lease.signal.throwIfAborted();
+        halted?.();
         const outcome = await assignBatch(run, profileUuid, serials.slice(i, i + MAX_ASSIGN_BATCH));
         out.outcomes.push(outcome);
         for (const r of outcome.results) {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isAbmError } from '../errors/index.js';
 import type { AdeDevice } from '../schemas/device.js';
 import type { CursorRecord } from '../storage/types.js';
 import { assignRecords, settleAssigned, storageNowMs, toPagePlans } from './assign-devices.js';
@@ -73,6 +74,13 @@ export async function syncPages(run: RunState, start: CursorRecord): Promise<voi
   } as const);
   let restartSeen = false;
   let inFlight: InFlight | null = null;
+  // The error of a page write running in the background: once set, the next page sends no more
+  // assignments (a lost lease belongs to another replica now; after any other failure the run
+  // ends and the page is fetched and planned again next run).
+  let writeError: { error: unknown } | undefined;
+  const halted = (): void => {
+    if (writeError !== undefined) throw writeError.error;
+  };
   const settle = async (): Promise<void> => {
     const f = inFlight;
     inFlight = null;
@@ -98,14 +106,25 @@ export async function syncPages(run: RunState, start: CursorRecord): Promise<voi
         pos.fullFetchId = null;
       }
       // Plan and assign this page while the previous page's apply is still running.
-      const prepared = await prepareOne(run, page);
-      await settle();
+      const prepared = await prepareOne(run, page, halted);
+      try {
+        await settle();
+      } catch (error) {
+        // The previous page's write failed after this page's assignments went out: keep what
+        // Apple answered for them (throttling, failures) so that the next run honours it.
+        await keepResults(run, prepared).catch(() => undefined);
+        throw error;
+      }
       const sent = pos.cursor;
       const completes = page.phase === 'fetch' && !page.moreToFollow && pos.fullFetchId !== null;
       const done = commitOne(run, pos, page, prepared);
       if (completes) await done;
       else {
-        done.catch(() => undefined); // surfaced by settle()
+        done.catch((error: unknown) => {
+          // Surfaced by settle(); noted now so that the next page stops assigning at once.
+          writeError = { error };
+          if (isAbmError(error, 'LEASE_LOST')) lease.markLost(error);
+        });
         inFlight = { serials: new Set(page.devices.map((d) => d.serial_number)), done };
       }
       if (page.moreToFollow && page.cursor === sent && sent !== null) {
@@ -142,11 +161,18 @@ type Prepared = Awaited<ReturnType<typeof prepareOne>>;
  * only the stored records of the page's own serials, so it may run while the previous page (with
  * other serials) is being written.
  */
-async function prepareOne(run: RunState, page: SyncApiPage) {
+async function prepareOne(run: RunState, page: SyncApiPage, halted: () => void) {
   const planned = await planPage(run, page.devices);
-  const assigned = await assignRecords(run, planned.records);
+  halted();
+  const assigned = await assignRecords(run, planned.records, halted);
   if (assigned.failure !== undefined && run.lease.lost) throw assigned.failure;
   return { planned, assigned };
+}
+
+/** Records the assignment results of a page that will not be written (see syncPages). */
+async function keepResults(run: RunState, { assigned }: Prepared): Promise<void> {
+  if (run.lease.lost || assigned.others.length === 0) return;
+  await run.ctx.storage.recordAssignmentResults(run.tokenId, assigned.others, run.lease.fence);
 }
 
 /**

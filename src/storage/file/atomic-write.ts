@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** fsyncs a directory so a rename inside it is durable. @internal */
@@ -12,17 +12,31 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** Writes every byte of `data` at the handle's position (loops over short writes). @internal */
+export async function writeAll(fh: FileHandle, data: Uint8Array): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await fh.write(data, done, data.length - done);
+    done += bytesWritten;
+  }
+}
+
 /**
- * Crash-safe replace of `file`: writes a temporary file in the same directory (`wx`, 0600),
- * fsyncs it, renames it over the target and fsyncs the directory. Readers see the old or the new
- * content, never a mix. @internal
+ * Crash-safe replace of `file`: `fill` writes a temporary file in the same directory (`wx`,
+ * 0600) through the handle it is given, in as many writes as it likes (so a large file never has
+ * to exist in memory at once); the file is then fsync'd, renamed over the target and the
+ * directory fsync'd. Readers see the old or the new content, never a mix; if `fill` throws, the
+ * temporary file is removed and the target is untouched. @internal
  */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+export async function writeAtomic(
+  file: string,
+  fill: (fh: FileHandle) => Promise<void>,
+): Promise<void> {
   const dir = dirname(file);
   const tmp = join(dir, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const fh = await open(tmp, 'wx', 0o600);
   try {
-    await fh.writeFile(data);
+    await fill(fh);
     await fh.sync();
   } catch (err) {
     await fh.close();
@@ -32,4 +46,11 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   await fh.close();
   await rename(tmp, file);
   await fsyncDir(dir);
+}
+
+/** {@link writeAtomic} of a whole string or buffer. @internal */
+export function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  return writeAtomic(file, (fh) =>
+    writeAll(fh, typeof data === 'string' ? Buffer.from(data, 'utf8') : data),
+  );
 }

@@ -1,12 +1,14 @@
-import { chmod, type FileHandle, mkdir, open, readFile, stat } from 'node:fs/promises';
+import { chmod, type FileHandle, mkdir, open, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, StorageError } from '../../errors/index.js';
-import type { Change, StateImage } from '../memory/state.js';
+import type { Change } from '../memory/state.js';
 import { MemoryState } from '../memory/state.js';
 import { StateStorage, type StateStorageOptions } from '../memory/state-storage.js';
 import type { StorageCapabilities } from '../types.js';
-import { fsyncDir, writeFileAtomic } from './atomic-write.js';
+import { fsyncDir, writeAll } from './atomic-write.js';
+import { readLines } from './line-reader.js';
 import { acquireLockFile, releaseLockFile } from './lock-file.js';
+import { readSnapshot, writeSnapshot } from './snapshot.js';
 
 /** Options of {@link FileStorage}. */
 export interface FileStorageOptions extends StateStorageOptions {
@@ -20,13 +22,6 @@ const SNAPSHOT = 'state.json';
 const JOURNAL = 'journal.log';
 const LOCK = 'abmkit.lock';
 
-interface Snapshot {
-  format: 'abmkit-file-storage';
-  version: 1;
-  seq: number;
-  image: StateImage;
-}
-
 /**
  * The embedded default: a directory on local disk, zero extra dependencies, one process at a
  * time (a lock file refuses a second process; a lock left by a dead process is taken over).
@@ -36,8 +31,10 @@ interface Snapshot {
  * append, so it is all-or-nothing across crashes (a torn last line is discarded on open) and costs
  * only the size of the change, not of the whole store. When the journal passes
  * `compactAfterBytes`, a new snapshot is written crash-safely (temp file `wx` 0600, fsync,
- * rename, fsync of the directory) and the journal restarts. Files are 0600, the directory 0700.
- * Data is loaded into memory on first use; plan on roughly 1–2 KB of RAM per device.
+ * rename, fsync of the directory) and the journal restarts. The snapshot is streamed out one
+ * record per line and both files are read back line by line, so compaction and opening need
+ * little memory beyond the store itself. Files are 0600, the directory 0700. Data is loaded into
+ * memory on first use; plan on roughly 1.5 KB of RAM per device.
  */
 export class FileStorage extends StateStorage {
   /** {@inheritDoc AbmStorage.capabilities} */
@@ -92,47 +89,30 @@ export class FileStorage extends StateStorage {
     await acquireLockFile(join(this.#dir, LOCK));
     try {
       const state = new MemoryState();
-      let seq = 0;
-      const snap = await readFile(join(this.#dir, SNAPSHOT), 'utf8').catch(
-        (err: NodeJS.ErrnoException) => {
-          if (err.code === 'ENOENT') return null;
-          throw err;
-        },
-      );
-      if (snap !== null) {
-        const parsed = JSON.parse(snap) as Snapshot;
-        if (parsed.format !== 'abmkit-file-storage' || parsed.version !== 1) {
-          throw new StorageError(
-            `${SNAPSHOT} in ${this.#dir} is not an abmkit FileStorage snapshot.`,
-          );
-        }
-        state.load(parsed.image);
-        seq = parsed.seq;
-      }
-      const journalPath = join(this.#dir, JOURNAL);
-      const fh = await open(journalPath, 'a+', 0o600);
-      const buf = await fh.readFile();
+      let seq = (await readSnapshot(join(this.#dir, SNAPSHOT), state)) ?? 0;
+      const fh = await open(join(this.#dir, JOURNAL), 'a+', 0o600);
       let good = 0;
-      let offset = 0;
-      while (offset < buf.length) {
-        const nl = buf.indexOf(0x0a, offset);
-        if (nl === -1) break;
-        let entry: { seq: number; changes: Change[] };
-        try {
-          entry = JSON.parse(buf.subarray(offset, nl).toString('utf8')) as typeof entry;
-        } catch {
-          break;
+      try {
+        for await (const { bytes, end } of readLines(fh)) {
+          let entry: { seq: number; changes: Change[] };
+          try {
+            entry = JSON.parse(bytes.toString('utf8')) as typeof entry;
+          } catch {
+            break;
+          }
+          if (entry.seq > seq) {
+            state.apply(entry.changes);
+            seq = entry.seq;
+          }
+          good = end;
         }
-        if (entry.seq > seq) {
-          state.apply(entry.changes);
-          seq = entry.seq;
+        if (good < (await fh.stat()).size) {
+          await fh.truncate(good);
+          await fh.sync();
         }
-        offset = nl + 1;
-        good = offset;
-      }
-      if (good < buf.length) {
-        await fh.truncate(good);
-        await fh.sync();
+      } catch (err) {
+        await fh.close();
+        throw err;
       }
       this.state = state;
       this.#seq = seq;
@@ -152,9 +132,12 @@ export class FileStorage extends StateStorage {
     const fh = this.#journal as FileHandle;
     const line = Buffer.from(`${JSON.stringify({ seq: this.#seq + 1, changes })}\n`, 'utf8');
     try {
-      await fh.write(line);
+      await writeAll(fh, line);
       await fh.datasync();
     } catch (err) {
+      // Cut off whatever part of the line reached the file, so the next append does not land
+      // after a fragment (which would make that next line unreadable on open).
+      await fh.truncate(this.#journalBytes).catch(() => undefined);
       throw new StorageError('Could not write the FileStorage journal.', { cause: err });
     }
     this.#seq++;
@@ -163,25 +146,36 @@ export class FileStorage extends StateStorage {
 
   /** @internal */
   protected override async afterApply(): Promise<void> {
-    if (this.#journalBytes >= this.#compactAfter) await this.compact();
+    if (this.#journalBytes >= this.#compactAfter) await this.#compact();
   }
 
   /**
    * Writes a fresh snapshot and empties the journal. Runs automatically past
-   * `compactAfterBytes`; call it yourself e.g. before a backup.
+   * `compactAfterBytes`; call it yourself e.g. before a backup. Queued behind the operations in
+   * flight like any write, so no concurrent append can be lost by the journal's truncation.
    */
   async compact(): Promise<void> {
+    await this.exclusive(async () => {
+      await this.#compact();
+      return { changes: [], result: undefined };
+    });
+  }
+
+  /** Under the mutex: the state cannot change while the snapshot streams out. */
+  async #compact(): Promise<void> {
     if (this.#journal === undefined) return;
-    const snapshot: Snapshot = {
-      format: 'abmkit-file-storage',
-      version: 1,
-      seq: this.#seq,
-      image: this.state.toImage(),
-    };
-    await writeFileAtomic(join(this.#dir, SNAPSHOT), JSON.stringify(snapshot));
-    await this.#journal.truncate(0);
-    await this.#journal.sync();
-    await fsyncDir(this.#dir);
+    try {
+      await writeSnapshot(join(this.#dir, SNAPSHOT), this.#seq, this.state);
+      await this.#journal.truncate(0);
+      await this.#journal.sync();
+      await fsyncDir(this.#dir);
+    } catch (err) {
+      // The journal still holds every operation (it is only emptied after the snapshot is in
+      // place), so nothing is lost; the next compaction tries again.
+      throw new StorageError(`Could not write the FileStorage snapshot in ${this.#dir}.`, {
+        cause: err,
+      });
+    }
     this.#journalBytes = 0;
   }
 

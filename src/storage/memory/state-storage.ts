@@ -9,7 +9,7 @@ import {
   upsertDevice,
 } from '../shared/devices.js';
 import { FaultableStorage, type FaultInjectionOptions } from '../shared/faults.js';
-import { decodeCursor, encodeCursor, pageLimit } from '../shared/paging.js';
+import { decodeRetryCursor, encodeCursor, pageLimit } from '../shared/paging.js';
 import { checkIso, checkLeaseArgs, checkSerial, checkTokenId } from '../shared/validate.js';
 import { pagePlans, type StorageBaseOptions } from '../storage-base.js';
 import type {
@@ -137,7 +137,7 @@ export abstract class StateStorage extends FaultableStorage {
   // --- tokens & sessions -----------------------------------------------------------------------
 
   /** @internal */
-  protected rawSaveToken(tokenId: string, patch: TokenPatch): Promise<TokenRecord> {
+  protected async rawSaveToken(tokenId: string, patch: TokenPatch): Promise<TokenRecord> {
     return this.exclusive(async () => {
       const now = this.nowIso();
       const next: Record<string, unknown> = {
@@ -155,7 +155,7 @@ export abstract class StateStorage extends FaultableStorage {
   }
 
   /** @internal */
-  protected rawGetToken(tokenId: string): Promise<TokenRecord | null> {
+  protected async rawGetToken(tokenId: string): Promise<TokenRecord | null> {
     return this.read(() => {
       const t = this.state.tokens.get(tokenId);
       return t === undefined ? null : clone(t);
@@ -163,7 +163,7 @@ export abstract class StateStorage extends FaultableStorage {
   }
 
   /** @internal */
-  protected rawListTokens(query: TokenQuery): Promise<Page<TokenRecord>> {
+  protected async rawListTokens(query: TokenQuery): Promise<Page<TokenRecord>> {
     const limit = pageLimit(query);
     return this.read(() => {
       const all = [...this.state.tokens.values()]
@@ -179,7 +179,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
-  deleteToken(tokenId: string): Promise<boolean> {
+  async deleteToken(tokenId: string): Promise<boolean> {
     checkTokenId(tokenId);
     return this.exclusive(async () => {
       const existed =
@@ -191,7 +191,7 @@ export abstract class StateStorage extends FaultableStorage {
   }
 
   /** @internal */
-  protected rawPutSession(
+  protected async rawPutSession(
     tokenId: string,
     session: { sessionToken: string; expiresAt: IsoDateTime },
   ): Promise<void> {
@@ -214,7 +214,7 @@ export abstract class StateStorage extends FaultableStorage {
   }
 
   /** @internal */
-  protected rawGetSession(tokenId: string): Promise<SessionRecord | null> {
+  protected async rawGetSession(tokenId: string): Promise<SessionRecord | null> {
     return this.read(() => {
       const s = this.state.sessions.get(tokenId);
       if (s === undefined || Date.parse(s.expiresAt) <= this.nowMs()) return null;
@@ -222,7 +222,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
-  deleteSession(tokenId: string): Promise<void> {
+  async deleteSession(tokenId: string): Promise<void> {
     checkTokenId(tokenId);
     return this.exclusive(async () => ({
       changes: this.state.sessions.has(tokenId) ? [{ op: 'session', tokenId, value: null }] : [],
@@ -232,7 +232,7 @@ export abstract class StateStorage extends FaultableStorage {
 
   // --- leases --------------------------------------------------------------------------------------
 
-  acquireLease(tokenId: string, owner: string, ttlMs: number): Promise<LeaseGrant | null> {
+  async acquireLease(tokenId: string, owner: string, ttlMs: number): Promise<LeaseGrant | null> {
     checkTokenId(tokenId);
     checkLeaseArgs(owner, ttlMs);
     return this.exclusive(async () => {
@@ -254,7 +254,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
-  renewLease(
+  async renewLease(
     tokenId: string,
     owner: string,
     generation: number,
@@ -276,7 +276,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
-  releaseLease(tokenId: string, owner: string, generation: number): Promise<boolean> {
+  async releaseLease(tokenId: string, owner: string, generation: number): Promise<boolean> {
     checkTokenId(tokenId);
     checkLeaseArgs(owner);
     return this.exclusive(async () => {
@@ -291,7 +291,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
-  getLease(tokenId: string): Promise<LeaseGrant | null> {
+  async getLease(tokenId: string): Promise<LeaseGrant | null> {
     checkTokenId(tokenId);
     return this.read(() => {
       const cur = this.state.leases.get(tokenId);
@@ -307,7 +307,7 @@ export abstract class StateStorage extends FaultableStorage {
 
   // --- cursors -------------------------------------------------------------------------------------
 
-  getCursor(tokenId: string): Promise<CursorRecord | null> {
+  async getCursor(tokenId: string): Promise<CursorRecord | null> {
     checkTokenId(tokenId);
     return this.read(() => {
       const c = this.state.cursors.get(tokenId);
@@ -339,7 +339,7 @@ export abstract class StateStorage extends FaultableStorage {
     };
   }
 
-  setCursor(input: SetCursorInput): Promise<CursorRecord> {
+  async setCursor(input: SetCursorInput): Promise<CursorRecord> {
     checkTokenId(input.tokenId);
     return this.exclusive(async () => {
       const value = this.#casCursor(input, input.cursor);
@@ -347,7 +347,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
-  resetCursor(tokenId: string): Promise<void> {
+  async resetCursor(tokenId: string): Promise<void> {
     checkTokenId(tokenId);
     return this.exclusive(async () => {
       const stored = this.state.cursors.get(tokenId);
@@ -366,7 +366,7 @@ export abstract class StateStorage extends FaultableStorage {
 
   // --- devices -------------------------------------------------------------------------------------
 
-  applyPage(input: ApplyPageInput): Promise<ApplyPageResult> {
+  async applyPage(input: ApplyPageInput): Promise<ApplyPageResult> {
     const tokenId = checkTokenId(input.tokenId);
     const entries = collapsePage(input.devices);
     const plans = pagePlans(input);
@@ -407,7 +407,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
-  getDevice(tokenId: string, serialNumber: string): Promise<DeviceRecord | null> {
+  async getDevice(tokenId: string, serialNumber: string): Promise<DeviceRecord | null> {
     checkTokenId(tokenId);
     checkSerial(serialNumber);
     return this.read(() => {
@@ -416,7 +416,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
-  getDevices(tokenId: string, serialNumbers: readonly string[]): Promise<DeviceRecord[]> {
+  async getDevices(tokenId: string, serialNumbers: readonly string[]): Promise<DeviceRecord[]> {
     checkTokenId(tokenId);
     return this.read(() => {
       const map = this.state.devices.get(tokenId);
@@ -429,7 +429,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
-  listDevices(tokenId: string, query: DeviceQuery = {}): Promise<Page<DeviceRecord>> {
+  async listDevices(tokenId: string, query: DeviceQuery = {}): Promise<Page<DeviceRecord>> {
     checkTokenId(tokenId);
     const limit = pageLimit(query);
     const statuses =
@@ -477,7 +477,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
-  countDevices(tokenId: string): Promise<Record<DeviceStatus, number>> {
+  async countDevices(tokenId: string): Promise<Record<DeviceStatus, number>> {
     checkTokenId(tokenId);
     return this.read(() => {
       const counts = emptyCounts();
@@ -486,7 +486,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
-  findDeviceBySerial(serialNumber: string): Promise<DeviceRecord[]> {
+  async findDeviceBySerial(serialNumber: string): Promise<DeviceRecord[]> {
     checkSerial(serialNumber);
     return this.read(() => {
       const out: DeviceRecord[] = [];
@@ -500,7 +500,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
-  updateDevices(
+  async updateDevices(
     tokenId: string,
     patches: readonly DevicePatch[],
     fence?: LeaseFence,
@@ -534,7 +534,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
-  markMissingRemoved(input: MarkMissingInput): Promise<string[]> {
+  async markMissingRemoved(input: MarkMissingInput): Promise<string[]> {
     checkTokenId(input.tokenId);
     return this.exclusive(async () => {
       this.#checkFence(input);
@@ -561,7 +561,7 @@ export abstract class StateStorage extends FaultableStorage {
 
   // --- policy --------------------------------------------------------------------------------------
 
-  getPolicy(tokenId: string): Promise<PolicyRecord | null> {
+  async getPolicy(tokenId: string): Promise<PolicyRecord | null> {
     checkTokenId(tokenId);
     return this.read(() => {
       const p = this.state.policies.get(tokenId);
@@ -569,7 +569,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
-  setPolicy(tokenId: string, policy: unknown): Promise<PolicyRecord> {
+  async setPolicy(tokenId: string, policy: unknown): Promise<PolicyRecord> {
     checkTokenId(tokenId);
     const json = toJson(policy);
     return this.exclusive(async () => {
@@ -585,7 +585,7 @@ export abstract class StateStorage extends FaultableStorage {
 
   // --- assignments ----------------------------------------------------------------------------------
 
-  recordAssignmentResults(
+  async recordAssignmentResults(
     tokenId: string,
     results: readonly AssignmentResultInput[],
     fence?: LeaseFence,
@@ -637,13 +637,13 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
-  listDueRetries(
+  async listDueRetries(
     tokenId: string,
     query: PageQuery & { now?: IsoDateTime | undefined } = {},
   ): Promise<Page<AssignmentRetryRecord>> {
     checkTokenId(tokenId);
     const limit = pageLimit(query);
-    const after = query.cursor === undefined ? null : decodeCursor(query.cursor, 2);
+    const after = query.cursor === undefined ? null : decodeRetryCursor(query.cursor);
     return this.read(() => {
       const now = query.now === undefined ? this.nowIso() : checkIso(query.now, 'now');
       const due = [...(this.state.retries.get(tokenId)?.values() ?? [])]
@@ -675,7 +675,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
-  listRetries(tokenId: string, query: RetryQuery = {}): Promise<Page<AssignmentRetryRecord>> {
+  async listRetries(tokenId: string, query: RetryQuery = {}): Promise<Page<AssignmentRetryRecord>> {
     checkTokenId(tokenId);
     const limit = pageLimit(query);
     return this.read(() => {
@@ -694,7 +694,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
-  deleteRetries(tokenId: string, serialNumbers: readonly string[]): Promise<number> {
+  async deleteRetries(tokenId: string, serialNumbers: readonly string[]): Promise<number> {
     checkTokenId(tokenId);
     return this.exclusive(async () => {
       const retries = this.state.retries.get(tokenId);
@@ -708,7 +708,7 @@ export abstract class StateStorage extends FaultableStorage {
 
   // --- sync runs -----------------------------------------------------------------------------------
 
-  startSyncRun(
+  async startSyncRun(
     tokenId: string,
     input: { owner?: string | undefined } = {},
   ): Promise<SyncRunRecord> {
@@ -728,7 +728,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
-  finishSyncRun(
+  async finishSyncRun(
     tokenId: string,
     runId: string,
     result: {
@@ -757,7 +757,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
-  listSyncRuns(tokenId: string, query: PageQuery = {}): Promise<Page<SyncRunRecord>> {
+  async listSyncRuns(tokenId: string, query: PageQuery = {}): Promise<Page<SyncRunRecord>> {
     checkTokenId(tokenId);
     const limit = pageLimit(query);
     return this.read(() => {
@@ -769,7 +769,7 @@ export abstract class StateStorage extends FaultableStorage {
     });
   }
 
-  pruneSyncRuns(tokenId: string, keep: number): Promise<number> {
+  async pruneSyncRuns(tokenId: string, keep: number): Promise<number> {
     checkTokenId(tokenId);
     if (!Number.isInteger(keep) || keep < 0) {
       throw new InvalidArgumentError('`keep` must be a non-negative integer.');

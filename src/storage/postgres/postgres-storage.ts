@@ -9,7 +9,7 @@ import { normaliseResult, toJson } from '../memory/state-storage.js';
 import { planAssignmentResults } from '../shared/assignments.js';
 import { collapsePage, emptyCounts, newRunId, opDateMs } from '../shared/devices.js';
 import { FaultableStorage, type FaultInjectionOptions } from '../shared/faults.js';
-import { decodeCursor, encodeCursor, pageLimit } from '../shared/paging.js';
+import { decodeRetryCursor, encodeCursor, pageLimit } from '../shared/paging.js';
 import { checkIso, checkLeaseArgs, checkSerial, checkTokenId } from '../shared/validate.js';
 import { pagePlans, type StorageBaseOptions } from '../storage-base.js';
 import type {
@@ -684,7 +684,11 @@ export class PostgresStorage extends FaultableStorage {
       );
       merged.set(p.serialNumber, m);
     }
-    if (merged.size === 0) return 0;
+    if (merged.size === 0) {
+      // Nothing to write, but a fenced call still proves the lease (as on every adapter).
+      if (fence !== undefined) await this.#tx((c) => this.#fence(c, { ...fence, tokenId }));
+      return 0;
+    }
     const sql = `UPDATE ${this.#s}.devices d SET
         resolved_profile_uuid = CASE WHEN p.has_resolved THEN p.resolved ELSE d.resolved_profile_uuid END,
         unassigned_reason = CASE WHEN p.has_reason THEN p.reason ELSE d.unassigned_reason END,
@@ -839,7 +843,7 @@ export class PostgresStorage extends FaultableStorage {
   ): Promise<Page<AssignmentRetryRecord>> {
     checkTokenId(tokenId);
     const limit = pageLimit(query);
-    const after = query.cursor === undefined ? null : decodeCursor(query.cursor, 2);
+    const after = query.cursor === undefined ? null : decodeRetryCursor(query.cursor);
     const now = query.now === undefined ? await this.now() : checkIso(query.now, 'now');
     const r = await this.#q(
       `SELECT ${RETRY_COLS} FROM ${this.#s}.retries

@@ -16,7 +16,7 @@ import {
   opDateMs,
 } from '../shared/devices.js';
 import { FaultableStorage, type FaultInjectionOptions } from '../shared/faults.js';
-import { decodeCursor, encodeCursor, pageLimit } from '../shared/paging.js';
+import { decodeRetryCursor, encodeCursor, pageLimit } from '../shared/paging.js';
 import { checkIso, checkLeaseArgs, checkSerial, checkTokenId } from '../shared/validate.js';
 import { pagePlans, type StorageBaseOptions } from '../storage-base.js';
 import type {
@@ -134,9 +134,12 @@ export class RedisStorage extends FaultableStorage {
   // --- plumbing --------------------------------------------------------------------------------
 
   #base(tokenId: string): string {
-    const tag = /^[^{}]+$/.test(tokenId)
-      ? tokenId
-      : `b64.${Buffer.from(tokenId).toString('base64url')}`;
+    // Ids with braces are encoded; so are ids that look like an encoding (`b64.…`), or
+    // `a{b}` and `b64.YXtifQ` would share their keys.
+    const tag =
+      /^[^{}]+$/.test(tokenId) && !tokenId.startsWith('b64.')
+        ? tokenId
+        : `b64.${Buffer.from(tokenId).toString('base64url')}`;
     return `${this.#prefix}:{${tag}}`;
   }
 
@@ -678,8 +681,12 @@ return redis.call('HGETALL', KEYS[1])`,
     checkTokenId(tokenId);
     const b = this.#base(tokenId);
     const byserial = new Map<string, DevicePatch>();
-    for (const p of patches)
-      byserial.set(p.serialNumber, { ...byserial.get(p.serialNumber), ...p });
+    for (const p of patches) {
+      // Field by field: a field present but `undefined` in a later patch changes nothing.
+      const m: Record<string, unknown> = { ...byserial.get(p.serialNumber) };
+      for (const [k, v] of Object.entries(p)) if (v !== undefined) m[k] = v;
+      byserial.set(p.serialNumber, m as unknown as DevicePatch);
+    }
     const args: (string | number)[] = [
       b,
       fence === undefined ? '' : String(fence.generation),
@@ -838,7 +845,7 @@ return redis.call('HGETALL', KEYS[1])`,
     checkTokenId(tokenId);
     const limit = pageLimit(query);
     const b = this.#base(tokenId);
-    const after = query.cursor === undefined ? null : decodeCursor(query.cursor, 2);
+    const after = query.cursor === undefined ? null : decodeRetryCursor(query.cursor);
     const now = query.now === undefined ? await this.now() : checkIso(query.now, 'now');
     const min = after === null ? '-inf' : String(Date.parse(after[0] as string));
     const flat = (await this.#cmd(

@@ -40,3 +40,22 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
     'This listing cursor is not valid; pass the `nextCursor` of a previous page.',
   );
 }
+
+/**
+ * Decodes a due-retries cursor (`[nextAttemptAt, serial]`), checking both parts, so that a
+ * forged or corrupted cursor is an `InvalidArgumentError` on every adapter. @internal
+ */
+export function decodeRetryCursor(cursor: string): [string, string] {
+  const [at, serial] = decodeCursor(cursor, 2);
+  if (
+    typeof at !== 'string' ||
+    typeof serial !== 'string' ||
+    !Number.isFinite(Date.parse(at)) ||
+    new Date(Date.parse(at)).toISOString() !== at
+  ) {
+    throw new InvalidArgumentError(
+      'This listing cursor is not valid; pass the `nextCursor` of a previous page.',
+    );
+  }
+  return [at, serial];
+}

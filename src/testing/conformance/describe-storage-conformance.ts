@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from '../../errors/index.js';
 import { concurrencyTests } from './group-concurrency.js';
+import { edgeTests } from './group-edges.js';
 import { leaseTests } from './group-leases.js';
 import { pageTests } from './group-pages.js';
 import { queryTests } from './group-queries.js';
@@ -66,5 +67,6 @@ export function describeStorageConformance(
     pageTests(ctx);
     queryTests(ctx);
     concurrencyTests(ctx);
+    edgeTests(ctx);
   });
 }

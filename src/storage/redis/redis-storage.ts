@@ -254,22 +254,26 @@ return redis.call('HGETALL', KEYS[1])`,
   async deleteToken(tokenId: string): Promise<boolean> {
     checkTokenId(tokenId);
     const b = this.#base(tokenId);
-    let from = '-';
-    for (;;) {
-      const serials = (await this.#cmd(
-        'ZRANGEBYLEX',
-        `${b}:all`,
-        from,
-        '+',
-        'LIMIT',
-        0,
-        1000,
-      )) as string[];
-      if (serials.length === 0) break;
-      await Promise.all(
-        serials.map((s) => this.#cmd('SREM', `${this.#prefix}:serial:${s}`, tokenId)),
-      );
-      from = `(${serials.at(-1) as string}`;
+    // `indexed` holds every serial entered in the cross-token index, including those of a page
+    // that failed after indexing; `all` covers data written before `indexed` existed.
+    for (const index of ['indexed', 'all']) {
+      let from = '-';
+      for (;;) {
+        const serials = (await this.#cmd(
+          'ZRANGEBYLEX',
+          `${b}:${index}`,
+          from,
+          '+',
+          'LIMIT',
+          0,
+          1000,
+        )) as string[];
+        if (serials.length === 0) break;
+        await Promise.all(
+          serials.map((s) => this.#cmd('SREM', `${this.#prefix}:serial:${s}`, tokenId)),
+        );
+        from = `(${serials.at(-1) as string}`;
+      }
     }
     const keys = [
       'token',
@@ -280,6 +284,7 @@ return redis.call('HGETALL', KEYS[1])`,
       'dev',
       'meta',
       'all',
+      'indexed',
       'unres',
       'pend',
       'policy',
@@ -479,6 +484,9 @@ return redis.call('HGETALL', KEYS[1])`,
       if (prev) merged.set(d.serial_number, { ...(JSON.parse(prev) as AdeDevice), ...d });
     });
     if (entries.length > 0) {
+      // Remember, per token, every serial put in the cross-token index (even when the page then
+      // fails), so that deleteToken can take them all out of it again.
+      await this.#cmd('ZADD', `${b}:indexed`, ...entries.flatMap((d) => [0, d.serial_number]));
       await Promise.all(
         entries.map((d) => this.#cmd('SADD', `${this.#prefix}:serial:${d.serial_number}`, tokenId)),
       );

@@ -103,6 +103,44 @@ describe.skipIf(!run)('RedisStorage', () => {
       await dropPrefix(prefix);
     });
 
+    it('deleteToken leaves no key of the token, not even serial-index entries of a failed page', async () => {
+      const prefix = `abmkit-test-${runId}-${n++}`;
+      let fail = false;
+      const s = new RedisStorage({
+        client,
+        prefix,
+        allowPlaintextSecrets: true,
+        faultInjection: {
+          betweenWrites: () => {
+            if (fail) throw new Error('simulated crash');
+          },
+        },
+      });
+      const g = await s.acquireLease('gone', 'A', 60_000);
+      const fence = { tokenId: 'gone', generation: g?.generation ?? 0 };
+      await s.applyPage({
+        ...fence,
+        expectedCursor: null,
+        nextCursor: 'c1',
+        phase: 'sync',
+        devices: [{ serial_number: 'KEPT' }],
+      });
+      fail = true;
+      await expect(
+        s.applyPage({
+          ...fence,
+          expectedCursor: 'c1',
+          nextCursor: 'c2',
+          phase: 'sync',
+          devices: [{ serial_number: 'NEVER-APPLIED' }],
+        }),
+      ).rejects.toThrow(/simulated crash/);
+      expect(await client.smembers(`${prefix}:serial:NEVER-APPLIED`)).toEqual(['gone']);
+      expect(await s.deleteToken('gone')).toBe(true);
+      expect(await keysOf(prefix)).toEqual([]);
+      await dropPrefix(prefix);
+    });
+
     it('rejects a missing client and a bad prefix', () => {
       expect(() => new RedisStorage({} as never)).toThrowError(/ioredis/);
       expect(() => new RedisStorage({ client, prefix: 'a{b}' })).toThrowError(/prefix/);

@@ -48,40 +48,75 @@ import type {
 
 /** The error class behind each code, so that `switch (err.code)` narrows to the right class. */
 export interface AbmErrorClassByCode {
+  /** `INVALID_ARGUMENT` is thrown as {@link InvalidArgumentError}. */
   INVALID_ARGUMENT: InvalidArgumentError;
+  /** `CONFIGURATION_INVALID` is thrown as {@link ConfigurationError}. */
   CONFIGURATION_INVALID: ConfigurationError;
+  /** `TOKEN_FORMAT_INVALID` is thrown as {@link TokenFormatError}. */
   TOKEN_FORMAT_INVALID: TokenFormatError;
+  /** `TOKEN_DECRYPT_FAILED` is thrown as {@link TokenDecryptError}. */
   TOKEN_DECRYPT_FAILED: TokenDecryptError;
+  /** `TOKEN_PAYLOAD_INVALID` is thrown as {@link TokenPayloadError}. */
   TOKEN_PAYLOAD_INVALID: TokenPayloadError;
+  /** `PRIVATE_KEY_INVALID` is thrown as {@link PrivateKeyError}. */
   PRIVATE_KEY_INVALID: PrivateKeyError;
+  /** `CERTIFICATE_INVALID` is thrown as {@link CertificateError}. */
   CERTIFICATE_INVALID: CertificateError;
+  /** `TERMS_NOT_SIGNED` is thrown as {@link TermsNotSignedError}. */
   TERMS_NOT_SIGNED: TermsNotSignedError;
+  /** `ACCESS_DENIED` is thrown as {@link AccessDeniedError}. */
   ACCESS_DENIED: AccessDeniedError;
+  /** `TOKEN_REJECTED` is thrown as {@link TokenRejectedError}. */
   TOKEN_REJECTED: TokenRejectedError;
+  /** `TOKEN_EXPIRED` is thrown as {@link TokenExpiredError}. */
   TOKEN_EXPIRED: TokenExpiredError;
+  /** `AUTH_FAILED` is thrown as {@link AuthenticationError}. */
   AUTH_FAILED: AuthenticationError;
+  /** `API_ERROR` is thrown as {@link AbmApiError}. */
   API_ERROR: AbmApiError;
+  /** `NOT_FOUND` is thrown as {@link NotFoundError}. */
   NOT_FOUND: NotFoundError;
+  /** `RATE_LIMITED` is thrown as {@link RateLimitError}. */
   RATE_LIMITED: RateLimitError;
+  /** `SERVER_ERROR` is thrown as {@link ServerError}. */
   SERVER_ERROR: ServerError;
+  /** `CONNECTION_FAILED` is thrown as {@link ConnectionError}. */
   CONNECTION_FAILED: ConnectionError;
+  /** `TIMEOUT` is thrown as {@link TimeoutError}. */
   TIMEOUT: TimeoutError;
+  /** `ABORTED` is thrown as {@link AbortError}. */
   ABORTED: AbortError;
+  /** `RESPONSE_INVALID` is thrown as {@link ResponseValidationError}. */
   RESPONSE_INVALID: ResponseValidationError;
+  /** `CURSOR_EXPIRED` is thrown as {@link CursorExpiredError}. */
   CURSOR_EXPIRED: CursorExpiredError;
+  /** `CURSOR_INVALID` is thrown as {@link CursorInvalidError}. */
   CURSOR_INVALID: CursorInvalidError;
+  /** `CURSOR_EXHAUSTED` is thrown as {@link CursorExhaustedError}. */
   CURSOR_EXHAUSTED: CursorExhaustedError;
+  /** `CURSOR_REQUIRED` is thrown as {@link CursorRequiredError}. */
   CURSOR_REQUIRED: CursorRequiredError;
+  /** `PROFILE_INVALID` is thrown as {@link ProfileValidationError}. */
   PROFILE_INVALID: ProfileValidationError;
+  /** `POLICY_INVALID` is thrown as {@link PolicyValidationError}. */
   POLICY_INVALID: PolicyValidationError;
+  /** `CSV_INVALID` is thrown as {@link CsvError}. */
   CSV_INVALID: CsvError;
+  /** `STORAGE_ERROR` is thrown as {@link StorageError}. */
   STORAGE_ERROR: StorageError;
+  /** `LEASE_LOST` is thrown as {@link LeaseLostError}. */
   LEASE_LOST: LeaseLostError;
+  /** `CURSOR_CONFLICT` is thrown as {@link CursorConflictError}. */
   CURSOR_CONFLICT: CursorConflictError;
+  /** `SECRET_KEY_REQUIRED` is thrown as {@link SecretKeyRequiredError}. */
   SECRET_KEY_REQUIRED: SecretKeyRequiredError;
+  /** `SECRET_DECRYPT_FAILED` is thrown as {@link SecretDecryptError}. */
   SECRET_DECRYPT_FAILED: SecretDecryptError;
+  /** `DRIVER_MISSING` is thrown as {@link DriverMissingError}. */
   DRIVER_MISSING: DriverMissingError;
+  /** `TOKEN_NOT_FOUND` is thrown as {@link TokenNotFoundError}. */
   TOKEN_NOT_FOUND: TokenNotFoundError;
+  /** `TOKEN_MISMATCH` is thrown as {@link TokenMismatchError}. */
   TOKEN_MISMATCH: TokenMismatchError;
 }
 

@@ -133,35 +133,57 @@ const email = text(PROFILE_LIMITS.support_email_address).superRefine((value, ctx
 export const adeProfileSchema = z
   .looseObject(
     {
+      /** Name shown to admins in ABM. Required; at most 125 characters. */
       profile_name: text(PROFILE_LIMITS.profile_name, { required: true }),
+      /** The MDM server's enrollment URL the device contacts. Required; at most 2000 characters once URL-encoded. */
       url,
+      /** Whether the device may pair with a computer. Default true; deprecated since iOS 13. */
       allow_pairing: bool(),
+      /** Whether the device is supervised. Ignored since iOS 13: every ADE device is supervised. */
       is_supervised: bool(),
+      /** Shared iPad. Needs the MDM server's per-user-connections capability. */
       is_multi_user: bool(),
+      /** Whether the user may skip enrollment. Ignored since iOS 13: ADE enrollment is mandatory. */
       is_mandatory: bool(),
+      /** Setup Assistant waits until the MDM sends `DeviceConfigured`. Default false. */
       await_device_configured: bool(),
+      /** Whether the user may remove the MDM enrollment. Default true; false needs `is_supervised: true`. */
       is_mdm_removable: bool(),
+      /** Return to Service (iOS and visionOS 26+). */
       is_return_to_service: bool(),
+      /** Do not restore the enrollment profile from a backup (iOS and visionOS 26+). */
       do_not_use_profile_from_backup: bool(),
+      /** Advance through Setup Assistant automatically (tvOS, macOS 11+). Default false. */
       auto_advance_setup: bool(),
+      /** Support phone number shown during setup. At most 50 characters. */
       support_phone_number: text(PROFILE_LIMITS.support_phone_number).optional(),
+      /** Support e-mail address shown during setup. At most 250 characters. */
       support_email_address: email.optional(),
+      /** Department or location shown during setup. At most 125 characters. */
       department: text(PROFILE_LIMITS.department).optional(),
+      /** An organisation-chosen string that ties together services of one organisation. At most 256 characters. */
       org_magic: text(PROFILE_LIMITS.org_magic).optional(),
+      /** Setup Assistant language, ISO 639 (e.g. `en`); tvOS and macOS 11+. */
       language: pattern(
         LANGUAGE_PATTERN,
         'language',
         'an ISO 639 language code such as "en"',
       ).optional(),
+      /** Setup Assistant region, ISO 3166-1 alpha-2 upper case (e.g. `US`); tvOS and macOS 11+. */
       region: pattern(
         REGION_PATTERN,
         'region',
         'an ISO 3166-1 alpha-2 region code such as "US"',
       ).optional(),
+      /** HTTPS URL of a web view for user authentication before enrollment (iOS 13+, macOS 10.15+). */
       configuration_web_url: httpsUrl.optional(),
+      /** Base64 DER certificates trusted as anchors for `url` and the web view. */
       anchor_certs: stringList(base64Cert),
+      /** Base64 DER certificates of hosts allowed to pair even when `allow_pairing` is false. */
       supervising_host_certs: stringList(base64Cert),
+      /** Setup Assistant panes to skip (see `SKIP_SETUP_ITEMS`; unknown future keys are accepted). */
       skip_setup_items: stringList(skipItem),
+      /** Serial numbers to assign the profile to when it is defined. */
       devices: stringList(serial),
     },
     { error: typeError('an object') },
@@ -219,28 +241,51 @@ const loose = <T extends z.ZodType>(schema: T) => schema.nullish();
  * unknown keys are kept.
  */
 export const adeProfileResponseSchema = z.looseObject({
+  /** Apple's id of the profile (32 hex characters). */
   profile_uuid: z.string(),
+  /** Name shown to admins in ABM. Required; at most 125 characters. */
   profile_name: loose(z.string()),
+  /** The MDM server's enrollment URL the device contacts. Required; at most 2000 characters once URL-encoded. */
   url: loose(z.string()),
+  /** Whether the device may pair with a computer. Default true; deprecated since iOS 13. */
   allow_pairing: loose(z.boolean()),
+  /** Whether the device is supervised. Ignored since iOS 13: every ADE device is supervised. */
   is_supervised: loose(z.boolean()),
+  /** Shared iPad. Needs the MDM server's per-user-connections capability. */
   is_multi_user: loose(z.boolean()),
+  /** Whether the user may skip enrollment. Ignored since iOS 13: ADE enrollment is mandatory. */
   is_mandatory: loose(z.boolean()),
+  /** Setup Assistant waits until the MDM sends `DeviceConfigured`. Default false. */
   await_device_configured: loose(z.boolean()),
+  /** Whether the user may remove the MDM enrollment. Default true; false needs `is_supervised: true`. */
   is_mdm_removable: loose(z.boolean()),
+  /** Return to Service (iOS and visionOS 26+). */
   is_return_to_service: loose(z.boolean()),
+  /** Do not restore the enrollment profile from a backup (iOS and visionOS 26+). */
   do_not_use_profile_from_backup: loose(z.boolean()),
+  /** Advance through Setup Assistant automatically (tvOS, macOS 11+). Default false. */
   auto_advance_setup: loose(z.boolean()),
+  /** Support phone number shown during setup. At most 50 characters. */
   support_phone_number: loose(z.string()),
+  /** Support e-mail address shown during setup. At most 250 characters. */
   support_email_address: loose(z.string()),
+  /** Department or location shown during setup. At most 125 characters. */
   department: loose(z.string()),
+  /** An organisation-chosen string that ties together services of one organisation. At most 256 characters. */
   org_magic: loose(z.string()),
+  /** Setup Assistant language, ISO 639 (e.g. `en`); tvOS and macOS 11+. */
   language: loose(z.string()),
+  /** Setup Assistant region, ISO 3166-1 alpha-2 upper case (e.g. `US`); tvOS and macOS 11+. */
   region: loose(z.string()),
+  /** HTTPS URL of a web view for user authentication before enrollment (iOS 13+, macOS 10.15+). */
   configuration_web_url: loose(z.string()),
+  /** Base64 DER certificates trusted as anchors for `url` and the web view. */
   anchor_certs: loose(z.array(z.string())),
+  /** Base64 DER certificates of hosts allowed to pair even when `allow_pairing` is false. */
   supervising_host_certs: loose(z.array(z.string())),
+  /** Setup Assistant panes to skip (see `SKIP_SETUP_ITEMS`; unknown future keys are accepted). */
   skip_setup_items: loose(z.array(z.string() as unknown as z.ZodType<SkipSetupItemKey>)),
+  /** Serial numbers to assign the profile to when it is defined. */
   devices: loose(z.array(z.string())),
 });
 

@@ -48,9 +48,8 @@ import type { SerialResults, SerialStatus } from '../resources/serial-results.js
 import { syncDevicesOperation } from '../resources/sync-devices.js';
 import type { AdeDevice } from '../schemas/device.js';
 import {
-  chunk,
   MAX_SERIALS_PER_REQUEST,
-  mapChunks,
+  mapSerialChunks,
   mergeSerialMaps,
   normaliseSerials,
 } from './batch.js';
@@ -242,9 +241,10 @@ export class AbmClient {
    * problem), then creates it. Not replayed after an ambiguous failure (each call mints a UUID).
    * If `devices` lists more than 1000 serials, the first 1000 go with the definition and the rest
    * are assigned with assign-profile; results are merged. Once the profile exists, this method
-   * returns its UUID even if assigning the rest fails: those serials are then listed in `missing`
-   * (assign them later with {@link AbmClient.assignProfile}) and the failure is logged as a
-   * warning, so that a retry never defines the profile twice.
+   * returns its UUID even if assigning the rest fails: answers of the assign chunks that succeeded
+   * stay in `devices`, the serials with no answer are listed in `missing` (assign them later with
+   * {@link AbmClient.assignProfile}) and the failure is logged as a warning, so that a retry never
+   * defines the profile twice.
    */
   async defineProfile(
     profile: AdeProfileInput,
@@ -263,11 +263,15 @@ export class AbmClient {
         maps.push(assigned.devices);
       } catch (error) {
         // The profile exists: losing its UUID here would make the caller define it again.
+        // Keep the answers of the assign chunks that did succeed; only the rest stays missing.
+        const partial = isAbmError(error) ? error.partialResult : undefined;
+        if (partial) maps.push(partial.devices as Readonly<Record<string, string>>);
         this.#logger.warn(
           {
             event: 'profile.assign_rest_failed',
             operation: 'defineProfile',
             serials: rest.length,
+            unanswered: partial ? partial.pending.length : rest.length,
             code: isAbmError(error) ? error.code : 'UNKNOWN',
           },
           'abmkit: profile defined, but assigning the serials beyond the first 1000 failed; they are listed in missing',
@@ -397,9 +401,13 @@ export class AbmClient {
     );
   }
 
-  async #chunked<R>(serials: string[], send: (chunk: string[]) => Promise<R>): Promise<R[]> {
+  /** Sends `serials` in chunks; a failure after some chunks succeeded carries `partialResult`. */
+  async #chunked<R extends { devices?: Record<string, unknown> | null | undefined }>(
+    serials: string[],
+    send: (chunk: string[]) => Promise<R>,
+  ): Promise<R[]> {
     if (serials.length === 0) return [];
-    return mapChunks(chunk(serials, MAX_SERIALS_PER_REQUEST), this.#concurrency, send);
+    return mapSerialChunks(serials, this.#concurrency, send, (answer) => answer.devices);
   }
 }
 

@@ -1,3 +1,4 @@
+import { AbmError, attachPartialResult } from '../errors/abm-error.js';
 import { InvalidArgumentError } from '../errors/index.js';
 
 /** Apple's documented maximum of serials per request. */
@@ -35,6 +36,49 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** How {@link runChunks} ended. @internal */
+interface ChunkRun<R> {
+  /** Results in chunk order; only the indexes in `succeeded` are set. */
+  results: R[];
+  /** Indexes of the chunks that resolved. */
+  succeeded: Set<number>;
+  failed: boolean;
+  firstError: unknown;
+}
+
+/**
+ * Runs `fn` over `chunks` with at most `concurrency` in flight. On the first failure no new chunk
+ * starts; returns once the chunks in flight have settled.
+ */
+async function runChunks<T, R>(
+  chunks: readonly T[],
+  concurrency: number,
+  fn: (chunk: T, index: number) => Promise<R>,
+): Promise<ChunkRun<R>> {
+  const run: ChunkRun<R> = {
+    results: new Array(chunks.length),
+    succeeded: new Set(),
+    failed: false,
+    firstError: undefined,
+  };
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (!run.failed && next < chunks.length) {
+      const index = next++;
+      try {
+        run.results[index] = await fn(chunks[index] as T, index);
+        run.succeeded.add(index);
+      } catch (error) {
+        if (!run.failed) run.firstError = error;
+        run.failed = true;
+      }
+    }
+  };
+  const workers = Math.max(1, Math.min(concurrency, chunks.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return run;
+}
+
 /**
  * Runs `fn` over `chunks` with at most `concurrency` in flight, returning results in chunk order.
  * On the first failure no new chunk starts; the call rejects with that error once the chunks in
@@ -46,25 +90,43 @@ export async function mapChunks<T, R>(
   concurrency: number,
   fn: (chunk: T, index: number) => Promise<R>,
 ): Promise<R[]> {
-  const results: R[] = new Array(chunks.length);
-  let next = 0;
-  let failed = false;
-  let firstError: unknown;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < chunks.length) {
-      const index = next++;
-      try {
-        results[index] = await fn(chunks[index] as T, index);
-      } catch (error) {
-        if (!failed) firstError = error;
-        failed = true;
+  const run = await runChunks(chunks, concurrency, fn);
+  if (run.failed) throw run.firstError;
+  return run.results;
+}
+
+/**
+ * Sends `serials` in chunks of {@link MAX_SERIALS_PER_REQUEST} with at most `concurrency` in
+ * flight and returns the answers in chunk order. If a chunk fails after at least one other chunk
+ * succeeded, the (abmkit) error is rethrown carrying `partialResult`: the merged `devices` maps of
+ * the chunks that succeeded, and as `pending` every serial of the chunks that failed or were never
+ * sent. A single-chunk call, or one where no chunk succeeded, rethrows the error unchanged.
+ * @internal
+ */
+export async function mapSerialChunks<R>(
+  serials: readonly string[],
+  concurrency: number,
+  send: (chunk: string[]) => Promise<R>,
+  devicesOf: (answer: R) => Record<string, unknown> | null | undefined,
+): Promise<R[]> {
+  const chunks = chunk(serials, MAX_SERIALS_PER_REQUEST);
+  const run = await runChunks(chunks, concurrency, (part) => send(part));
+  if (!run.failed) return run.results;
+  const error = run.firstError;
+  if (chunks.length > 1 && run.succeeded.size > 0 && error instanceof AbmError) {
+    const devices: Record<string, unknown> = {};
+    const pending: string[] = [];
+    chunks.forEach((part, index) => {
+      if (run.succeeded.has(index)) {
+        const map = devicesOf(run.results[index] as R);
+        if (map) Object.assign(devices, map);
+      } else {
+        pending.push(...part);
       }
-    }
-  };
-  const workers = Math.max(1, Math.min(concurrency, chunks.length));
-  await Promise.all(Array.from({ length: workers }, worker));
-  if (failed) throw firstError;
-  return results;
+    });
+    attachPartialResult(error, { devices, pending });
+  }
+  throw error;
 }
 
 /**

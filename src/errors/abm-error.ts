@@ -12,6 +12,24 @@ export interface AbmErrorOptions {
 }
 
 /**
+ * What a serial-list call (for example `disownDevices` or `assignProfile`) had already achieved
+ * when one of its chunks of 1000 serials failed. Found on the thrown error as
+ * {@link AbmError.partialResult}.
+ */
+export interface PartialSerialResult {
+  /**
+   * The merged per-serial answers of the chunks that succeeded: exactly what the successful return
+   * value's `devices` would have held for them.
+   */
+  devices: Readonly<Record<string, unknown>>;
+  /**
+   * Every serial whose outcome is unknown: it was in a failed chunk, or it was never sent because
+   * the call stopped at the first failure. Safe to send again once the cause is fixed.
+   */
+  pending: readonly string[];
+}
+
+/**
  * The root of every error abmkit throws. Each error has a stable {@link AbmError.code}
  * and a message that says what to do. Messages never contain secrets.
  *
@@ -23,6 +41,11 @@ export class AbmError extends Error {
   readonly code: AbmErrorCode;
   /** Whether the same operation may succeed if tried again later. */
   readonly retryable: boolean;
+  /**
+   * Set only when a serial-list call failed after at least one of its chunks succeeded: what was
+   * already done (`devices`) and what is still unknown (`pending`). Absent otherwise.
+   */
+  declare readonly partialResult?: PartialSerialResult;
 
   constructor(code: AbmErrorCode, message: string, options: AbmErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -34,6 +57,39 @@ export class AbmError extends Error {
 
   /** A plain, secret-free representation for structured logs. */
   toJSON(): Record<string, unknown> {
-    return { name: this.name, code: this.code, message: this.message, retryable: this.retryable };
+    const json: Record<string, unknown> = {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+    };
+    const partial = this.partialResult;
+    if (partial !== undefined) {
+      json['partialResult'] = {
+        answered: Object.keys(partial.devices).length,
+        pending: partial.pending.length,
+      };
+    }
+    return json;
   }
+}
+
+/**
+ * Attaches a {@link PartialSerialResult} to an error (non-enumerable, read-only) and adds one short
+ * sentence to its message.
+ * @internal
+ */
+export function attachPartialResult(error: AbmError, partial: PartialSerialResult): void {
+  const answered = Object.keys(partial.devices).length;
+  const value: PartialSerialResult = Object.freeze({
+    devices: Object.freeze({ ...partial.devices }),
+    pending: Object.freeze([...partial.pending]),
+  });
+  Object.defineProperty(error, 'partialResult', {
+    value,
+    enumerable: false,
+    writable: false,
+    configurable: true,
+  });
+  error.message = `${error.message} ${answered} serial${answered === 1 ? ' was' : 's were'} answered before the failure; see err.partialResult.`;
 }

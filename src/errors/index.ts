@@ -1,4 +1,9 @@
-export { ABM_ERROR_BRAND, AbmError, type AbmErrorOptions } from './abm-error.js';
+export {
+  ABM_ERROR_BRAND,
+  AbmError,
+  type AbmErrorOptions,
+  type PartialSerialResult,
+} from './abm-error.js';
 export {
   AbmApiError,
   type AbmApiErrorOptions,

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { parse } from 'csv-parse';
 import { CsvError, isAbmError } from '../errors/index.js';
+import { CSV_DELIMITERS, sniffDelimiter } from './csv-delimiter.js';
 import { type SerialCsvInput, textChunks } from './csv-input.js';
 import { SerialCsvCollector, type SerialCsvResult } from './serial-csv-collector.js';
 
@@ -56,12 +57,68 @@ export async function parseSerialCsv(
   options: ParseSerialCsvOptions = {},
 ): Promise<SerialCsvResult> {
   const collector = new SerialCsvCollector(options.header ?? 'auto', options.rows ?? true);
+  let parser: ReturnType<typeof parse> | undefined;
+  let ended: Promise<void> | undefined;
+  let head = '';
+  const start = (delimiter: string | readonly string[]): ReturnType<typeof parse> => {
+    const created = createParser(collector, delimiter);
+    ended = new Promise<void>((resolve, reject) => {
+      created.on('end', resolve);
+      created.on('error', reject);
+    });
+    ended.catch(() => undefined);
+    return created;
+  };
+  try {
+    for await (const chunk of textChunks(input)) {
+      if (parser === undefined) {
+        // Hold text back until the first non-blank row is complete: it decides the delimiter.
+        // Only a chunk with a line break (or an over-long head) can complete it.
+        head += chunk;
+        const long = head.length > MAX_RECORD_SIZE;
+        if (!long && !/[\r\n]/.test(chunk)) continue;
+        const delimiter = sniffDelimiter(head, long);
+        if (delimiter === undefined) continue;
+        parser = start(delimiter);
+        await write(parser, head);
+        head = '';
+      } else {
+        if (parser.destroyed) break;
+        await write(parser, chunk);
+      }
+    }
+    if (parser === undefined) {
+      parser = start(sniffDelimiter(head, true) ?? CSV_DELIMITERS);
+      await write(parser, head);
+    }
+    if (!parser.destroyed) parser.end();
+    await ended;
+  } catch (error) {
+    parser?.destroy();
+    if (isAbmError(error)) throw error;
+    throw new CsvError(
+      `The serial CSV could not be read (stopped near line ${collector.nextLine}): ${describe(error)}. Check that the file is a text CSV with one serial number per row.`,
+      { cause: error, line: collector.nextLine },
+    );
+  }
+  return collector.result();
+}
+
+async function write(parser: ReturnType<typeof parse>, text: string): Promise<void> {
+  if (parser.destroyed || text.length === 0) return;
+  if (!parser.write(text)) await once(parser, 'drain');
+}
+
+function createParser(
+  collector: SerialCsvCollector,
+  delimiter: string | readonly string[],
+): ReturnType<typeof parse> {
   const parser = parse({
     bom: true,
     ltrim: true,
     relax_quotes: true,
     relax_column_count: true,
-    delimiter: [',', ';', '\t'],
+    delimiter: typeof delimiter === 'string' ? delimiter : [...delimiter],
     record_delimiter: ['\r\n', '\n', '\r'],
     max_record_size: MAX_RECORD_SIZE,
     raw: true,
@@ -81,28 +138,8 @@ export async function parseSerialCsv(
   });
   // Records are consumed synchronously as each chunk is written (no per-record promise), so at
   // most one chunk's records exist at a time.
-  const ended = new Promise<void>((resolve, reject) => {
-    parser.on('end', resolve);
-    parser.on('error', reject);
-  });
-  ended.catch(() => undefined);
   parser.on('data', (parsed: ParsedRecord) => collector.add(parsed.record, parsed.raw));
-  try {
-    for await (const chunk of textChunks(input)) {
-      if (parser.destroyed) break;
-      if (!parser.write(chunk)) await once(parser, 'drain');
-    }
-    if (!parser.destroyed) parser.end();
-    await ended;
-  } catch (error) {
-    parser.destroy();
-    if (isAbmError(error)) throw error;
-    throw new CsvError(
-      `The serial CSV could not be read (stopped near line ${collector.nextLine}): ${describe(error)}. Check that the file is a text CSV with one serial number per row.`,
-      { cause: error, line: collector.nextLine },
-    );
-  }
-  return collector.result();
+  return parser;
 }
 
 function skipped(

@@ -18,10 +18,25 @@ const credential = z
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
 
-const expiry = z
-  .string()
-  .regex(RFC3339)
-  .refine((s) => !Number.isNaN(Date.parse(s.toUpperCase())));
+/**
+ * Whether an RFC 3339 string names a real instant. `Date.parse` alone is not enough: it rolls
+ * 2027-02-31 over to 3 March and T24:00 over to the next day.
+ */
+function isRealInstant(text: string): boolean {
+  const m = RFC3339.exec(text);
+  if (m === null || Number.isNaN(Date.parse(text.toUpperCase()))) return false;
+  const [year, month, day, hour, minute] = m.slice(1, 6).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59;
+}
+
+const expiry = z.string().regex(RFC3339).refine(isRealInstant);
 
 /** Apple's token JSON. Unknown fields are kept (Apple may add some). @internal */
 export const tokenJsonSchema = z.looseObject({

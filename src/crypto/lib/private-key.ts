@@ -6,6 +6,18 @@ const WHAT =
   'Pass the RSA private key PEM of the key pair whose certificate was uploaded to ABM (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----).';
 
 /**
+ * The PEM block rebuilt with 64-column lines: tolerates indentation (keys copied from YAML or
+ * JSON configs), CRLF, and line breaks escaped as the two characters `\n` (environment
+ * variables). Base64 never holds a backslash or white space, so nothing meaningful is dropped.
+ */
+function canonicalPem(rsa: string, body: string): string {
+  const b64 = body.replace(/\\[rn]/g, '').replace(/\s+/g, '');
+  const lines = b64.match(/.{1,64}/g) ?? [];
+  const label = `${rsa}PRIVATE KEY`;
+  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+}
+
+/**
  * Loads an unencrypted RSA private key from PKCS#1 or PKCS#8 PEM. Never echoes the input.
  * @internal
  */
@@ -35,11 +47,13 @@ export function loadPrivateKey(pem: unknown): KeyObject {
       `The private key is passphrase-protected; decrypt it first (e.g. openssl pkey -in key.pem -out plain.pem). ${WHAT}`,
     );
   }
-  const match = /-----BEGIN (RSA )?PRIVATE KEY-----[\s\S]*?-----END \1?PRIVATE KEY-----/.exec(pem);
+  const match = /-----BEGIN (RSA )?PRIVATE KEY-----([\s\S]*?)-----END \1?PRIVATE KEY-----/.exec(
+    pem,
+  );
   if (match === null) throw new PrivateKeyError(`No private key PEM block found. ${WHAT}`);
   let key: KeyObject;
   try {
-    key = createPrivateKey({ key: match[0], format: 'pem' });
+    key = createPrivateKey({ key: canonicalPem(match[1] ?? '', match[2] ?? ''), format: 'pem' });
   } catch {
     throw new PrivateKeyError(`The private key PEM could not be parsed. ${WHAT}`);
   }

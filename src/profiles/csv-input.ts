@@ -89,18 +89,30 @@ function* slices(text: string): Generator<string> {
  */
 export async function* textChunks(input: SerialCsvInput): AsyncGenerator<string> {
   let decoder: TextDecoder | undefined;
+  // Bytes held back until two are known: the byte-order mark may be split across chunks.
+  let head: Uint8Array | undefined;
   for await (const chunk of rawChunks(input)) {
     let text: string;
     if (typeof chunk === 'string') {
       text = chunk;
     } else if (chunk instanceof Uint8Array) {
-      decoder ??= new TextDecoder(encodingOf(chunk));
-      text = decoder.decode(chunk, { stream: true });
+      let bytes = chunk;
+      if (decoder === undefined) {
+        bytes = head === undefined ? chunk : new Uint8Array(Buffer.concat([head, chunk]));
+        if (bytes.byteLength < 2) {
+          head = bytes;
+          continue;
+        }
+        head = undefined;
+        decoder = new TextDecoder(encodingOf(bytes));
+      }
+      text = decoder.decode(bytes, { stream: true });
     } else {
       throw new CsvError('parseSerialCsv: every chunk must be a string or a Uint8Array');
     }
     yield* slices(text);
   }
-  const rest = decoder?.decode() ?? '';
+  if (head !== undefined) decoder = new TextDecoder(encodingOf(head));
+  const rest = decoder?.decode(head) ?? '';
   if (rest.length > 0) yield rest;
 }

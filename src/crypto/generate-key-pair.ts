@@ -47,10 +47,11 @@ function toPem(label: string, der: ArrayBuffer): string {
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }
 
-function validate(options: GenerateKeyPairOptions): Required<GenerateKeyPairOptions> {
-  const modulusLength = options.modulusLength ?? 2048;
-  const commonName = options.commonName ?? 'abmkit';
-  const validityDays = options.validityDays ?? 365;
+function validate(options: GenerateKeyPairOptions | undefined): Required<GenerateKeyPairOptions> {
+  // `?.`: a JavaScript caller may pass null for "no options".
+  const modulusLength = options?.modulusLength ?? 2048;
+  const commonName = options?.commonName ?? 'abmkit';
+  const validityDays = options?.validityDays ?? 365;
   if (![2048, 3072, 4096].includes(modulusLength)) {
     throw new InvalidArgumentError('generateKeyPair: modulusLength must be 2048, 3072 or 4096.');
   }

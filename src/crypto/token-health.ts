@@ -42,8 +42,9 @@ export function tokenHealth(
   options: TokenHealthOptions = {},
 ): TokenHealth {
   const expiry = token?.accessTokenExpiry;
-  const now = options.now ?? new Date();
-  const renewWithinDays = options.renewWithinDays ?? 30;
+  // `?.`: a JavaScript caller may pass null for "no options".
+  const now = options?.now ?? new Date();
+  const renewWithinDays = options?.renewWithinDays ?? 30;
   if (!(expiry instanceof Date) || Number.isNaN(expiry.getTime())) {
     throw new InvalidArgumentError('tokenHealth: token.accessTokenExpiry must be a valid Date.');
   }

@@ -80,9 +80,9 @@ function lookup(map: ReadonlyMap<string, DeviceOs>, value: string | null | undef
  * ```
  */
 export function deviceOs(device: DeviceOsFields): DeviceOs | undefined {
-  const os = lookup(OS_BY_NAME, device.os);
+  const os = lookup(OS_BY_NAME, device?.os);
   if (os !== undefined && os !== 'ios') return os;
-  const family = lookup(OS_BY_FAMILY, device.device_family);
+  const family = lookup(OS_BY_FAMILY, device?.device_family);
   if (os === 'ios') return family === 'ipados' ? 'ipados' : 'ios';
   return family;
 }

@@ -56,7 +56,7 @@ export async function parseSerialCsv(
   input: SerialCsvInput,
   options: ParseSerialCsvOptions = {},
 ): Promise<SerialCsvResult> {
-  const collector = new SerialCsvCollector(options.header ?? 'auto', options.rows ?? true);
+  const collector = new SerialCsvCollector(options?.header ?? 'auto', options?.rows ?? true);
   let parser: ReturnType<typeof parse> | undefined;
   let ended: Promise<void> | undefined;
   let head = '';

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../errors/index.js';
 import { type CompiledProfilePolicy, compilePolicy } from './compile-policy.js';
 import type { ProfileDevice, ProfilePolicy } from './policy-types.js';
-import { resolveCompiled } from './resolve-profile.js';
+import { checkDevices, resolveCompiled } from './resolve-profile.js';
 import { normalizeSerial } from './serial.js';
 
 /** Apple's limit of serials per assign-profile request. */
@@ -99,14 +99,15 @@ export function planAssignments(
   policy: ProfilePolicy | CompiledProfilePolicy,
   options: PlanAssignmentsOptions = {},
 ): AssignmentPlan {
-  const batchSize = checkBatchSize(options.batchSize ?? MAX_ASSIGN_BATCH);
+  const batchSize = checkBatchSize(options?.batchSize ?? MAX_ASSIGN_BATCH);
+  checkDevices('planAssignments', devices);
   const compiled = compilePolicy(policy);
   const byProfile = new Map<string, string[]>();
   const seen = new Set<string>();
   const unassigned: UnassignedDevice[] = [];
   const skipped: SkippedDevice[] = [];
   for (const device of devices) {
-    const raw: unknown = device.serial_number;
+    const raw: unknown = device?.serial_number;
     const serial = typeof raw === 'string' ? normalizeSerial(raw) : '';
     if (serial !== '' && seen.has(serial)) continue;
     seen.add(serial);

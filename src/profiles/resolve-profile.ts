@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '../errors/index.js';
 import { type CompiledProfilePolicy, compilePolicy } from './compile-policy.js';
 import { deviceOs } from './device-os.js';
 import type {
@@ -7,6 +8,23 @@ import type {
   UnassignedResolution,
 } from './policy-types.js';
 import { isNormalized, normalizeSerial } from './serial.js';
+
+/**
+ * Throws {@link InvalidArgumentError} unless `devices` is iterable (a JavaScript caller may pass
+ * `null` or a plain object).
+ *
+ * @internal
+ */
+export function checkDevices(fn: string, devices: unknown): void {
+  const iterator = (devices as { [Symbol.iterator]?: unknown } | null | undefined)?.[
+    Symbol.iterator
+  ];
+  if (typeof iterator === 'function') return;
+  throw new InvalidArgumentError(
+    `${fn}: devices must be an array (or another iterable) of ADE device records, got ${devices === null ? 'null' : typeof devices}`,
+    { issues: [{ path: ['devices'], message: 'must be an array of device records' }] },
+  );
+}
 
 const NO_SERIAL: UnassignedResolution = Object.freeze({
   profileUuid: null,
@@ -28,7 +46,7 @@ export function resolveCompiled(
   device: ProfileDevice,
   compiled: CompiledProfilePolicy,
 ): ProfileResolution {
-  const serial: unknown = device.serial_number;
+  const serial: unknown = device?.serial_number; // a null record has no serial either
   if (typeof serial !== 'string') return NO_SERIAL;
   let hit = compiled.bySerial.get(serial);
   if (hit === undefined && !isNormalized(serial)) {
@@ -92,6 +110,7 @@ export function resolveProfiles(
   devices: Iterable<ProfileDevice>,
   policy: ProfilePolicy | CompiledProfilePolicy,
 ): ProfileResolution[] {
+  checkDevices('resolveProfiles', devices);
   const compiled = compilePolicy(policy);
   if (Array.isArray(devices)) {
     const list: readonly ProfileDevice[] = devices;

@@ -322,7 +322,7 @@ export class AbmManager {
     checkTokenId(tokenId);
     const serial = normalizeSerial(String(serialNumber ?? ''));
     const updated = await this.#ctx.storage.updateDevices(tokenId, [
-      { serialNumber: serial, enrolledAt: new Date().toISOString() },
+      { serialNumber: serial, enrolledAt: this.#ctx.now().toISOString() },
     ]);
     return updated > 0;
   }

@@ -49,7 +49,7 @@ export async function recordHealth(
   const patch: TokenPatch = {};
   if (token.healthStatus !== status) {
     patch.healthStatus = status;
-    patch.healthChangedAt = new Date().toISOString();
+    patch.healthChangedAt = ctx.now().toISOString();
   }
   const notified = 'uploaded' in input ? undefined : token.healthNotified;
   let event: AbmManagerEventName | undefined;

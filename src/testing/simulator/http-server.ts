@@ -28,10 +28,13 @@ function mountFor(mounts: readonly HttpMount[], path: string): HttpMount | undef
   return mounts.find((m) => path.startsWith(m.prefix) || `${path}/` === m.prefix);
 }
 
-/** Reads at most `limit` bytes; a larger body is drained (up to MAX_BODY) and reported. */
+/**
+ * Keeps at most `limit` bytes; a larger body is drained (read and dropped, so the client gets the
+ * answer instead of a reset) up to MAX_BODY, and reported as `undefined`.
+ */
 async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
   const declared = Number(req.headers['content-length']);
-  if (declared > limit) return undefined;
+  if (declared > Math.max(limit, MAX_BODY)) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {

@@ -342,7 +342,11 @@ export interface SimProfiles {
 
 /** Token helpers. */
 export interface SimTokens {
-  /** Registers new OAuth credentials the simulator will accept and returns them (secrets included). */
+  /**
+   * Registers new OAuth credentials the simulator will accept and returns them (secrets included).
+   * With the `consumer_key` of a registered token it renews that MDM server: same consumer key and
+   * secret, new access token, secret and expiry; the old access token stops working.
+   */
   create(options?: SimTokenOptions): SimTokenCredentials;
   /** Revokes a token: `/session` answers `token_rejected`, its sessions get 403 `token_rejected`. */
   revoke(consumerKey: string): void;

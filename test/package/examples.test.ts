@@ -15,6 +15,7 @@ const examples: Record<string, RegExp> = {
   'profiles-policy.ts': /os-default|device|group/,
   'manager-multi-tenant.ts': /enrolls into customer/,
   'demo.ts': /Summary[\s\S]*total[\s\S]*Token acme-hq: valid/,
+  'simulator-control.ts': /after 8 days: completed, full fetch true[\s\S]*renewal accepted/,
 };
 
 describe('examples', () => {

@@ -6,6 +6,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { HttpHandler } from 'msw';
 import { InvalidArgumentError } from '../../errors/index.js';
+import { controlMount } from './control/http.js';
+import type { SimListenOptions } from './control/types.js';
 import { handleRequest } from './core.js';
 import { startHttpServer } from './http-server.js';
 import { APPLE_ADE_BASE_URL, depSimulatorHandlers } from './msw.js';
@@ -44,8 +46,9 @@ export interface DepSimulator {
    * Starts the HTTP front end on 127.0.0.1 and returns its base URL (e.g. `http://127.0.0.1:54321`).
    * @param port - @default 0 (any free port)
    * @param host - @default '127.0.0.1'
+   * @param options - `{ control: true }` also serves the HTTP control API under `/_sim/`.
    */
-  listen(port?: number, host?: string): Promise<string>;
+  listen(port?: number, host?: string, options?: SimListenOptions): Promise<string>;
   /** Stops the HTTP front end (if started). */
   close(): Promise<void>;
   /** Base URL of the HTTP front end, once listening. */
@@ -234,9 +237,10 @@ export function createDepSimulator(options: DepSimulatorOptions = {}): DepSimula
 
   const sim: DepSimulator = {
     handle,
-    async listen(port = 0, host = '127.0.0.1') {
+    async listen(port = 0, host = '127.0.0.1', listenOptions = {}) {
       if (server) return server.url;
-      server = await startHttpServer(handle, port, host);
+      const mounts = listenOptions.control === true ? [controlMount(sim)] : [];
+      server = await startHttpServer(handle, port, host, mounts);
       return server.url;
     },
     async close() {

@@ -11,20 +11,41 @@ import type { SimRequest, SimResponse } from './types.js';
 
 const MAX_BODY = 8 * 1024 * 1024;
 
-async function readBody(req: IncomingMessage): Promise<string | undefined> {
+/**
+ * @internal Requests under `prefix` (e.g. `/_sim/`, also matched without the trailing slash) go
+ * to `handle` instead of the ADE core, with their own body limit and 413 answer. Front ends of
+ * other fake services mount themselves the same way.
+ */
+export interface HttpMount {
+  prefix: string;
+  maxBodyBytes: number;
+  handle(req: SimRequest): Promise<SimResponse>;
+  /** The answer to a body over `maxBodyBytes`. */
+  tooLarge(): SimResponse;
+}
+
+function mountFor(mounts: readonly HttpMount[], path: string): HttpMount | undefined {
+  return mounts.find((m) => path.startsWith(m.prefix) || `${path}/` === m.prefix);
+}
+
+/**
+ * Keeps at most `limit` bytes; a larger body is drained (read and dropped, so the client gets the
+ * answer instead of a reset) up to MAX_BODY, and reported as `undefined`.
+ */
+async function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > Math.max(limit, MAX_BODY)) return undefined;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) return undefined;
-    chunks.push(chunk as Buffer);
+    if (size > Math.max(limit, MAX_BODY)) return undefined;
+    if (size <= limit) chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return size > limit ? undefined : Buffer.concat(chunks).toString('utf8');
 }
 
-function toSimRequest(req: IncomingMessage, body: string): SimRequest {
-  const host = req.headers.host ?? '127.0.0.1';
-  const url = new URL(req.url ?? '/', `http://${host}`);
+function toSimRequest(req: IncomingMessage, url: URL, body: string): SimRequest {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
@@ -39,6 +60,12 @@ function toSimRequest(req: IncomingMessage, body: string): SimRequest {
   };
 }
 
+const APPLE_TOO_LARGE: SimResponse = {
+  status: 413,
+  headers: { 'content-type': 'text/plain;charset=UTF8', connection: 'close' },
+  body: 'MALFORMED_REQUEST_BODY',
+};
+
 /** @internal A started loopback server. */
 export interface LoopbackServer {
   url: string;
@@ -50,17 +77,17 @@ export async function startHttpServer(
   handle: (req: SimRequest) => Promise<SimResponse>,
   port: number,
   host: string,
+  mounts: readonly HttpMount[] = [],
 ): Promise<LoopbackServer> {
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
-      const body = await readBody(req);
-      if (body === undefined) {
-        res
-          .writeHead(413, { 'content-type': 'text/plain;charset=UTF8', connection: 'close' })
-          .end('MALFORMED_REQUEST_BODY');
-        return;
-      }
-      const answer = await handle(toSimRequest(req, body));
+      const url = new URL(req.url ?? '/', `http://${req.headers.host ?? '127.0.0.1'}`);
+      const mount = mountFor(mounts, url.pathname);
+      const body = await readBody(req, mount?.maxBodyBytes ?? MAX_BODY);
+      const answer =
+        body === undefined
+          ? (mount?.tooLarge() ?? APPLE_TOO_LARGE)
+          : await (mount?.handle ?? handle)(toSimRequest(req, url, body));
       if (answer.drop) {
         req.socket.destroy();
         return;

@@ -3,6 +3,15 @@
  *
  * @module
  */
+export {
+  handleSimControl,
+  SIM_CONTROL_PREFIX,
+  type SimControlErrorBody,
+  type SimControlServer,
+  type SimControlServerOptions,
+  type SimListenOptions,
+  startSimulatorControl,
+} from './control/index.js';
 export { createDepSimulator, type DepSimulator, type SimResetOptions } from './create-simulator.js';
 export { APPLE_ADE_BASE_URL, depSimulatorHandlers, type SimRequestHandler } from './msw.js';
 export type {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError } from '../../errors/index.js';
 import { type AbmLogger, redactingLogger } from '../../internal/logger.js';
 import { DEFAULT_ADMINS, DEFAULT_PLATFORM_WEIGHTS } from './catalog.js';
-import { createClock } from './clock.js';
+import { createClock, sourceClock } from './clock.js';
 import { DeviceStore } from './device-store.js';
 import { FaultRegistry } from './faults.js';
 import { Population } from './population.js';
@@ -140,6 +140,8 @@ export class SimState {
   readonly options: DepSimulatorOptions;
   readonly opts: ResolvedOptions;
   readonly clock: SimClock;
+  /** Real-time clock of `oauth_timestamp` checks: never moved by `clock.advance`/`set`. */
+  readonly oauthNow: () => number;
   readonly logger: AbmLogger;
   readonly faults = new FaultRegistry();
   readonly log: RequestLog;
@@ -168,6 +170,7 @@ export class SimState {
     this.options = options;
     this.opts = resolve(options);
     this.clock = createClock(options.now);
+    this.oauthNow = sourceClock(options.oauthNow ?? options.now);
     this.logger = redactingLogger(options.logger);
     this.log = new RequestLog(this.opts.requestLogLimit);
     this.population = new Population({
@@ -243,9 +246,13 @@ export class SimState {
     const expiresAt = toMs('expiresAt', options.expiresAt, this.now() + 365 * DAY_MS);
     const random = (prefix: string, bytes: number): string =>
       `${prefix}${randomBytes(bytes).toString('hex').toUpperCase()}`;
+    // Renewal of a known MDM server: ABM keeps the consumer key (and secret) across downloads.
+    const renewed =
+      options.consumer_key === undefined ? undefined : this.tokens.get(options.consumer_key);
     const credentials: SimTokenCredentials = {
       consumer_key: options.consumer_key ?? random('CK_', 16),
-      consumer_secret: options.consumer_secret ?? random('CS_', 20),
+      consumer_secret:
+        options.consumer_secret ?? renewed?.credentials.consumer_secret ?? random('CS_', 20),
       access_token: options.access_token ?? random('AT_', 20),
       access_secret: options.access_secret ?? random('AS_', 20),
       access_token_expiry: `${new Date(Math.floor(expiresAt / 1000) * 1000).toISOString().slice(0, 19)}Z`,

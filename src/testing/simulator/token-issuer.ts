@@ -16,6 +16,10 @@ export async function issueServerToken(
   options: IssueServerTokenOptions,
 ): Promise<IssuedServerToken> {
   const { contentCipher, keyTransport, format, lineEnding, ...tokenOptions } = options;
+  const previous =
+    tokenOptions.consumer_key === undefined
+      ? undefined
+      : state.tokens.get(tokenOptions.consumer_key);
   const credentials = state.createToken(tokenOptions);
   const record = state.tokens.get(credentials.consumer_key);
   const expiresAt = new Date(record?.expiresAt ?? Date.parse(credentials.access_token_expiry));
@@ -46,10 +50,12 @@ export async function issueServerToken(
       filename: `${server}_Token_${stamp}_smime.p7m`,
       consumerKey: credentials.consumer_key,
       expiresAt,
+      renewal: previous !== undefined,
     };
   } catch (error) {
-    // The credentials never reached anyone: forget them.
-    state.tokens.delete(credentials.consumer_key);
+    // The credentials never reached anyone: forget them (a renewal keeps the previous ones).
+    if (previous) state.tokens.set(credentials.consumer_key, previous);
+    else state.tokens.delete(credentials.consumer_key);
     throw error;
   }
 }

@@ -189,6 +189,14 @@ export interface DepSimulatorOptions {
   session?: SimSessionOptions;
   /** Accepted clock skew of `oauth_timestamp` either way. @default 300_000 (5 minutes) */
   oauthTimestampWindowMs?: number;
+  /**
+   * The clock `oauth_timestamp` freshness (and nonce reuse) is judged on. Apple compares with real
+   * time, and clients sign with real time, so this clock ignores {@link SimClock.advance} and
+   * {@link SimClock.set}: moving the simulator clock 8 days ahead to expire a cursor does not make
+   * the next login fail with `timestamp_refused`.
+   * @default the `now` source without the `advance`/`set` offset (real time unless `now` is injected)
+   */
+  oauthNow?: () => number | Date;
   /** Assign-profile throttling (off by default). */
   throttle?: SimThrottleOptions;
   /** Style of error bodies. @default 'text' */
@@ -334,7 +342,11 @@ export interface SimProfiles {
 
 /** Token helpers. */
 export interface SimTokens {
-  /** Registers new OAuth credentials the simulator will accept and returns them (secrets included). */
+  /**
+   * Registers new OAuth credentials the simulator will accept and returns them (secrets included).
+   * With the `consumer_key` of a registered token it renews that MDM server: same consumer key and
+   * secret, new access token, secret and expiry; the old access token stops working.
+   */
   create(options?: SimTokenOptions): SimTokenCredentials;
   /** Revokes a token: `/session` answers `token_rejected`, its sessions get 403 `token_rejected`. */
   revoke(consumerKey: string): void;
@@ -457,7 +469,16 @@ export interface SimCounters {
   faultsApplied: number;
 }
 
-/** Options of {@link DepSimulator.issueServerToken}. */
+/**
+ * Options of {@link DepSimulator.issueServerToken}.
+ *
+ * **Renewal.** ABM keeps an MDM server's consumer key across token downloads, and MDMs check it
+ * (abmkit's `uploadServerToken` refuses another key with `TOKEN_MISMATCH`). To issue the yearly
+ * renewal of a server the simulator knows, pass its key: `{ consumer_key: 'CK_…' }`. The new
+ * file keeps the consumer key and secret, carries a new access token, secret and expiry, and
+ * the old access token stops working. A key the simulator does not know registers a new server
+ * under that key (how a restarted simulator renews a token an MDM stored earlier).
+ */
 export interface IssueServerTokenOptions extends SimTokenOptions {
   /** CMS content cipher. @default 'aes-128-cbc' (what ABM uses) */
   contentCipher?: 'aes-128-cbc' | 'aes-192-cbc' | 'aes-256-cbc' | 'des-ede3-cbc';
@@ -479,4 +500,10 @@ export interface IssuedServerToken {
   consumerKey: string;
   /** When the token expires. */
   expiresAt: Date;
+  /**
+   * `true` when the token renews an MDM server the simulator already knew (the `consumer_key`
+   * option named a registered token): same consumer key and consumer secret, new access token and
+   * secret, new expiry; the previous access token stops working (`token_rejected`).
+   */
+  renewal: boolean;
 }

@@ -53,16 +53,25 @@ export function account(ctx: EndpointContext): EndpointResult {
   return { status: 200, json };
 }
 
+/**
+ * @internal The beta programs served, with the `os` names of Apple's `OsBetaEnrollmentToken`
+ * schema (`OSX`, never `macOS`). Appended entries keep the earlier tokens' values.
+ */
+export const BETA_PROGRAMS: readonly (readonly [title: string, os: string])[] = [
+  ['iOS 26 Developer Beta', 'iOS'],
+  ['iOS 26 Public Beta', 'iOS'],
+  ['macOS Tahoe 26 Developer Beta', 'OSX'],
+  ['tvOS 26 Developer Beta', 'tvOS'],
+  ['watchOS 26 Developer Beta', 'watchOS'],
+  ['visionOS 26 Developer Beta', 'visionOS'],
+  ['HomePod Software 26 Beta', 'homePodOS'],
+];
+
 /** @internal Beta enrollment tokens (403 `APPLE_SEED_FOR_IT_TURNED_OFF` when switched off). */
 export function betaEnrollmentTokens(ctx: EndpointContext): EndpointResult {
   if (!ctx.state.appleSeedForIT) return appleError(403, 'APPLE_SEED_FOR_IT_TURNED_OFF');
   const rng = new Rng(hash2(ctx.state.opts.seed, 0xbe7a));
-  const tokens = [
-    ['iOS 26 Developer Beta', 'iOS'],
-    ['iOS 26 Public Beta', 'iOS'],
-    ['macOS Tahoe 26 Developer Beta', 'macOS'],
-    ['tvOS 26 Developer Beta', 'tvOS'],
-  ].map(([title, os]) => ({ title, token: rng.hex(24), os }));
+  const tokens = BETA_PROGRAMS.map(([title, os]) => ({ title, token: rng.hex(24), os }));
   return { status: 200, json: { betaEnrollmentTokens: tokens } };
 }
 

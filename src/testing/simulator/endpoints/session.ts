@@ -106,15 +106,18 @@ export function session(ctx: EndpointContext): EndpointResult {
   if (!sameString(params['oauth_signature'] ?? '', expected)) {
     return problem(401, 'signature_invalid', 'signature_invalid');
   }
+  // Freshness is judged on real time (state.oauthNow), as Apple does: moving the simulator clock
+  // to expire cursors or sessions must not make a client's real-time timestamp stale.
   const timestamp = params['oauth_timestamp'] ?? '';
   const window = state.opts.oauthWindowMs;
-  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(ctx.now - Number(timestamp) * 1000) > window) {
+  const realNow = state.oauthNow();
+  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(realNow - Number(timestamp) * 1000) > window) {
     return problem(401, 'timestamp_refused', 'timestamp_refused');
   }
-  for (const [key, at] of state.nonces) if (ctx.now - at > 2 * window) state.nonces.delete(key);
+  for (const [key, at] of state.nonces) if (realNow - at > 2 * window) state.nonces.delete(key);
   const nonceKey = `${token.credentials.consumer_key}\u0000${params['oauth_nonce']}`;
   if (state.nonces.has(nonceKey)) return problem(401, 'nonce_used', 'nonce_used');
-  state.nonces.set(nonceKey, ctx.now);
+  state.nonces.set(nonceKey, realNow);
   if (token.revoked) return problem(401, 'token_rejected', 'token_rejected');
   if (ctx.now >= token.expiresAt) return appleError(403, 'token_expired');
   if (!state.termsSigned) return appleError(403, 'T_C_NOT_SIGNED');

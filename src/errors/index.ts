@@ -31,6 +31,7 @@ export {
   isApiError,
   isTokenHealthError,
 } from './guards.js';
+export { MachineInfoInvalidError, MachineInfoUntrustedError } from './enrollment-errors.js';
 export {
   CsvError,
   InvalidArgumentError,

@@ -5,6 +5,8 @@
  * @module
  */
 export { AbmManager } from './abm-manager.js';
+export type { EnrollmentEventName, EnrollmentEventPayload } from './enrollment-events.js';
+export type { DeviceStatusChange } from './status-history.js';
 export type {
   AbmManagerEventName,
   AbmManagerEvents,

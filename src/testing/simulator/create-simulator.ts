@@ -6,6 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { HttpHandler } from 'msw';
 import { InvalidArgumentError } from '../../errors/index.js';
+import { createActivator } from './activate.js';
 import { handleRequest } from './core.js';
 import { startHttpServer } from './http-server.js';
 import { APPLE_ADE_BASE_URL, depSimulatorHandlers } from './msw.js';
@@ -175,6 +176,7 @@ export function createDepSimulator(options: DepSimulatorOptions = {}): DepSimula
       }
     },
     stats: () => state.devices.stats(),
+    activate: (serial, options) => activator(serial, options),
   };
 
   const profiles: SimProfiles = {
@@ -183,7 +185,8 @@ export function createDepSimulator(options: DepSimulatorOptions = {}): DepSimula
       return profile ? (structuredClone(profile) as SimProfile) : undefined;
     },
     list: () => [...state.profiles.values()].map((p) => structuredClone(p) as SimProfile),
-  };
+  };  const activator = createActivator(devices, profiles);
+
 
   const tokens: SimTokens = {
     create: (tokenOptions) => state.createToken(tokenOptions),

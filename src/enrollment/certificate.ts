@@ -43,6 +43,10 @@ export function readCertificate(der: Uint8Array, what = 'A certificate in the ba
   let parsed: ReturnType<typeof asn1js.fromBER>;
   try {
     x509 = new X509Certificate(der);
+    // Decode the key and names now: X509Certificate reads them lazily and throws on access.
+    void x509.publicKey.asymmetricKeyType;
+    void x509.subject;
+    void x509.issuer;
     parsed = asn1js.fromBER(der, { maxDepth: 16, maxNodes: 2048 });
   } catch (cause) {
     return malformed(`${what} is not an X.509 certificate.`, 'cms', cause);

@@ -1,3 +1,4 @@
+import { isAbmError } from '../errors/index.js';
 import { readAnchors, readCertificate } from './certificate.js';
 import { decodeMachineInfoInput, type MachineInfoInput } from './decode-input.js';
 import { malformed } from './fail.js';
@@ -69,6 +70,16 @@ export function parseMachineInfo(
 ): VerifiedMachineInfo {
   const anchorsPem = options?.trustAnchors ?? [APPLE_IPHONE_DEVICE_CA_PEM];
   const anchors = readAnchors(anchorsPem);
+  try {
+    return verifyAndRead(input, anchors);
+  } catch (error) {
+    // Defence in depth: anything a hostile blob provokes below is a malformed request.
+    if (isAbmError(error)) throw error;
+    return malformed('The MachineInfo could not be decoded.', 'cms', error);
+  }
+}
+
+function verifyAndRead(input: MachineInfoInput, anchors: ReturnType<typeof readAnchors>): VerifiedMachineInfo {
   const ber = decodeMachineInfoInput(input);
   if (ber.byteLength > MAX_MACHINE_INFO_BYTES) malformed('The MachineInfo is too large.', 'limit');
   const data = parseSignedData(ber);

@@ -15,16 +15,25 @@ import type {
 const DEFAULT_CAPABILITIES = ['com.apple.mdm.per-user-connections', 'com.apple.mdm.bootstraptoken'];
 
 function need(ok: boolean, message: string): void {
-  if (!ok) throw new InvalidArgumentError(`${message} See docs/enrollment.md (enrollment profile).`);
+  if (!ok)
+    throw new InvalidArgumentError(`${message} See docs/enrollment.md (enrollment profile).`);
 }
 
 function httpsUrl(value: unknown, name: string): string {
-  need(typeof value === 'string' && /^https?:\/\/[^\s]+$/i.test(value), `${name} must be an http(s) URL.`);
+  need(
+    typeof value === 'string' && /^https?:\/\/[^\s]+$/i.test(value),
+    `${name} must be an http(s) URL.`,
+  );
   return value as string;
 }
 
-async function perDevice<T>(value: PerDevice<T> | undefined, device: MachineInfo | undefined): Promise<T | undefined> {
-  return typeof value === 'function' ? (value as (d: MachineInfo | undefined) => T | Promise<T>)(device) : value;
+async function perDevice<T>(
+  value: PerDevice<T> | undefined,
+  device: MachineInfo | undefined,
+): Promise<T | undefined> {
+  return typeof value === 'function'
+    ? (value as (d: MachineInfo | undefined) => T | Promise<T>)(device)
+    : value;
 }
 
 function subjectOf(entries: readonly SubjectEntry[]): PlistValue {
@@ -41,8 +50,12 @@ async function identityPayload(
 ): Promise<{ type: string; content: Record<string, PlistValue | undefined> }> {
   switch (identity?.type) {
     case 'acme': {
-      const clientIdentifier = (await perDevice(identity.clientIdentifier, device)) ?? device?.serialNumber;
-      need(typeof clientIdentifier === 'string' && clientIdentifier !== '', 'ACME needs a clientIdentifier (default: the device serial, which this request lacks).');
+      const clientIdentifier =
+        (await perDevice(identity.clientIdentifier, device)) ?? device?.serialNumber;
+      need(
+        typeof clientIdentifier === 'string' && clientIdentifier !== '',
+        'ACME needs a clientIdentifier (default: the device serial, which this request lacks).',
+      );
       return {
         type: 'com.apple.security.acme',
         content: {
@@ -64,7 +77,9 @@ async function identityPayload(
           PayloadContent: {
             URL: httpsUrl(identity.url, 'identity.url'),
             Name: identity.name,
-            Subject: subjectOf((await perDevice(identity.subject, device)) ?? defaultSubject(device)),
+            Subject: subjectOf(
+              (await perDevice(identity.subject, device)) ?? defaultSubject(device),
+            ),
             Challenge: challenge,
             Keysize: identity.keysize ?? 2048,
             'Key Type': 'RSA',
@@ -77,14 +92,26 @@ async function identityPayload(
       };
     }
     case 'pkcs12':
-      need(identity.data instanceof Uint8Array && identity.data.byteLength > 0, 'identity.data must hold the .p12 bytes.');
-      return { type: 'com.apple.security.pkcs12', content: { PayloadContent: identity.data, Password: identity.password } };
+      need(
+        identity.data instanceof Uint8Array && identity.data.byteLength > 0,
+        'identity.data must hold the .p12 bytes.',
+      );
+      return {
+        type: 'com.apple.security.pkcs12',
+        content: { PayloadContent: identity.data, Password: identity.password },
+      };
     default:
       return need(false, "identity.type must be 'acme', 'scep' or 'pkcs12'.") as never;
   }
 }
 
-function payload(type: string, identifier: string, uuid: string, name: string, content: Record<string, PlistValue | undefined>): PlistDict {
+function payload(
+  type: string,
+  identifier: string,
+  uuid: string,
+  name: string,
+  content: Record<string, PlistValue | undefined>,
+): PlistDict {
   return {
     PayloadType: type,
     PayloadVersion: 1,
@@ -102,26 +129,50 @@ function payload(type: string, identifier: string, uuid: string, name: string, c
  * Serve it as is, or sign it with {@link signEnrollmentProfile}.
  * @throws {@link InvalidArgumentError} for a missing or malformed option.
  */
-export async function buildEnrollmentProfile(options: EnrollmentProfileOptions): Promise<EnrollmentProfile> {
+export async function buildEnrollmentProfile(
+  options: EnrollmentProfileOptions,
+): Promise<EnrollmentProfile> {
   need(typeof options === 'object' && options !== null, 'Options are required.');
   const { identifier, mdm, device } = options;
-  need(typeof identifier === 'string' && /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(identifier), 'identifier must be reverse-DNS, e.g. com.acme.mdm.enroll.');
+  need(
+    typeof identifier === 'string' && /^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(identifier),
+    'identifier must be reverse-DNS, e.g. com.acme.mdm.enroll.',
+  );
   need(typeof mdm === 'object' && mdm !== null, 'mdm options are required.');
-  need(typeof mdm.topic === 'string' && mdm.topic.startsWith('com.apple.mgmt.'), 'mdm.topic must be your APNs topic (com.apple.mgmt.…).');
+  need(
+    typeof mdm.topic === 'string' && mdm.topic.startsWith('com.apple.mgmt.'),
+    'mdm.topic must be your APNs topic (com.apple.mgmt.…).',
+  );
   const uuid = options.uuid ?? randomUUID;
   const identityUuid = uuid().toUpperCase();
   const identity = await identityPayload(options.identity, device);
-  const anchors = options.anchorCertificates === undefined ? [] : readAnchors(options.anchorCertificates);
+  const anchors =
+    options.anchorCertificates === undefined ? [] : readAnchors(options.anchorCertificates);
   const content: PlistDict[] = anchors.map((cert, i) =>
-    payload('com.apple.security.root', `${identifier}.anchor.${i}`, uuid().toUpperCase(), `Anchor ${i + 1}`, {
-      PayloadContent: new Uint8Array(cert.raw),
-    }),
+    payload(
+      'com.apple.security.root',
+      `${identifier}.anchor.${i}`,
+      uuid().toUpperCase(),
+      `Anchor ${i + 1}`,
+      {
+        PayloadContent: new Uint8Array(cert.raw),
+      },
+    ),
   );
-  content.push(payload(identity.type, `${identifier}.identity`, identityUuid, 'MDM Identity', identity.content));
+  content.push(
+    payload(
+      identity.type,
+      `${identifier}.identity`,
+      identityUuid,
+      'MDM Identity',
+      identity.content,
+    ),
+  );
   content.push(
     payload('com.apple.mdm', `${identifier}.mdm`, uuid().toUpperCase(), 'MDM', {
       ServerURL: httpsUrl(mdm.serverUrl, 'mdm.serverUrl'),
-      CheckInURL: mdm.checkInUrl === undefined ? undefined : httpsUrl(mdm.checkInUrl, 'mdm.checkInUrl'),
+      CheckInURL:
+        mdm.checkInUrl === undefined ? undefined : httpsUrl(mdm.checkInUrl, 'mdm.checkInUrl'),
       Topic: mdm.topic,
       IdentityCertificateUUID: identityUuid,
       AccessRights: mdm.accessRights ?? 8191,
@@ -142,5 +193,10 @@ export async function buildEnrollmentProfile(options: EnrollmentProfileOptions):
     PayloadScope: 'System',
     PayloadContent: content,
   });
-  return Object.freeze({ xml, bytes: new Uint8Array(Buffer.from(xml, 'utf8')), payloadUuid, identityPayloadUuid: identityUuid });
+  return Object.freeze({
+    xml,
+    bytes: new Uint8Array(Buffer.from(xml, 'utf8')),
+    payloadUuid,
+    identityPayloadUuid: identityUuid,
+  });
 }

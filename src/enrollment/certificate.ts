@@ -38,7 +38,10 @@ function keyIdOf(extensions: asn1js.AsnType | undefined): Uint8Array | undefined
 }
 
 /** Parses one certificate's DER (from the bag or an anchor). @internal */
-export function readCertificate(der: Uint8Array, what = 'A certificate in the bag'): BagCertificate {
+export function readCertificate(
+  der: Uint8Array,
+  what = 'A certificate in the bag',
+): BagCertificate {
   let x509: X509Certificate;
   let parsed: ReturnType<typeof asn1js.fromBER>;
   try {
@@ -75,9 +78,11 @@ export function readCertificate(der: Uint8Array, what = 'A certificate in the ba
 export function readAnchors(pems: readonly string[]): X509Certificate[] {
   const out: X509Certificate[] = [];
   const advice = 'Pass `trustAnchors` as an array of PEM certificate strings.';
-  if (!Array.isArray(pems)) throw new InvalidArgumentError(`\`trustAnchors\` is not an array. ${advice}`);
+  if (!Array.isArray(pems))
+    throw new InvalidArgumentError(`\`trustAnchors\` is not an array. ${advice}`);
   for (const pem of pems) {
-    if (typeof pem !== 'string') throw new InvalidArgumentError(`A trust anchor is not a string. ${advice}`);
+    if (typeof pem !== 'string')
+      throw new InvalidArgumentError(`A trust anchor is not a string. ${advice}`);
     const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
     for (const block of blocks) {
       const body = pemBody(block, ['CERTIFICATE']);
@@ -86,11 +91,14 @@ export function readAnchors(pems: readonly string[]): X509Certificate[] {
         if (der === undefined) throw new RangeError('not base64');
         out.push(new X509Certificate(der));
       } catch (cause) {
-        throw new InvalidArgumentError(`A trust anchor is not a PEM certificate. ${advice}`, { cause });
+        throw new InvalidArgumentError(`A trust anchor is not a PEM certificate. ${advice}`, {
+          cause,
+        });
       }
     }
   }
-  if (out.length === 0) throw new InvalidArgumentError(`No trust anchor certificate was found. ${advice}`);
+  if (out.length === 0)
+    throw new InvalidArgumentError(`No trust anchor certificate was found. ${advice}`);
   return out;
 }
 

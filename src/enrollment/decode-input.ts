@@ -8,7 +8,8 @@ function fromBase64(text: string): Uint8Array {
   if (text.length > MAX_MACHINE_INFO_BASE64) malformed('The MachineInfo is too large.', 'limit');
   const compact = text.replace(/\s+/g, '');
   const urlSafe = /[-_]/.test(compact);
-  if (urlSafe && /[+/]/.test(compact)) malformed('The MachineInfo mixes base64 alphabets.', 'encoding');
+  if (urlSafe && /[+/]/.test(compact))
+    malformed('The MachineInfo mixes base64 alphabets.', 'encoding');
   if (!/^[A-Za-z0-9+/\-_]+={0,2}$/.test(compact) || compact.replace(/=+$/, '').length % 4 === 1) {
     malformed('The MachineInfo is not base64.', 'encoding');
   }
@@ -29,9 +30,11 @@ export function decodeMachineInfoInput(input: MachineInfoInput): Uint8Array {
   else return malformed('The MachineInfo must be bytes or a base64 string.', 'encoding');
   if (bytes.byteLength === 0) malformed('The MachineInfo is empty.', 'encoding');
   if (bytes[0] === 0x30) {
-    if (bytes.byteLength > MAX_MACHINE_INFO_BYTES) malformed('The MachineInfo is too large.', 'limit');
+    if (bytes.byteLength > MAX_MACHINE_INFO_BYTES)
+      malformed('The MachineInfo is too large.', 'limit');
     return bytes;
   }
-  if (bytes.byteLength > MAX_MACHINE_INFO_BASE64) malformed('The MachineInfo is too large.', 'limit');
+  if (bytes.byteLength > MAX_MACHINE_INFO_BASE64)
+    malformed('The MachineInfo is too large.', 'limit');
   return fromBase64(Buffer.from(bytes).toString('latin1'));
 }

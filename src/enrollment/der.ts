@@ -35,7 +35,8 @@ export function derOid(oid: string): Buffer {
   const out: number[] = [a * 40 + b];
   for (const arc of rest) {
     const group: number[] = [arc & 0x7f];
-    for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) group.unshift((v & 0x7f) | 0x80);
+    for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128))
+      group.unshift((v & 0x7f) | 0x80);
     out.push(...group);
   }
   return tlv(0x06, Buffer.from(out));

@@ -1,5 +1,5 @@
-import type { DeviceLookup } from '../manager/types.js';
 import type { EnrollmentEventName, EnrollmentEventPayload } from '../manager/enrollment-events.js';
+import type { DeviceLookup } from '../manager/types.js';
 import type { MinimumOsTarget } from './minimum-os.js';
 import type { VerifiedMachineInfo } from './parse-machine-info.js';
 import type { EnrollmentProfile } from './profile-types.js';
@@ -10,7 +10,10 @@ export interface EnrollmentManagerPort {
   /** Routes a serial to its token, customer and site. */
   lookupDevice(serialNumber: string): Promise<DeviceLookup | null>;
   /** Records an enrollment event (a served profile is also recorded on the device). */
-  recordEnrollmentEvent<K extends EnrollmentEventName>(name: K, payload: EnrollmentEventPayload): Promise<void>;
+  recordEnrollmentEvent<K extends EnrollmentEventName>(
+    name: K,
+    payload: EnrollmentEventPayload,
+  ): Promise<void>;
 }
 
 /** What `resolve` receives for one request. */
@@ -61,7 +64,9 @@ export type EnrollmentDecision =
 /** Per-platform minimum OS versions, or a resolver callback (no network lookups by abmkit). */
 export type MinimumOsOption =
   | Partial<Record<'ios' | 'macos' | 'visionos', MinimumOsTarget | string>>
-  | ((context: EnrollmentContext) => MinimumOsTarget | string | undefined | Promise<MinimumOsTarget | string | undefined>);
+  | ((
+      context: EnrollmentContext,
+    ) => MinimumOsTarget | string | undefined | Promise<MinimumOsTarget | string | undefined>);
 
 /** Options of {@link createEnrollmentHandler}. */
 export interface EnrollmentHandlerOptions {

@@ -1,8 +1,17 @@
 import { isAbmError } from '../errors/index.js';
 import type { EnrollmentEventName, EnrollmentEventPayload } from '../manager/enrollment-events.js';
 import type { DeviceLookup } from '../manager/types.js';
-import type { EnrollmentContext, EnrollmentDecision, EnrollmentHandlerOptions } from './handler-types.js';
-import { decideMinimumOs, deviceOsVersion, type MinimumOsTarget, softwareUpdateRequiredDocument } from './minimum-os.js';
+import type {
+  EnrollmentContext,
+  EnrollmentDecision,
+  EnrollmentHandlerOptions,
+} from './handler-types.js';
+import {
+  decideMinimumOs,
+  deviceOsVersion,
+  type MinimumOsTarget,
+  softwareUpdateRequiredDocument,
+} from './minimum-os.js';
 import { parseMachineInfo, type VerifiedMachineInfo } from './parse-machine-info.js';
 import { readBodyLimited } from './read-body.js';
 import { signEnrollmentProfile } from './sign-profile.js';
@@ -16,14 +25,23 @@ export const DEVICE_INFO_HEADER = 'x-apple-aspen-deviceinfo';
 function text(status: number, body: string, extra: Record<string, string> = {}): Response {
   return new Response(body, {
     status,
-    headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', ...extra },
+    headers: {
+      'content-type': 'text/plain; charset=utf-8',
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+      ...extra,
+    },
   });
 }
 
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' },
+    headers: {
+      'content-type': 'application/json',
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-store',
+    },
   });
 }
 
@@ -62,21 +80,30 @@ function payloadOf(info: VerifiedMachineInfo, device: DeviceLookup | null): Enro
  * });
  * ```
  */
-export function createEnrollmentHandler(options: EnrollmentHandlerOptions): (request: Request) => Promise<Response> {
+export function createEnrollmentHandler(
+  options: EnrollmentHandlerOptions,
+): (request: Request) => Promise<Response> {
   if (typeof options?.resolve !== 'function') {
     throw new TypeError('createEnrollmentHandler needs options.resolve (a function).');
   }
   const { manager } = options;
-  const emit = async (name: EnrollmentEventName, payload: EnrollmentEventPayload): Promise<void> => {
+  const emit = async (
+    name: EnrollmentEventName,
+    payload: EnrollmentEventPayload,
+  ): Promise<void> => {
     if (manager !== undefined) await manager.recordEnrollmentEvent(name, payload);
   };
 
-  async function minimumOsTarget(ctx: EnrollmentContext): Promise<MinimumOsTarget | string | undefined> {
+  async function minimumOsTarget(
+    ctx: EnrollmentContext,
+  ): Promise<MinimumOsTarget | string | undefined> {
     const option = options.minimumOs;
     if (option === undefined) return undefined;
     if (typeof option === 'function') return option(ctx);
     const platform = decideMinimumOs(ctx.machineInfo, undefined).platform;
-    return platform === 'ios' || platform === 'macos' || platform === 'visionos' ? option[platform] : undefined;
+    return platform === 'ios' || platform === 'macos' || platform === 'visionos'
+      ? option[platform]
+      : undefined;
   }
 
   async function answer(ctx: EnrollmentContext, decision: EnrollmentDecision): Promise<Response> {
@@ -85,8 +112,13 @@ export function createEnrollmentHandler(options: EnrollmentHandlerOptions): (req
       case 'profile': {
         const p = decision.profile;
         let bytes: Uint8Array =
-          typeof p === 'string' ? new Uint8Array(Buffer.from(p, 'utf8')) : p instanceof Uint8Array ? p : p.bytes;
-        if (options.sign !== undefined && decision.signed !== true) bytes = signEnrollmentProfile(bytes, options.sign);
+          typeof p === 'string'
+            ? new Uint8Array(Buffer.from(p, 'utf8'))
+            : p instanceof Uint8Array
+              ? p
+              : p.bytes;
+        if (options.sign !== undefined && decision.signed !== true)
+          bytes = signEnrollmentProfile(bytes, options.sign);
         await emit('enrollment.profile-served', base);
         return new Response(bytes, {
           status: 200,
@@ -106,24 +138,38 @@ export function createEnrollmentHandler(options: EnrollmentHandlerOptions): (req
         return text(403, 'Enrollment refused.');
       }
       case 'refuse': {
-        const status = Number.isInteger(decision.status) && (decision.status as number) >= 400 && (decision.status as number) < 500 ? (decision.status as number) : 403;
+        const status =
+          Number.isInteger(decision.status) &&
+          (decision.status as number) >= 400 &&
+          (decision.status as number) < 500
+            ? (decision.status as number)
+            : 403;
         await emit('enrollment.refused', { ...base, reason: decision.reason ?? 'refused', status });
         return text(status, decision.reason ?? 'Enrollment refused.');
       }
       case 'response':
-        if (!(decision.response instanceof Response)) throw new TypeError('resolve returned kind "response" without a Response.');
+        if (!(decision.response instanceof Response))
+          throw new TypeError('resolve returned kind "response" without a Response.');
         return decision.response;
       default:
-        throw new TypeError('resolve returned an unknown decision (expected kind profile, software-update, refuse or response).');
+        throw new TypeError(
+          'resolve returned an unknown decision (expected kind profile, software-update, refuse or response).',
+        );
     }
   }
 
-  async function softwareUpdate(ctx: EnrollmentContext, target: MinimumOsTarget): Promise<Response> {
+  async function softwareUpdate(
+    ctx: EnrollmentContext,
+    target: MinimumOsTarget,
+  ): Promise<Response> {
     await emit('enrollment.software-update-required', {
       ...payloadOf(ctx.machineInfo, ctx.device),
       requiredOsVersion: target.osVersion,
     });
-    return json(403, softwareUpdateRequiredDocument(target, { message: options.softwareUpdateMessage }));
+    return json(
+      403,
+      softwareUpdateRequiredDocument(target, { message: options.softwareUpdateMessage }),
+    );
   }
 
   return async function enrollmentHandler(request: Request): Promise<Response> {
@@ -136,7 +182,8 @@ export function createEnrollmentHandler(options: EnrollmentHandlerOptions): (req
       if (input === undefined) return text(400, 'MachineInfo too large.');
       machineInfo = parseMachineInfo(input, { trustAnchors: options.trustAnchors });
     } catch (error) {
-      if (isAbmError(error, 'MACHINE_INFO_UNTRUSTED')) return text(403, 'MachineInfo signature not trusted.');
+      if (isAbmError(error, 'MACHINE_INFO_UNTRUSTED'))
+        return text(403, 'MachineInfo signature not trusted.');
       if (isAbmError(error, 'MACHINE_INFO_INVALID')) return text(400, 'Malformed MachineInfo.');
       options.onError?.(error);
       return text(400, 'Malformed request.');
@@ -144,7 +191,13 @@ export function createEnrollmentHandler(options: EnrollmentHandlerOptions): (req
     try {
       const serial = machineInfo.serialNumber;
       const device = manager !== undefined && serial ? await manager.lookupDevice(serial) : null;
-      const ctx: EnrollmentContext = { machineInfo, source, device, bearerToken: bearerOf(request), request };
+      const ctx: EnrollmentContext = {
+        machineInfo,
+        source,
+        device,
+        bearerToken: bearerOf(request),
+        request,
+      };
       await emit('enrollment.requested', payloadOf(machineInfo, device));
       const target = await minimumOsTarget(ctx);
       const decided = decideMinimumOs(machineInfo, target);

@@ -55,7 +55,9 @@ const KNOWN_STRINGS = {
 } as const;
 
 function isDict(v: PlistValue): v is PlistDict {
-  return typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array);
+  return (
+    typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof Uint8Array)
+  );
 }
 
 function str(raw: PlistDict, key: string): string | undefined {

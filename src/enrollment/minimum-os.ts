@@ -13,7 +13,11 @@ export interface MinimumOsTarget {
 
 /** What {@link decideMinimumOs} concluded. */
 export type MinimumOsDecision =
-  | { readonly action: 'update'; readonly target: MinimumOsTarget; readonly platform: EnrollmentPlatform }
+  | {
+      readonly action: 'update';
+      readonly target: MinimumOsTarget;
+      readonly platform: EnrollmentPlatform;
+    }
   | {
       readonly action: 'allow';
       readonly platform: EnrollmentPlatform;
@@ -69,7 +73,9 @@ export function compareOsVersions(a: string, b: string): number | undefined {
 }
 
 /** The device's full OS version: `OS_VERSION` plus `SUPPLEMENTAL_OS_VERSION_EXTRA`. */
-export function deviceOsVersion(info: Pick<MachineInfo, 'osVersion' | 'supplementalOsVersionExtra'>): string | undefined {
+export function deviceOsVersion(
+  info: Pick<MachineInfo, 'osVersion' | 'supplementalOsVersionExtra'>,
+): string | undefined {
   if (info.osVersion === undefined || info.osVersion === '') return undefined;
   const extra = info.supplementalOsVersionExtra?.trim();
   return extra ? `${info.osVersion} ${extra}` : info.osVersion;
@@ -86,10 +92,13 @@ export function decideMinimumOs(
   target: MinimumOsTarget | string | undefined | null,
 ): MinimumOsDecision {
   const platform = platformOf(info.product);
-  if (target === undefined || target === null) return { action: 'allow', platform, reason: 'no-target' };
+  if (target === undefined || target === null)
+    return { action: 'allow', platform, reason: 'no-target' };
   const t: MinimumOsTarget = typeof target === 'string' ? { osVersion: target } : target;
-  if (!SUPPORTED.has(platform)) return { action: 'allow', platform, reason: 'platform-unsupported' };
-  if (!info.canRequestSoftwareUpdate) return { action: 'allow', platform, reason: 'device-cannot-update' };
+  if (!SUPPORTED.has(platform))
+    return { action: 'allow', platform, reason: 'platform-unsupported' };
+  if (!info.canRequestSoftwareUpdate)
+    return { action: 'allow', platform, reason: 'device-cannot-update' };
   const current = deviceOsVersion(info);
   const cmp = current === undefined ? undefined : compareOsVersions(current, t.osVersion);
   if (cmp === undefined) return { action: 'allow', platform, reason: 'version-unknown' };

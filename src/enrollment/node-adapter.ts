@@ -9,7 +9,11 @@ export interface NodeListenerOptions {
   bodyTimeoutMs?: number | undefined;
 }
 
-function readNodeBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer | undefined> {
+function readNodeBody(
+  req: IncomingMessage,
+  limit: number,
+  timeoutMs: number,
+): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let total = 0;
@@ -47,19 +51,28 @@ export function toNodeListener(
     void (async () => {
       const method = (req.method ?? 'GET').toUpperCase();
       const hasBody = method !== 'GET' && method !== 'HEAD';
-      const body = hasBody ? await readNodeBody(req, MAX_MACHINE_INFO_BASE64, timeoutMs) : Buffer.alloc(0);
+      const body = hasBody
+        ? await readNodeBody(req, MAX_MACHINE_INFO_BASE64, timeoutMs)
+        : Buffer.alloc(0);
       let response: Response;
       if (body === undefined) {
-        response = new Response('Malformed request (body too large or too slow).', { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8', connection: 'close' } });
+        response = new Response('Malformed request (body too large or too slow).', {
+          status: 400,
+          headers: { 'content-type': 'text/plain; charset=utf-8', connection: 'close' },
+        });
       } else {
         const headers = new Headers();
         for (const [k, v] of Object.entries(req.headers)) {
           if (v === undefined) continue;
           for (const one of Array.isArray(v) ? v : [v]) headers.append(k, one);
         }
-        const host = /^[A-Za-z0-9.:[\]-]{1,255}$/.test(req.headers.host ?? '') ? req.headers.host : 'localhost';
+        const host = /^[A-Za-z0-9.:[\]-]{1,255}$/.test(req.headers.host ?? '')
+          ? req.headers.host
+          : 'localhost';
         const url = new URL(req.url ?? '/', options.origin ?? `http://${host}`);
-        response = await handler(new Request(url, { method, headers, ...(hasBody ? { body } : {}) }));
+        response = await handler(
+          new Request(url, { method, headers, ...(hasBody ? { body } : {}) }),
+        );
       }
       const out = Buffer.from(await response.arrayBuffer());
       const headerObj: Record<string, string> = {};

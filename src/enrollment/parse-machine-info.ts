@@ -1,8 +1,8 @@
 import { isAbmError } from '../errors/index.js';
+import { APPLE_IPHONE_DEVICE_CA_PEM } from './apple-device-ca.js';
 import { readAnchors, readCertificate } from './certificate.js';
 import { decodeMachineInfoInput, type MachineInfoInput } from './decode-input.js';
 import { malformed } from './fail.js';
-import { APPLE_IPHONE_DEVICE_CA_PEM } from './apple-device-ca.js';
 import { MAX_MACHINE_INFO_BYTES } from './limits.js';
 import { type MachineInfo, toMachineInfo } from './machine-info.js';
 import { OID } from './oids.js';
@@ -79,7 +79,10 @@ export function parseMachineInfo(
   }
 }
 
-function verifyAndRead(input: MachineInfoInput, anchors: ReturnType<typeof readAnchors>): VerifiedMachineInfo {
+function verifyAndRead(
+  input: MachineInfoInput,
+  anchors: ReturnType<typeof readAnchors>,
+): VerifiedMachineInfo {
   const ber = decodeMachineInfoInput(input);
   if (ber.byteLength > MAX_MACHINE_INFO_BYTES) malformed('The MachineInfo is too large.', 'limit');
   const data = parseSignedData(ber);

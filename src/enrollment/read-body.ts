@@ -1,7 +1,10 @@
 import { MAX_MACHINE_INFO_BASE64 } from './limits.js';
 
 /** Reads a request body up to `limit` bytes; `undefined` when larger. @internal */
-export async function readBodyLimited(request: Request, limit = MAX_MACHINE_INFO_BASE64): Promise<Uint8Array | undefined> {
+export async function readBodyLimited(
+  request: Request,
+  limit = MAX_MACHINE_INFO_BASE64,
+): Promise<Uint8Array | undefined> {
   if (request.body === null) return new Uint8Array(0);
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(declared) && declared > limit) {

@@ -81,7 +81,9 @@ export function signCms(content: Uint8Array, options: SignCmsOptions): Uint8Arra
   }
   const signature = sign(digest, toSign, key);
   if (!verify(digest, toSign, cert.publicKey, signature)) {
-    throw new InvalidArgumentError(`The private key does not match the signing certificate. ${advice}`);
+    throw new InvalidArgumentError(
+      `The private key does not match the signing certificate. ${advice}`,
+    );
   }
   const signerInfo = derSequence(
     derSmallInt(1),

@@ -20,11 +20,17 @@ export interface SignProfileOptions {
  * `Content-Type: application/x-apple-aspen-config`.
  * @throws {@link InvalidArgumentError} when the certificate or key cannot be read or do not match.
  */
-export function signEnrollmentProfile(profile: Uint8Array | string, options: SignProfileOptions): Uint8Array {
+export function signEnrollmentProfile(
+  profile: Uint8Array | string,
+  options: SignProfileOptions,
+): Uint8Array {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidArgumentError('signEnrollmentProfile needs { certificatePem, privateKeyPem }.');
+    throw new InvalidArgumentError(
+      'signEnrollmentProfile needs { certificatePem, privateKeyPem }.',
+    );
   }
-  const bytes = typeof profile === 'string' ? new Uint8Array(Buffer.from(profile, 'utf8')) : profile;
+  const bytes =
+    typeof profile === 'string' ? new Uint8Array(Buffer.from(profile, 'utf8')) : profile;
   if (!(bytes instanceof Uint8Array) || bytes.byteLength === 0) {
     throw new InvalidArgumentError('The profile to sign must be non-empty bytes or text.');
   }

@@ -1,13 +1,5 @@
 import * as asn1js from 'asn1js';
-import {
-  algorithmOid,
-  childrenOf,
-  isContext,
-  octetsOf,
-  oidOf,
-  rawOf,
-  seq,
-} from './asn1.js';
+import { algorithmOid, childrenOf, isContext, octetsOf, oidOf, rawOf, seq } from './asn1.js';
 import { malformed } from './fail.js';
 import { MAX_BAG_CERTIFICATES, SIGNED_DATA_BER_LIMITS } from './limits.js';
 import { OID } from './oids.js';
@@ -68,7 +60,11 @@ function signerOf(node: asn1js.AsnType): ParsedSignerInfo {
   let sid: ParsedSignerInfo['sid'];
   if (sidNode instanceof asn1js.Sequence) {
     const [issuer, serial, ...extra] = sidNode.valueBlock.value;
-    if (!(issuer instanceof asn1js.Sequence) || !(serial instanceof asn1js.Integer) || extra.length) {
+    if (
+      !(issuer instanceof asn1js.Sequence) ||
+      !(serial instanceof asn1js.Integer) ||
+      extra.length
+    ) {
       malformed('A signer identifier is malformed.');
     }
     sid = {
@@ -149,7 +145,8 @@ export function parseSignedData(ber: Uint8Array): ParsedSignedData {
   const fields = seq(wrapped[0], 'SignedData');
   let i = 0;
   if (!(fields[i++] instanceof asn1js.Integer)) malformed('The SignedData version is malformed.');
-  if (!(fields[i++] instanceof asn1js.Set)) malformed('The SignedData digest algorithms are malformed.');
+  if (!(fields[i++] instanceof asn1js.Set))
+    malformed('The SignedData digest algorithms are malformed.');
   const { type: contentType, content } = encapsulatedOf(fields[i++]);
   let certificates: Uint8Array[] = [];
   if (isContext(fields[i], 0)) certificates = certificatesOf(fields[i++] as asn1js.AsnType);

@@ -48,17 +48,25 @@ export function verifySigner(
   bag: readonly BagCertificate[],
 ): VerifiedSigner {
   if (data.signers.length !== 1) {
-    untrusted(`The MachineInfo has ${data.signers.length} signers; exactly one is expected.`, 'signers');
+    untrusted(
+      `The MachineInfo has ${data.signers.length} signers; exactly one is expected.`,
+      'signers',
+    );
   }
   const signer = data.signers[0] as ParsedSignerInfo;
   const certificate = bag.find((c) => matchesSigner(c, signer.sid));
   if (certificate === undefined) {
-    untrusted("The signer's certificate is not in the MachineInfo's certificate bag.", 'signer-certificate');
+    untrusted(
+      "The signer's certificate is not in the MachineInfo's certificate bag.",
+      'signer-certificate',
+    );
   }
   const digest = DIGEST_BY_OID.get(signer.digestOid);
   const algorithm = SIGNATURE_BY_OID.get(signer.signatureOid);
   if (digest === undefined || algorithm === undefined) {
-    return malformed('The MachineInfo uses a digest or signature algorithm abmkit does not support (SHA-1/SHA-2 with RSA or ECDSA).');
+    return malformed(
+      'The MachineInfo uses a digest or signature algorithm abmkit does not support (SHA-1/SHA-2 with RSA or ECDSA).',
+    );
   }
   const signedAttributes = signer.signedAttrsDer !== undefined;
   if (signedAttributes) checkSignedAttributes(signer, data.contentType, data.content, digest);

@@ -10,13 +10,17 @@ import { normalizeSerial } from '../profiles/serial.js';
 import type { DeviceRecord, Page, PolicyRecord, TokenRecord } from '../storage/types.js';
 import { ClientPool } from './client-factory.js';
 import type { ManagerContext, ResolvedConfig } from './context.js';
+import type { EnrollmentEventName, EnrollmentEventPayload } from './enrollment-events.js';
 import { type AbmManagerEventName, type AbmManagerListener, EventHub } from './events.js';
 import { healthReport } from './health.js';
-import type { EnrollmentEventName, EnrollmentEventPayload } from './enrollment-events.js';
-import { recordEnrollmentEvent, recordProfileServed, statusHistoryOf } from './record-enrollment.js';
+import {
+  recordEnrollmentEvent,
+  recordProfileServed,
+  statusHistoryOf,
+} from './record-enrollment.js';
 import { runSync } from './run-sync.js';
-import type { DeviceStatusChange } from './status-history.js';
 import { Scheduler } from './scheduler.js';
+import type { DeviceStatusChange } from './status-history.js';
 import { LazyTelemetry } from './telemetry.js';
 import { checkTokenId, createKeyPair, requireToken, uploadServerToken } from './token-lifecycle.js';
 import type {
@@ -344,7 +348,10 @@ export class AbmManager {
    * Emits one `enrollment.*` event (see {@link AbmManagerEvents}); `enrollment.profile-served`
    * also records the served profile on the device. Used by the `abmkit/enrollment` handler.
    */
-  async recordEnrollmentEvent(name: EnrollmentEventName, payload: EnrollmentEventPayload): Promise<void> {
+  async recordEnrollmentEvent(
+    name: EnrollmentEventName,
+    payload: EnrollmentEventPayload,
+  ): Promise<void> {
     await recordEnrollmentEvent(this.#ctx, name, payload);
   }
 
@@ -352,7 +359,10 @@ export class AbmManager {
    * A device's status history: Unassigned → Assigned → Pushed → Profile served → Enrolled (or
    * Removed), each with its time when known. `null` when the token does not know the serial.
    */
-  async deviceStatusHistory(tokenId: string, serialNumber: string): Promise<DeviceStatusChange[] | null> {
+  async deviceStatusHistory(
+    tokenId: string,
+    serialNumber: string,
+  ): Promise<DeviceStatusChange[] | null> {
     checkTokenId(tokenId);
     return statusHistoryOf(this.#ctx, tokenId, serialNumber);
   }

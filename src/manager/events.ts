@@ -1,8 +1,8 @@
 import type { AbmLogger } from '../internal/logger.js';
 import type { AdeDevice } from '../schemas/device.js';
 import type { LeaseGrant } from '../storage/types.js';
-import type { SyncReport, TokenHealthReport } from './types.js';
 import type { EnrollmentEventPayload } from './enrollment-events.js';
+import type { SyncReport, TokenHealthReport } from './types.js';
 
 /** Payload of `device.added`, `device.modified` and `device.removed`. */
 export interface DeviceEvent {

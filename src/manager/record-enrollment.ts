@@ -1,10 +1,14 @@
 import { normalizeSerial } from '../profiles/serial.js';
 import type { ManagerContext } from './context.js';
 import type { EnrollmentEventName, EnrollmentEventPayload } from './enrollment-events.js';
-import { deviceStatusHistory, type DeviceStatusChange } from './status-history.js';
+import { type DeviceStatusChange, deviceStatusHistory } from './status-history.js';
 
 /** Records that the enrollment profile was served to a device (status `profile-served`). @internal */
-export async function recordProfileServed(ctx: ManagerContext, tokenId: string, serialNumber: string): Promise<boolean> {
+export async function recordProfileServed(
+  ctx: ManagerContext,
+  tokenId: string,
+  serialNumber: string,
+): Promise<boolean> {
   const serial = normalizeSerial(String(serialNumber ?? ''));
   if (serial === '') return false;
   const updated = await ctx.storage.updateDevices(tokenId, [
@@ -19,7 +23,11 @@ export async function recordEnrollmentEvent(
   name: EnrollmentEventName,
   payload: EnrollmentEventPayload,
 ): Promise<void> {
-  if (name === 'enrollment.profile-served' && payload.tokenId !== null && payload.serialNumber !== null) {
+  if (
+    name === 'enrollment.profile-served' &&
+    payload.tokenId !== null &&
+    payload.serialNumber !== null
+  ) {
     await recordProfileServed(ctx, payload.tokenId, payload.serialNumber);
   }
   ctx.events.emit(name, { ...payload });

@@ -24,8 +24,13 @@ export function deviceStatusHistory(record: DeviceRecord): DeviceStatusChange[] 
   const pushedAt = str(d['profile_push_time']);
   const served = record.profileServedAt ?? null;
   const assigned =
-    record.assignedProfileUuid !== null || ps === 'assigned' || ps === 'pushed' || pushedAt !== null || served !== null;
-  if (assigned) steps.push({ status: 'assigned', at: record.assignedAt ?? str(d['profile_assign_time']) });
+    record.assignedProfileUuid !== null ||
+    ps === 'assigned' ||
+    ps === 'pushed' ||
+    pushedAt !== null ||
+    served !== null;
+  if (assigned)
+    steps.push({ status: 'assigned', at: record.assignedAt ?? str(d['profile_assign_time']) });
   if (ps === 'pushed' || pushedAt !== null) steps.push({ status: 'pushed', at: pushedAt });
   if (served !== null) steps.push({ status: 'profile-served', at: served });
   if (record.enrolledAt !== null) steps.push({ status: 'enrolled', at: record.enrolledAt });

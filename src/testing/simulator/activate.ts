@@ -1,6 +1,6 @@
-import { InvalidArgumentError } from '../../errors/index.js';
 import { writeXmlPlist } from '../../enrollment/plist-write.js';
 import { signCms } from '../../enrollment/sign-cms.js';
+import { InvalidArgumentError } from '../../errors/index.js';
 import { SIMULATOR_DEVICE_CERT_PEM, SIMULATOR_DEVICE_KEY_PEM } from './device-ca.js';
 import type { SimDevice, SimDevices, SimProfiles } from './types.js';
 
@@ -77,24 +77,38 @@ function productOf(device: SimDevice): string {
 
 async function readLimited(response: Response): Promise<Uint8Array> {
   const buf = new Uint8Array(await response.arrayBuffer());
-  if (buf.byteLength > MAX_RESPONSE) throw new InvalidArgumentError('The enrollment URL answered with more than 1 MiB.');
+  if (buf.byteLength > MAX_RESPONSE)
+    throw new InvalidArgumentError('The enrollment URL answered with more than 1 MiB.');
   return buf;
 }
 
 /** Device-side state of activations (OS versions survive "updates"). @internal */
 export function createActivator(devices: SimDevices, profiles: SimProfiles) {
   const os = new Map<string, { osVersion: string; extra: string; build: string }>();
-  return async function activate(serial: string, options: SimActivateOptions = {}): Promise<SimActivation> {
+  return async function activate(
+    serial: string,
+    options: SimActivateOptions = {},
+  ): Promise<SimActivation> {
     const device = devices.get(serial);
-    if (device === undefined) throw new InvalidArgumentError(`Device ${serial} is not assigned to the simulated server.`);
-    const profile = device.profile_uuid === undefined ? undefined : profiles.get(device.profile_uuid);
-    const url = options.url ?? (typeof profile?.['url'] === 'string' ? (profile['url'] as string) : undefined);
+    if (device === undefined)
+      throw new InvalidArgumentError(`Device ${serial} is not assigned to the simulated server.`);
+    const profile =
+      device.profile_uuid === undefined ? undefined : profiles.get(device.profile_uuid);
+    const url =
+      options.url ??
+      (typeof profile?.['url'] === 'string' ? (profile['url'] as string) : undefined);
     if (url === undefined) {
-      throw new InvalidArgumentError(`Device ${serial} has no ADE profile with a url: assign one (sync with a policy) first.`);
+      throw new InvalidArgumentError(
+        `Device ${serial} has no ADE profile with a url: assign one (sync with a policy) first.`,
+      );
     }
     if (options.osVersion !== undefined || !os.has(serial)) {
       const m = /^(\S+)(?:\s+(\(\w\)))?$/.exec(options.osVersion ?? '18.0');
-      os.set(serial, { osVersion: m?.[1] ?? '18.0', extra: m?.[2] ?? '', build: options.build ?? '22A3354' });
+      os.set(serial, {
+        osVersion: m?.[1] ?? '18.0',
+        extra: m?.[2] ?? '',
+        build: options.build ?? '22A3354',
+      });
     }
     devices.markPushed([serial]);
     const doFetch = options.fetch ?? globalThis.fetch;
@@ -122,7 +136,9 @@ export function createActivator(devices: SimDevices, profiles: SimProfiles) {
         headers: {
           'content-type': 'application/pkcs7-signature',
           'user-agent': 'abmkit-simulator DeviceManagementClient/1.0',
-          ...(options.bearerToken === undefined ? {} : { authorization: `Bearer ${options.bearerToken}` }),
+          ...(options.bearerToken === undefined
+            ? {}
+            : { authorization: `Bearer ${options.bearerToken}` }),
         },
         body,
         redirect: 'manual',
@@ -132,7 +148,9 @@ export function createActivator(devices: SimDevices, profiles: SimProfiles) {
       const reported = state.extra === '' ? state.osVersion : `${state.osVersion} ${state.extra}`;
       const step: SimActivationStep = { osVersion: reported, status: response.status };
       steps.push(step);
-      let doc: { code?: unknown; details?: { OSVersion?: unknown; BuildVersion?: unknown } } | undefined;
+      let doc:
+        | { code?: unknown; details?: { OSVersion?: unknown; BuildVersion?: unknown } }
+        | undefined;
       if (response.status === 403 && /json/.test(response.headers.get('content-type') ?? '')) {
         try {
           doc = JSON.parse(Buffer.from(bytes).toString('utf8'));
@@ -140,12 +158,18 @@ export function createActivator(devices: SimDevices, profiles: SimProfiles) {
           doc = undefined;
         }
       }
-      const target = doc?.code === 'com.apple.softwareupdate.required' ? doc.details?.OSVersion : undefined;
+      const target =
+        doc?.code === 'com.apple.softwareupdate.required' ? doc.details?.OSVersion : undefined;
       if (typeof target === 'string' && updates < (options.maxUpdates ?? 3)) {
-        const buildVersion = typeof doc?.details?.BuildVersion === 'string' ? doc.details.BuildVersion : undefined;
+        const buildVersion =
+          typeof doc?.details?.BuildVersion === 'string' ? doc.details.BuildVersion : undefined;
         step.softwareUpdate = { osVersion: target, buildVersion };
         const m = /^(\S+)(?:\s+(\(\w\)))?$/.exec(target);
-        os.set(serial, { osVersion: m?.[1] ?? target, extra: m?.[2] ?? '', build: buildVersion ?? `${state.build}u` });
+        os.set(serial, {
+          osVersion: m?.[1] ?? target,
+          extra: m?.[2] ?? '',
+          build: buildVersion ?? `${state.build}u`,
+        });
         continue;
       }
       const final = os.get(serial) as { osVersion: string; extra: string };

@@ -185,8 +185,8 @@ export function createDepSimulator(options: DepSimulatorOptions = {}): DepSimula
       return profile ? (structuredClone(profile) as SimProfile) : undefined;
     },
     list: () => [...state.profiles.values()].map((p) => structuredClone(p) as SimProfile),
-  };  const activator = createActivator(devices, profiles);
-
+  };
+  const activator = createActivator(devices, profiles);
 
   const tokens: SimTokens = {
     create: (tokenOptions) => state.createToken(tokenOptions),

@@ -4,8 +4,8 @@
  * @module
  */
 export type { SimActivateOptions, SimActivation, SimActivationStep } from './activate.js';
-export { SIMULATOR_DEVICE_CA_PEM } from './device-ca.js';
 export { createDepSimulator, type DepSimulator, type SimResetOptions } from './create-simulator.js';
+export { SIMULATOR_DEVICE_CA_PEM } from './device-ca.js';
 export { APPLE_ADE_BASE_URL, depSimulatorHandlers, type SimRequestHandler } from './msw.js';
 export type {
   DepEndpoint,

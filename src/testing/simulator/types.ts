@@ -3,8 +3,9 @@
  *
  * @module
  */
-import type { SimActivateOptions, SimActivation } from './activate.js';
+
 import type { AbmLogger } from '../../internal/logger.js';
+import type { SimActivateOptions, SimActivation } from './activate.js';
 
 /** A hardware platform the simulator can generate. `Watch` is off by default (weight 0). */
 export type SimPlatform = 'iPhone' | 'iPad' | 'Mac' | 'AppleTV' | 'Vision' | 'Watch';

@@ -9,7 +9,13 @@ import {
 } from '../../../src/enrollment/index.js';
 import { AbmManager, type EnrollmentEventPayload, profilePreset } from '../../../src/index.js';
 import { createDepSimulator, SIMULATOR_DEVICE_CA_PEM } from '../../../src/testing/index.js';
-import { fileKind, memoryKind, postgresKind, redisKind, type StoreKind } from '../manager/stores.js';
+import {
+  fileKind,
+  memoryKind,
+  postgresKind,
+  redisKind,
+  type StoreKind,
+} from '../manager/stores.js';
 
 const kinds: StoreKind[] = [await postgresKind(), memoryKind(), fileKind(), await redisKind()];
 afterAll(async () => {
@@ -30,7 +36,12 @@ for (const kind of kinds) {
       const abmUrl = await sim.listen();
       const storage = await kind.open('enroll-e2e');
       let now = new Date('2026-03-01T10:00:00Z');
-      const manager = new AbmManager({ storage, baseUrl: abmUrl, telemetry: false, now: () => now });
+      const manager = new AbmManager({
+        storage,
+        baseUrl: abmUrl,
+        telemetry: false,
+        now: () => now,
+      });
       const seen: EnrollmentContext[] = [];
       const events: [string, EnrollmentEventPayload][] = [];
       for (const name of [
@@ -77,7 +88,10 @@ for (const kind of kinds) {
           ['17.4', 403],
           ['17.4 (a)', 200],
         ]);
-        expect(old.steps[0]?.softwareUpdate).toEqual({ osVersion: '17.4 (a)', buildVersion: undefined });
+        expect(old.steps[0]?.softwareUpdate).toEqual({
+          osVersion: '17.4 (a)',
+          buildVersion: undefined,
+        });
         expect(old.contentType).toBe('application/x-apple-aspen-config');
         expect(Buffer.from(old.body).toString('utf8')).toContain(`<string>${oldSerial}</string>`);
 
@@ -85,7 +99,9 @@ for (const kind of kinds) {
         expect(current.steps.map((s) => s.status)).toEqual([200]);
 
         // The tenant reached resolve (only after the minimum OS was met).
-        expect(seen.map((c) => [c.machineInfo.serialNumber, c.device?.customerId, c.device?.siteId])).toEqual([
+        expect(
+          seen.map((c) => [c.machineInfo.serialNumber, c.device?.customerId, c.device?.siteId]),
+        ).toEqual([
           [oldSerial, 'acme', 'hq'],
           [newSerial, 'acme', 'hq'],
         ]);
@@ -111,7 +127,9 @@ for (const kind of kinds) {
           'profile-served',
           'enrolled',
         ]);
-        expect(history?.find((h) => h.status === 'profile-served')?.at).toBe('2026-03-01T10:05:00.000Z');
+        expect(history?.find((h) => h.status === 'profile-served')?.at).toBe(
+          '2026-03-01T10:05:00.000Z',
+        );
         expect((await storage.countDevices('t'))['profile-served']).toBe(1);
       } finally {
         await new Promise((resolve) => server.close(resolve));

@@ -87,7 +87,9 @@ describe(`seeded mutations (seed ${SEED}; set ABMKIT_FUZZ_SEED to replay)`, () =
       const asHeader = i % 3 === 0;
       const request = new Request('https://mdm.test/enroll', {
         method: 'POST',
-        ...(asHeader ? { headers: { 'x-apple-aspen-deviceinfo': blob.toString('base64url') } } : { body: blob }),
+        ...(asHeader
+          ? { headers: { 'x-apple-aspen-deviceinfo': blob.toString('base64url') } }
+          : { body: blob }),
       });
       const response = await handler(request);
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);

@@ -37,7 +37,9 @@ function untrustedReason(fn: () => unknown): string {
 describe('the pinned Apple iPhone Device CA', () => {
   it('is byte-identical to the public certificate with the published SHA-256 fingerprint', () => {
     const pinned = new X509Certificate(APPLE_IPHONE_DEVICE_CA_PEM);
-    const fixture = new X509Certificate(readFileSync(new URL('apple-iphone-device-ca.pem', FIXTURES)));
+    const fixture = new X509Certificate(
+      readFileSync(new URL('apple-iphone-device-ca.pem', FIXTURES)),
+    );
     expect(pinned.fingerprint256).toBe(
       '76:F2:7D:00:E1:33:3B:C8:8D:E0:E2:91:6C:38:C9:A7:F2:B7:57:74:C2:5A:79:4C:09:2A:80:E3:C4:C6:6C:CE',
     );
@@ -86,7 +88,9 @@ describe('parseMachineInfo accepts', () => {
     for (const text of [std, url, `${url}==`.slice(0, url.length + ((4 - (url.length % 4)) % 4))]) {
       expect(parseMachineInfo(text, trust).serialNumber).toBe('G4NQM9HHK0');
     }
-    expect(parseMachineInfo(new TextEncoder().encode(std), trust).udid).toBe('00008101-001938611EE9001E');
+    expect(parseMachineInfo(new TextEncoder().encode(std), trust).udid).toBe(
+      '00008101-001938611EE9001E',
+    );
   });
 
   it('a signer identified by subject key identifier, and an ArrayBuffer', () => {
@@ -96,7 +100,9 @@ describe('parseMachineInfo accepts', () => {
   });
 
   it('several anchors: the one that issued the chain is reported', () => {
-    const info = parseMachineInfo(signWithOpenssl(other, PLIST), { trustAnchors: [pki.caPem, other.caPem] });
+    const info = parseMachineInfo(signWithOpenssl(other, PLIST), {
+      trustAnchors: [pki.caPem, other.caPem],
+    });
     expect(info.signature.anchorSubject).toBe('CN=Other Device CA');
   });
 });
@@ -118,7 +124,9 @@ describe('parseMachineInfo refuses as untrusted', () => {
 
   it('two signers', () => {
     const der = signWithOpenssl(pki, PLIST, { extraSigners: [[other.leafCert, other.leafKey]] });
-    expect(untrustedReason(() => parseMachineInfo(der, { trustAnchors: [pki.caPem, other.caPem] }))).toBe('signers');
+    expect(
+      untrustedReason(() => parseMachineInfo(der, { trustAnchors: [pki.caPem, other.caPem] })),
+    ).toBe('signers');
   });
 
   it('a signer whose certificate is not in the bag', () => {
@@ -130,12 +138,16 @@ describe('parseMachineInfo refuses as untrusted', () => {
     const bag = `${lookalike.dir}/ca.pem`;
     const der = signWithOpenssl(lookalike, PLIST, { certfile: bag });
     expect(untrustedReason(() => parseMachineInfo(der))).toBe('chain');
-    expect(untrustedReason(() => parseMachineInfo(der, { trustAnchors: [APPLE_IPHONE_DEVICE_CA_PEM] }))).toBe('chain');
+    expect(
+      untrustedReason(() => parseMachineInfo(der, { trustAnchors: [APPLE_IPHONE_DEVICE_CA_PEM] })),
+    ).toBe('chain');
   });
 
   it('a chain whose root is only in the bag (never trusted from the bag)', () => {
     const der = signWithOpenssl(pki, PLIST, { certfile: `${pki.dir}/ca.pem` });
-    expect(untrustedReason(() => parseMachineInfo(der, { trustAnchors: [other.caPem] }))).toBe('chain');
+    expect(untrustedReason(() => parseMachineInfo(der, { trustAnchors: [other.caPem] }))).toBe(
+      'chain',
+    );
   });
 
   it('a flipped bit in the signature', () => {
@@ -164,7 +176,11 @@ describe('parseMachineInfo refuses as malformed', () => {
     expect(malformed('ab+c-d__')).toBe('encoding');
     expect(malformed(der.subarray(0, der.length - 10))).toBe('cms');
     expect(malformed(Buffer.concat([der, Buffer.from([0])]))).toBe('cms');
-    expect(malformed(Buffer.concat([Buffer.from([0x30, 0x84, 0x00, 0x02, 0x00, 0x00]), Buffer.alloc(200_000)]))).toBe('limit');
+    expect(
+      malformed(
+        Buffer.concat([Buffer.from([0x30, 0x84, 0x00, 0x02, 0x00, 0x00]), Buffer.alloc(200_000)]),
+      ),
+    ).toBe('limit');
   });
 
   it('a plist with a DTD internal subset (entity expansion) or unknown entity references', () => {
@@ -173,7 +189,9 @@ describe('parseMachineInfo refuses as malformed', () => {
       '<!DOCTYPE plist [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>',
     );
     expect(malformed(signWithOpenssl(pki, bomb))).toBe('plist');
-    expect(malformed(signWithOpenssl(pki, PLIST.replace('kept &amp; decoded', '&b;')))).toBe('plist');
+    expect(malformed(signWithOpenssl(pki, PLIST.replace('kept &amp; decoded', '&b;')))).toBe(
+      'plist',
+    );
   });
 
   it('too deep a plist, a non-dictionary root, wrongly typed known keys', () => {

@@ -24,10 +24,59 @@ function ossl(dir: string, args: string[], input?: Buffer): Buffer {
 /** Makes a CA (subject `caSubject`) and a leaf it issued, in a temp directory. */
 export function makePki(caSubject = '/CN=Test Device CA', name = 'pki'): Pki {
   const dir = mkdtempSync(join(tmpdir(), `abmkit-${name}-`));
-  ossl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '3650', '-subj', caSubject, '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  ossl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=0B5938EB-A130-466F-BFA5-BFA950500D03']);
-  writeFileSync(join(dir, 'leaf.ext'), 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nsubjectKeyIdentifier=hash\n');
-  ossl(dir, ['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-set_serial', '4660', '-days', '365', '-out', 'leaf.pem', '-extfile', 'leaf.ext']);
+  ossl(dir, [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '3650',
+    '-subj',
+    caSubject,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  ossl(dir, [
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'leaf.key',
+    '-out',
+    'leaf.csr',
+    '-subj',
+    '/CN=0B5938EB-A130-466F-BFA5-BFA950500D03',
+  ]);
+  writeFileSync(
+    join(dir, 'leaf.ext'),
+    'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nsubjectKeyIdentifier=hash\n',
+  );
+  ossl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    'leaf.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-set_serial',
+    '4660',
+    '-days',
+    '365',
+    '-out',
+    'leaf.pem',
+    '-extfile',
+    'leaf.ext',
+  ]);
   return {
     dir,
     caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),
@@ -52,7 +101,10 @@ export function machineInfoPlist(fields: Record<string, string | boolean> = {}):
     ...fields,
   };
   const body = Object.entries(all)
-    .map(([k, v]) => `\t<key>${k}</key>\n\t${typeof v === 'boolean' ? `<${v}/>` : `<string>${v}</string>`}`)
+    .map(
+      ([k, v]) =>
+        `\t<key>${k}</key>\n\t${typeof v === 'boolean' ? `<${v}/>` : `<string>${v}</string>`}`,
+    )
     .join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">\n<plist version="1.0">\n<dict>\n${body}\n</dict>\n</plist>\n`;
 }
@@ -75,7 +127,20 @@ export interface SignOptions {
 
 /** CMS-signs `content` with openssl; DER (or BER when streaming). */
 export function signWithOpenssl(pki: Pki, content: string | Buffer, o: SignOptions = {}): Buffer {
-  const args = ['cms', '-sign', '-binary', '-nodetach', '-outform', 'DER', '-signer', pki.leafCert, '-inkey', pki.leafKey, '-md', o.md ?? 'sha256'];
+  const args = [
+    'cms',
+    '-sign',
+    '-binary',
+    '-nodetach',
+    '-outform',
+    'DER',
+    '-signer',
+    pki.leafCert,
+    '-inkey',
+    pki.leafKey,
+    '-md',
+    o.md ?? 'sha256',
+  ];
   for (const [c, k] of o.extraSigners ?? []) args.push('-signer', c, '-inkey', k);
   if (o.noattr) args.push('-noattr');
   if (o.stream) args.push('-stream');

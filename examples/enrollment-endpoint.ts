@@ -9,11 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AbmManager, MemoryStorage, profilePreset } from 'abmkit';
-import {
-  buildEnrollmentProfile,
-  createEnrollmentHandler,
-  toNodeListener,
-} from 'abmkit/enrollment';
+import { buildEnrollmentProfile, createEnrollmentHandler, toNodeListener } from 'abmkit/enrollment';
 import { createDepSimulator, SIMULATOR_DEVICE_CA_PEM } from 'abmkit/testing';
 
 const sim = createDepSimulator({
@@ -27,7 +23,9 @@ const manager = new AbmManager({
   telemetry: false,
 });
 manager.on('enrollment.software-update-required', (e) =>
-  console.log(`${e.serialNumber} (${e.customerId}): update ${e.osVersion} → ${e.requiredOsVersion}`),
+  console.log(
+    `${e.serialNumber} (${e.customerId}): update ${e.osVersion} → ${e.requiredOsVersion}`,
+  ),
 );
 manager.on('enrollment.profile-served', (e) =>
   console.log(`${e.serialNumber} (${e.customerId}/${e.siteId}): profile served`),
@@ -67,7 +65,9 @@ await manager.syncNow('acme-hq');
 // 3. Devices come out of the box.
 const [oldPhone, newPhone] = sim.devices.serials(2) as [string, string];
 const old = await sim.devices.activate(oldPhone, { osVersion: '17.5.1' });
-console.log(`old-OS device: ${old.steps.map((s) => s.status).join(' → ')} (now on ${old.osVersion})`);
+console.log(
+  `old-OS device: ${old.steps.map((s) => s.status).join(' → ')} (now on ${old.osVersion})`,
+);
 const current = await sim.devices.activate(newPhone, { osVersion: '18.3' });
 console.log(`current device: ${current.steps.map((s) => s.status).join(' → ')}`);
 

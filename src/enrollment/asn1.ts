@@ -1,59 +1,65 @@
-import * as asn1js from 'asn1js';
+import { isUniversal, oidText, TAG, type Tlv } from './ber.js';
 import { malformed } from './fail.js';
 
-const CONTEXT = 3;
+/** A parsed input: its bytes and the element tree. @internal */
+export interface BerDoc {
+  readonly bytes: Uint8Array;
+}
 
 /** The children of a SEQUENCE (or fails). @internal */
-export function seq(node: asn1js.AsnType | undefined, what: string): asn1js.AsnType[] {
-  if (!(node instanceof asn1js.Sequence)) malformed(`The ${what} is malformed.`);
-  return node.valueBlock.value;
+export function seq(t: Tlv | undefined, what: string): readonly Tlv[] {
+  if (!isUniversal(t, TAG.sequence) || !t.constructed) malformed(`The ${what} is malformed.`);
+  return t.children;
 }
 
-/** Whether `node` is a context-specific tag `[tag]`. @internal */
-export function isContext(node: asn1js.AsnType | undefined, tag: number): node is asn1js.BaseBlock {
-  return node?.idBlock.tagClass === CONTEXT && node.idBlock.tagNumber === tag;
-}
-
-/** The children of a constructed node (or fails). @internal */
-export function childrenOf(node: asn1js.AsnType | undefined, what: string): asn1js.AsnType[] {
-  if (!(node instanceof asn1js.Constructed) && !(node instanceof asn1js.Set)) {
-    if (node === undefined || !node.idBlock.isConstructed) malformed(`The ${what} is malformed.`);
-  }
-  const value = (node as asn1js.Constructed).valueBlock.value;
-  if (!Array.isArray(value)) malformed(`The ${what} is malformed.`);
-  return value;
+/** The children of a constructed element (or fails). @internal */
+export function childrenOf(t: Tlv | undefined, what: string): readonly Tlv[] {
+  if (t === undefined || !t.constructed) malformed(`The ${what} is malformed.`);
+  return t.children;
 }
 
 /** An OID value (or fails). @internal */
-export function oidOf(node: asn1js.AsnType | undefined, what: string): string {
-  if (!(node instanceof asn1js.ObjectIdentifier)) malformed(`The ${what} is malformed.`);
-  return node.getValue();
+export function oidOf(bytes: Uint8Array, t: Tlv | undefined, what: string): string {
+  if (!isUniversal(t, TAG.oid)) malformed(`The ${what} is malformed.`);
+  return oidText(bytes, t);
 }
 
 /** `SEQUENCE { OID, params OPTIONAL }` → the OID. @internal */
-export function algorithmOid(node: asn1js.AsnType | undefined, what: string): string {
-  const [oid] = seq(node, what);
-  return oidOf(oid, what);
+export function algorithmOid(bytes: Uint8Array, t: Tlv | undefined, what: string): string {
+  const [oid] = seq(t, what);
+  return oidOf(bytes, oid, what);
 }
 
-/** The original encoding of a node (as received, BER kept). @internal */
-export function rawOf(node: asn1js.AsnType): Uint8Array {
-  return new Uint8Array((node as asn1js.BaseBlock).valueBeforeDecodeView);
+/** The whole encoding of an element (as received). @internal */
+export function rawOf(bytes: Uint8Array, t: Tlv): Uint8Array {
+  return bytes.subarray(t.start, t.end);
+}
+
+/** The content octets of a primitive element. @internal */
+export function contentOf(bytes: Uint8Array, t: Tlv): Uint8Array {
+  return bytes.subarray(t.contentStart, t.contentEnd);
 }
 
 /** The bytes of an OCTET STRING, primitive or constructed from chunks (BER). @internal */
-export function octetsOf(node: asn1js.AsnType | undefined, what: string, depth = 0): Uint8Array {
-  if (node === undefined || depth > 8) malformed(`The ${what} is malformed.`);
-  const universalOctets = node.idBlock.tagClass === 1 && node.idBlock.tagNumber === 4;
-  if (!universalOctets && depth > 0) malformed(`The ${what} is malformed.`);
-  if (!node.idBlock.isConstructed) {
-    return new Uint8Array((node as asn1js.Primitive).valueBlock.valueHexView);
-  }
-  const parts = childrenOf(node, what).map((c) => octetsOf(c, what, depth + 1));
+export function octetsOf(
+  bytes: Uint8Array,
+  t: Tlv | undefined,
+  what: string,
+  depth = 0,
+): Uint8Array {
+  if (t === undefined || depth > 8) malformed(`The ${what} is malformed.`);
+  if (depth > 0 && !isUniversal(t, TAG.octetString)) malformed(`The ${what} is malformed.`);
+  if (!t.constructed) return contentOf(bytes, t);
+  const parts = t.children.map((c) => octetsOf(bytes, c, what, depth + 1));
   return new Uint8Array(Buffer.concat(parts));
 }
 
 /** Byte equality. @internal */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.byteLength === b.byteLength && Buffer.from(a).equals(Buffer.from(b));
+  return (
+    a.byteLength === b.byteLength &&
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+      Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+    )
+  );
 }

@@ -1,10 +1,11 @@
 import { X509Certificate } from 'node:crypto';
-import * as asn1js from 'asn1js';
 import { decodeBase64Strict, pemBody } from '../crypto/lib/text.js';
 import { InvalidArgumentError } from '../errors/index.js';
-import { rawOf, sameBytes, seq } from './asn1.js';
+import { contentOf, oidOf, rawOf, sameBytes, seq } from './asn1.js';
+import { isContextTag, isUniversal, readBer, TAG, type Tlv } from './ber.js';
 import { malformed } from './fail.js';
 import { OID } from './oids.js';
+import type { SignerId } from './signed-data.js';
 
 /** A certificate with the raw fields that CMS signer matching needs. @internal */
 export interface BagCertificate {
@@ -18,59 +19,68 @@ export interface BagCertificate {
   readonly keyId: Uint8Array | undefined;
 }
 
-function keyIdOf(extensions: asn1js.AsnType | undefined): Uint8Array | undefined {
-  if (!(extensions instanceof asn1js.Constructed)) return undefined;
-  const list = extensions.valueBlock.value[0];
-  if (!(list instanceof asn1js.Sequence)) return undefined;
-  for (const ext of list.valueBlock.value) {
-    if (!(ext instanceof asn1js.Sequence)) continue;
-    const [id, ...rest] = ext.valueBlock.value;
-    if (!(id instanceof asn1js.ObjectIdentifier) || id.getValue() !== OID.subjectKeyIdentifier) {
+function keyIdOf(bytes: Uint8Array, extensions: Tlv | undefined): Uint8Array | undefined {
+  const list = extensions?.children[0];
+  if (!isUniversal(list, TAG.sequence)) return undefined;
+  for (const ext of list.children) {
+    const [id, ...rest] = ext.children;
+    if (!isUniversal(id, TAG.oid) || oidOf(bytes, id, 'extension') !== OID.subjectKeyIdentifier)
       continue;
-    }
     const wrapped = rest[rest.length - 1];
-    if (!(wrapped instanceof asn1js.OctetString)) return undefined;
-    const inner = asn1js.fromBER(wrapped.valueBlock.valueHexView, { maxDepth: 2, maxNodes: 4 });
-    if (inner.offset === -1 || !(inner.result instanceof asn1js.OctetString)) return undefined;
-    return new Uint8Array(inner.result.valueBlock.valueHexView);
+    if (!isUniversal(wrapped, TAG.octetString) || wrapped.constructed) return undefined;
+    const value = contentOf(bytes, wrapped);
+    const inner = readBer(value, { maxDepth: 2, maxNodes: 4 });
+    if (!isUniversal(inner, TAG.octetString) || inner.constructed || inner.end !== value.byteLength)
+      return undefined;
+    return contentOf(value, inner);
   }
   return undefined;
 }
 
-/** Parses one certificate's DER (from the bag or an anchor). @internal */
+/**
+ * Reads one certificate: `bytes` alone (DER), or the element `t` inside `bytes` (a bag entry).
+ * @internal
+ */
 export function readCertificate(
-  der: Uint8Array,
+  bytes: Uint8Array,
+  t?: Tlv,
   what = 'A certificate in the bag',
 ): BagCertificate {
+  const node = t ?? readBer(bytes, { maxDepth: 16, maxNodes: 2048 });
+  if (t === undefined && node.end !== bytes.byteLength) malformed(`${what} has trailing bytes.`);
+  const der = rawOf(bytes, node);
   let x509: X509Certificate;
-  let parsed: ReturnType<typeof asn1js.fromBER>;
   try {
     x509 = new X509Certificate(der);
     // Decode the key and names now: X509Certificate reads them lazily and throws on access.
     void x509.publicKey.asymmetricKeyType;
     void x509.subject;
     void x509.issuer;
-    parsed = asn1js.fromBER(der, { maxDepth: 16, maxNodes: 2048 });
   } catch (cause) {
     return malformed(`${what} is not an X.509 certificate.`, 'cms', cause);
   }
-  if (parsed.offset === -1) malformed(`${what} is not an X.509 certificate.`);
-  const [tbs] = seq(parsed.result, 'certificate');
+  const [tbs] = seq(node, 'certificate');
   const fields = seq(tbs, 'certificate');
   let i = 0;
-  if (fields[i]?.idBlock.tagClass === 3 && fields[i]?.idBlock.tagNumber === 0) i++;
+  if (isContextTag(fields[i], 0)) i++;
   const serial = fields[i];
   const issuer = fields[i + 2];
-  if (!(serial instanceof asn1js.Integer) || !(issuer instanceof asn1js.Sequence)) {
+  if (
+    !isUniversal(serial, TAG.integer) ||
+    serial.constructed ||
+    !isUniversal(issuer, TAG.sequence)
+  ) {
     malformed(`${what} is malformed.`);
   }
-  const extensions = fields.find((f) => f.idBlock.tagClass === 3 && f.idBlock.tagNumber === 3);
   return {
     der,
     x509,
-    issuer: rawOf(issuer),
-    serial: new Uint8Array(serial.valueBlock.valueHexView),
-    keyId: keyIdOf(extensions),
+    issuer: rawOf(bytes, issuer),
+    serial: contentOf(bytes, serial),
+    keyId: keyIdOf(
+      bytes,
+      fields.find((f) => isContextTag(f, 3)),
+    ),
   };
 }
 
@@ -103,12 +113,7 @@ export function readAnchors(pems: readonly string[]): X509Certificate[] {
 }
 
 /** Whether `cert` matches a SignerInfo's identifier. @internal */
-export function matchesSigner(
-  cert: BagCertificate,
-  sid:
-    | { readonly kind: 'issuer-serial'; readonly issuer: Uint8Array; readonly serial: Uint8Array }
-    | { readonly kind: 'key-id'; readonly keyId: Uint8Array },
-): boolean {
+export function matchesSigner(cert: BagCertificate, sid: SignerId): boolean {
   if (sid.kind === 'key-id') return cert.keyId !== undefined && sameBytes(cert.keyId, sid.keyId);
   return sameBytes(cert.issuer, sid.issuer) && sameBytes(cert.serial, sid.serial);
 }

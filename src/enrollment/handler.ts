@@ -1,6 +1,8 @@
 import { isAbmError } from '../errors/index.js';
 import type { EnrollmentEventName, EnrollmentEventPayload } from '../manager/enrollment-events.js';
 import type { DeviceLookup } from '../manager/types.js';
+import { APPLE_IPHONE_DEVICE_CA_PEM } from './apple-device-ca.js';
+import { readAnchors } from './certificate.js';
 import type {
   EnrollmentContext,
   EnrollmentDecision,
@@ -12,7 +14,7 @@ import {
   type MinimumOsTarget,
   softwareUpdateRequiredDocument,
 } from './minimum-os.js';
-import { parseMachineInfo, type VerifiedMachineInfo } from './parse-machine-info.js';
+import { type VerifiedMachineInfo, verifyMachineInfo } from './parse-machine-info.js';
 import { readBodyLimited } from './read-body.js';
 import { signEnrollmentProfile } from './sign-profile.js';
 
@@ -87,6 +89,7 @@ export function createEnrollmentHandler(
     throw new TypeError('createEnrollmentHandler needs options.resolve (a function).');
   }
   const { manager } = options;
+  const anchors = readAnchors(options.trustAnchors ?? [APPLE_IPHONE_DEVICE_CA_PEM]);
   const emit = async (
     name: EnrollmentEventName,
     payload: EnrollmentEventPayload,
@@ -180,7 +183,7 @@ export function createEnrollmentHandler(
       source = header !== null && header.trim() !== '' ? 'header' : 'body';
       const input = source === 'header' ? (header as string) : await readBodyLimited(request);
       if (input === undefined) return text(400, 'MachineInfo too large.');
-      machineInfo = parseMachineInfo(input, { trustAnchors: options.trustAnchors });
+      machineInfo = verifyMachineInfo(input, anchors);
     } catch (error) {
       if (isAbmError(error, 'MACHINE_INFO_UNTRUSTED'))
         return text(403, 'MachineInfo signature not trusted.');

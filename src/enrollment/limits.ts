@@ -5,12 +5,7 @@ export const MAX_MACHINE_INFO_BYTES = 64 * 1024;
 export const MAX_MACHINE_INFO_BASE64 = Math.ceil((MAX_MACHINE_INFO_BYTES * 4) / 3) + 64;
 
 /** BER parser limits: far above what a MachineInfo needs, far below asn1js's defaults. @internal */
-export const SIGNED_DATA_BER_LIMITS = {
-  maxDepth: 32,
-  maxNodes: 4096,
-  maxContentLength: MAX_MACHINE_INFO_BYTES,
-  parseEmbedded: false,
-} as const;
+export const SIGNED_DATA_BER_LIMITS = { maxDepth: 32, maxNodes: 4096 } as const;
 
 /** Most certificates read from the bag. @internal */
 export const MAX_BAG_CERTIFICATES = 10;

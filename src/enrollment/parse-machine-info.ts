@@ -1,3 +1,4 @@
+import type { X509Certificate } from 'node:crypto';
 import { isAbmError } from '../errors/index.js';
 import { APPLE_IPHONE_DEVICE_CA_PEM } from './apple-device-ca.js';
 import { readAnchors, readCertificate } from './certificate.js';
@@ -69,11 +70,21 @@ export function parseMachineInfo(
   options: ParseMachineInfoOptions | null = {},
 ): VerifiedMachineInfo {
   const anchorsPem = options?.trustAnchors ?? [APPLE_IPHONE_DEVICE_CA_PEM];
-  const anchors = readAnchors(anchorsPem);
+  // Anything a hostile blob provokes below that is not already typed is a malformed request.
+  return verifyMachineInfo(input, readAnchors(anchorsPem));
+}
+
+/**
+ * {@link parseMachineInfo} with anchors parsed once (the handler keeps them per instance).
+ * @internal
+ */
+export function verifyMachineInfo(
+  input: MachineInfoInput,
+  anchors: readonly X509Certificate[],
+): VerifiedMachineInfo {
   try {
     return verifyAndRead(input, anchors);
   } catch (error) {
-    // Defence in depth: anything a hostile blob provokes below is a malformed request.
     if (isAbmError(error)) throw error;
     return malformed('The MachineInfo could not be decoded.', 'cms', error);
   }
@@ -81,13 +92,13 @@ export function parseMachineInfo(
 
 function verifyAndRead(
   input: MachineInfoInput,
-  anchors: ReturnType<typeof readAnchors>,
+  anchors: readonly X509Certificate[],
 ): VerifiedMachineInfo {
   const ber = decodeMachineInfoInput(input);
   if (ber.byteLength > MAX_MACHINE_INFO_BYTES) malformed('The MachineInfo is too large.', 'limit');
   const data = parseSignedData(ber);
   if (data.contentType !== OID.data) malformed('The signed content is not plain data.');
-  const bag = data.certificates.map((der) => readCertificate(der));
+  const bag = data.certificates.map((t) => readCertificate(data.bytes, t));
   const signer = verifySigner(data, bag);
   const anchor = verifyChain(
     signer.certificate.x509,

@@ -65,7 +65,7 @@ export function signCms(content: Uint8Array, options: SignCmsOptions): Uint8Arra
     keyType === 'rsa'
       ? derSequence(derOid(OID.rsaEncryption), derNull())
       : derSequence(derOid(ECDSA_OID[digest] as string));
-  const parsed = readCertificate(new Uint8Array(cert.raw), 'The signing certificate');
+  const parsed = readCertificate(new Uint8Array(cert.raw), undefined, 'The signing certificate');
   const sid = derSequence(parsed.issuer, tlv(0x02, parsed.serial));
   let signedAttrs: Buffer | undefined;
   let toSign: Uint8Array = content;

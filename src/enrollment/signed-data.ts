@@ -1,21 +1,23 @@
-import * as asn1js from 'asn1js';
-import { algorithmOid, childrenOf, isContext, octetsOf, oidOf, rawOf, seq } from './asn1.js';
+import { algorithmOid, childrenOf, octetsOf, oidOf, rawOf, seq } from './asn1.js';
+import { isContextTag, isUniversal, readBer, TAG, type Tlv } from './ber.js';
 import { malformed } from './fail.js';
 import { MAX_BAG_CERTIFICATES, SIGNED_DATA_BER_LIMITS } from './limits.js';
 import { OID } from './oids.js';
 
-/** One signed attribute: its type and the raw values. @internal */
+/** One signed attribute: its type and its values. @internal */
 export interface SignedAttribute {
   readonly type: string;
-  readonly values: readonly asn1js.AsnType[];
+  readonly values: readonly Tlv[];
 }
+
+/** A SignerInfo's identifier. @internal */
+export type SignerId =
+  | { readonly kind: 'issuer-serial'; readonly issuer: Uint8Array; readonly serial: Uint8Array }
+  | { readonly kind: 'key-id'; readonly keyId: Uint8Array };
 
 /** One SignerInfo, as needed to verify it. @internal */
 export interface ParsedSignerInfo {
-  /** `issuerAndSerialNumber`: raw issuer Name and serial INTEGER bytes; or a subject key id. */
-  readonly sid:
-    | { readonly kind: 'issuer-serial'; readonly issuer: Uint8Array; readonly serial: Uint8Array }
-    | { readonly kind: 'key-id'; readonly keyId: Uint8Array };
+  readonly sid: SignerId;
   readonly digestOid: string;
   /** The DER to verify when signed attributes are present (`[0]` re-tagged as SET OF). */
   readonly signedAttrsDer: Uint8Array | undefined;
@@ -26,70 +28,73 @@ export interface ParsedSignerInfo {
 
 /** The parts of a CMS SignedData that verification needs. @internal */
 export interface ParsedSignedData {
+  /** The input the elements point into. */
+  readonly bytes: Uint8Array;
   readonly contentType: string;
   /** The encapsulated content (chunks of a constructed OCTET STRING joined). */
   readonly content: Uint8Array;
-  /** Raw encodings of the bag's certificates (other CertificateChoices are skipped). */
-  readonly certificates: readonly Uint8Array[];
+  /** The bag's certificates (other CertificateChoices are skipped). */
+  readonly certificates: readonly Tlv[];
   readonly signers: readonly ParsedSignerInfo[];
 }
 
-function attributesOf(node: asn1js.AsnType): SignedAttribute[] {
-  return childrenOf(node, 'signed attributes').map((attr) => {
+function attributesOf(bytes: Uint8Array, t: Tlv): SignedAttribute[] {
+  return childrenOf(t, 'signed attributes').map((attr) => {
     const [type, values, ...extra] = seq(attr, 'signed attribute');
-    if (!(values instanceof asn1js.Set) || extra.length > 0) {
+    if (!isUniversal(values, TAG.set) || !values.constructed || extra.length > 0) {
       malformed('A signed attribute is malformed.');
     }
-    return { type: oidOf(type, 'signed attribute type'), values: values.valueBlock.value };
+    return { type: oidOf(bytes, type, 'signed attribute type'), values: values.children };
   });
 }
 
 /** The DER over which a signature with signed attributes is computed: `[0]` → `SET OF` (0x31). */
-function signedAttrsDerOf(node: asn1js.AsnType): Uint8Array {
-  const raw = rawOf(node);
-  const copy = new Uint8Array(raw);
+function signedAttrsDerOf(bytes: Uint8Array, t: Tlv): Uint8Array {
+  const copy = new Uint8Array(rawOf(bytes, t));
   copy[0] = 0x31;
   return copy;
 }
 
-function signerOf(node: asn1js.AsnType): ParsedSignerInfo {
-  const fields = seq(node, 'SignerInfo');
+function signerOf(bytes: Uint8Array, t: Tlv): ParsedSignerInfo {
+  const fields = seq(t, 'SignerInfo');
   let i = 0;
-  if (!(fields[i++] instanceof asn1js.Integer)) malformed('A SignerInfo version is malformed.');
+  if (!isUniversal(fields[i++], TAG.integer)) malformed('A SignerInfo version is malformed.');
   const sidNode = fields[i++];
-  let sid: ParsedSignerInfo['sid'];
-  if (sidNode instanceof asn1js.Sequence) {
-    const [issuer, serial, ...extra] = sidNode.valueBlock.value;
+  let sid: SignerId;
+  if (isUniversal(sidNode, TAG.sequence)) {
+    const [issuer, serial, ...extra] = seq(sidNode, 'signer identifier');
     if (
-      !(issuer instanceof asn1js.Sequence) ||
-      !(serial instanceof asn1js.Integer) ||
+      !isUniversal(issuer, TAG.sequence) ||
+      !isUniversal(serial, TAG.integer) ||
+      serial.constructed ||
       extra.length
     ) {
       malformed('A signer identifier is malformed.');
     }
     sid = {
       kind: 'issuer-serial',
-      issuer: rawOf(issuer),
-      serial: new Uint8Array(serial.valueBlock.valueHexView),
+      issuer: rawOf(bytes, issuer),
+      serial: bytes.subarray(serial.contentStart, serial.contentEnd),
     };
-  } else if (isContext(sidNode, 0)) {
-    sid = { kind: 'key-id', keyId: octetsOf(sidNode, 'subject key identifier') };
+  } else if (isContextTag(sidNode, 0)) {
+    sid = { kind: 'key-id', keyId: octetsOf(bytes, sidNode, 'subject key identifier') };
   } else {
     return malformed('A signer identifier is malformed.');
   }
-  const digestOid = algorithmOid(fields[i++], 'digest algorithm');
+  const digestOid = algorithmOid(bytes, fields[i++], 'digest algorithm');
   let signedAttrsDer: Uint8Array | undefined;
   let signedAttrs: SignedAttribute[] | undefined;
   const maybeAttrs = fields[i];
-  if (isContext(maybeAttrs, 0)) {
-    signedAttrs = attributesOf(maybeAttrs);
-    signedAttrsDer = signedAttrsDerOf(maybeAttrs);
+  if (isContextTag(maybeAttrs, 0)) {
+    if (!maybeAttrs.constructed) malformed('The signed attributes are malformed.');
+    signedAttrs = attributesOf(bytes, maybeAttrs);
+    signedAttrsDer = signedAttrsDerOf(bytes, maybeAttrs);
     i++;
   }
-  const signatureOid = algorithmOid(fields[i++], 'signature algorithm');
+  const signatureOid = algorithmOid(bytes, fields[i++], 'signature algorithm');
   const signature = fields[i++];
-  if (!(signature instanceof asn1js.OctetString)) malformed('A signature value is malformed.');
-  if (isContext(fields[i], 1)) i++;
+  if (!isUniversal(signature, TAG.octetString)) malformed('A signature value is malformed.');
+  if (isContextTag(fields[i], 1)) i++;
   if (i !== fields.length) malformed('A SignerInfo has unexpected fields.');
   return {
     sid,
@@ -97,64 +102,74 @@ function signerOf(node: asn1js.AsnType): ParsedSignerInfo {
     signedAttrsDer,
     signedAttrs,
     signatureOid,
-    signature: octetsOf(signature, 'signature value'),
+    signature: octetsOf(bytes, signature, 'signature value'),
   };
 }
 
-function certificatesOf(node: asn1js.AsnType): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (const choice of childrenOf(node, 'certificate bag')) {
+function certificatesOf(t: Tlv): Tlv[] {
+  const out: Tlv[] = [];
+  for (const choice of childrenOf(t, 'certificate bag')) {
     // CertificateChoices: only plain X.509 certificates (a SEQUENCE) are used.
-    if (!(choice instanceof asn1js.Sequence)) continue;
+    if (!isUniversal(choice, TAG.sequence)) continue;
     if (out.length >= MAX_BAG_CERTIFICATES) malformed('The certificate bag is too large.', 'limit');
-    out.push(rawOf(choice));
+    out.push(choice);
   }
   return out;
 }
 
-function encapsulatedOf(node: asn1js.AsnType | undefined): { type: string; content: Uint8Array } {
-  const [type, explicit, ...extra] = seq(node, 'encapsulated content');
+function encapsulatedOf(
+  bytes: Uint8Array,
+  t: Tlv | undefined,
+): { type: string; content: Uint8Array } {
+  const [type, explicit, ...extra] = seq(t, 'encapsulated content');
   if (extra.length > 0) malformed('The encapsulated content has unexpected fields.');
-  const contentType = oidOf(type, 'content type');
-  if (!isContext(explicit, 0)) malformed('The MachineInfo is not attached to the signature.');
+  const contentType = oidOf(bytes, type, 'content type');
+  if (!isContextTag(explicit, 0)) malformed('The MachineInfo is not attached to the signature.');
   const inner = childrenOf(explicit, 'encapsulated content');
-  if (inner.length !== 1) malformed('The encapsulated content is malformed.');
-  return { type: contentType, content: octetsOf(inner[0], 'encapsulated content') };
+  if (inner.length !== 1 || !isUniversal(inner[0], TAG.octetString)) {
+    malformed('The encapsulated content is malformed.');
+  }
+  return { type: contentType, content: octetsOf(bytes, inner[0], 'encapsulated content') };
 }
 
 /**
- * Parses BER bytes as a CMS ContentInfo holding SignedData (RFC 5652 §5) with tight parser limits,
+ * Parses BER bytes as a CMS ContentInfo holding SignedData (RFC 5652 §5) with tight limits,
  * indefinite lengths and constructed strings allowed, no trailing bytes. @internal
  */
-export function parseSignedData(ber: Uint8Array): ParsedSignedData {
-  let parsed: ReturnType<typeof asn1js.fromBER>;
-  try {
-    parsed = asn1js.fromBER(ber, SIGNED_DATA_BER_LIMITS);
-  } catch (cause) {
-    return malformed('The MachineInfo is not valid BER.', 'cms', cause);
-  }
-  if (parsed.offset === -1) malformed('The MachineInfo is not valid BER.');
-  if (parsed.offset !== ber.byteLength) malformed('The MachineInfo has bytes after the CMS data.');
-  const [type, explicit, ...rest] = seq(parsed.result, 'CMS ContentInfo');
-  if (rest.length > 0 || oidOf(type, 'CMS content type') !== OID.signedData) {
+export function parseSignedData(bytes: Uint8Array): ParsedSignedData {
+  const root = readBer(bytes, SIGNED_DATA_BER_LIMITS);
+  if (root.end !== bytes.byteLength) malformed('The MachineInfo has bytes after the CMS data.');
+  const [type, explicit, ...rest] = seq(root, 'CMS ContentInfo');
+  if (rest.length > 0 || oidOf(bytes, type, 'CMS content type') !== OID.signedData) {
     malformed('The MachineInfo is not CMS SignedData.');
   }
-  if (!isContext(explicit, 0)) malformed('The MachineInfo is not CMS SignedData.');
+  if (!isContextTag(explicit, 0)) malformed('The MachineInfo is not CMS SignedData.');
   const wrapped = childrenOf(explicit, 'SignedData');
   if (wrapped.length !== 1) malformed('The MachineInfo is not CMS SignedData.');
   const fields = seq(wrapped[0], 'SignedData');
   let i = 0;
-  if (!(fields[i++] instanceof asn1js.Integer)) malformed('The SignedData version is malformed.');
-  if (!(fields[i++] instanceof asn1js.Set))
+  if (!isUniversal(fields[i++], TAG.integer)) malformed('The SignedData version is malformed.');
+  if (!isUniversal(fields[i++], TAG.set))
     malformed('The SignedData digest algorithms are malformed.');
-  const { type: contentType, content } = encapsulatedOf(fields[i++]);
-  let certificates: Uint8Array[] = [];
-  if (isContext(fields[i], 0)) certificates = certificatesOf(fields[i++] as asn1js.AsnType);
-  if (isContext(fields[i], 1)) i++;
+  const { type: contentType, content } = encapsulatedOf(bytes, fields[i++]);
+  let certificates: Tlv[] = [];
+  const maybeCerts = fields[i];
+  if (isContextTag(maybeCerts, 0)) {
+    certificates = certificatesOf(maybeCerts);
+    i++;
+  }
+  if (isContextTag(fields[i], 1)) i++;
   const signerSet = fields[i++];
-  if (!(signerSet instanceof asn1js.Set)) malformed('The SignedData signer infos are malformed.');
+  if (!isUniversal(signerSet, TAG.set) || !signerSet.constructed) {
+    malformed('The SignedData signer infos are malformed.');
+  }
   if (i !== fields.length) malformed('The SignedData has unexpected fields.');
-  const signerNodes = signerSet.valueBlock.value;
-  if (signerNodes.length > 4) malformed('The SignedData has too many signers.', 'limit');
-  return { contentType, content, certificates, signers: signerNodes.map(signerOf) };
+  if (signerSet.children.length > 4) malformed('The SignedData has too many signers.', 'limit');
+  return {
+    bytes,
+    contentType,
+    content,
+    certificates,
+    signers: signerSet.children.map((s) => signerOf(bytes, s)),
+  };
 }

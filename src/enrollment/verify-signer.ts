@@ -1,6 +1,6 @@
 import { createHash, verify } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import { octetsOf, sameBytes } from './asn1.js';
+import { octetsOf, oidOf, sameBytes } from './asn1.js';
+import { isUniversal, TAG, type Tlv } from './ber.js';
 import { type BagCertificate, matchesSigner } from './certificate.js';
 import { malformed, untrusted } from './fail.js';
 import { DIGEST_BY_OID, OID, SIGNATURE_BY_OID } from './oids.js';
@@ -13,28 +13,29 @@ export interface VerifiedSigner {
   readonly signedAttributes: boolean;
 }
 
-function singleValue(signer: ParsedSignerInfo, oid: string, what: string): asn1js.AsnType {
+function singleValue(signer: ParsedSignerInfo, oid: string, what: string): Tlv {
   const attrs = (signer.signedAttrs ?? []).filter((a) => a.type === oid);
   if (attrs.length !== 1 || attrs[0]?.values.length !== 1) {
     untrusted(`The signed attributes must hold exactly one ${what}.`, 'digest');
   }
-  return attrs[0].values[0] as asn1js.AsnType;
+  return attrs[0].values[0] as Tlv;
 }
 
 function checkSignedAttributes(
+  bytes: Uint8Array,
   signer: ParsedSignerInfo,
   contentType: string,
   content: Uint8Array,
   digest: string,
 ): void {
   const type = singleValue(signer, OID.contentType, 'content type');
-  if (!(type instanceof asn1js.ObjectIdentifier) || type.getValue() !== contentType) {
+  if (!isUniversal(type, TAG.oid) || oidOf(bytes, type, 'content type') !== contentType) {
     untrusted('The signed content-type attribute does not match the content.', 'digest');
   }
   const md = singleValue(signer, OID.messageDigest, 'message digest');
-  if (!(md instanceof asn1js.OctetString)) untrusted('The message digest is malformed.', 'digest');
+  if (!isUniversal(md, TAG.octetString)) untrusted('The message digest is malformed.', 'digest');
   const expected = createHash(digest).update(content).digest();
-  if (!sameBytes(octetsOf(md, 'message digest'), expected)) {
+  if (!sameBytes(octetsOf(bytes, md, 'message digest'), expected)) {
     untrusted('The signed message digest does not match the MachineInfo content.', 'digest');
   }
 }
@@ -69,7 +70,8 @@ export function verifySigner(
     );
   }
   const signedAttributes = signer.signedAttrsDer !== undefined;
-  if (signedAttributes) checkSignedAttributes(signer, data.contentType, data.content, digest);
+  if (signedAttributes)
+    checkSignedAttributes(data.bytes, signer, data.contentType, data.content, digest);
   const key = certificate.x509.publicKey;
   if (key.asymmetricKeyType !== algorithm.key) {
     untrusted("The signature algorithm does not match the signer's key.", 'signature');

@@ -127,7 +127,7 @@ function payload(
  * identity payload (ACME, SCEP or PKCS#12) and the `com.apple.mdm` payload pointing at it.
  * Payload identifiers are stable (`<identifier>.mdm`, `.identity`, `.anchor.N`), UUIDs fresh.
  * Serve it as is, or sign it with {@link signEnrollmentProfile}.
- * @throws {@link InvalidArgumentError} for a missing or malformed option.
+ * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`) for a missing or malformed option.
  */
 export async function buildEnrollmentProfile(
   options: EnrollmentProfileOptions,

@@ -18,7 +18,7 @@ export interface SignProfileOptions {
  * Signs a profile as CMS SignedData (DER, content attached, signed attributes, RSA or ECDSA), the
  * format `openssl cms -verify` and Apple devices accept. Serve the result with
  * `Content-Type: application/x-apple-aspen-config`.
- * @throws {@link InvalidArgumentError} when the certificate or key cannot be read or do not match.
+ * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`) when the certificate or key cannot be read or do not match.
  */
 export function signEnrollmentProfile(
   profile: Uint8Array | string,

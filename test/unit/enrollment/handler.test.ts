@@ -59,6 +59,34 @@ describe('createEnrollmentHandler', () => {
     expect(seen[0]?.bearerToken).toBe('idp-token-123');
   });
 
+  it('never echoes the bearer token in events, responses or errors (canary)', async () => {
+    const canary = 'CANARY-bearer-7f3a9c';
+    const events: unknown[] = [];
+    const errors: unknown[] = [];
+    const manager = {
+      lookupDevice: async () => null,
+      recordEnrollmentEvent: async (name: string, payload: unknown) =>
+        void events.push([name, payload]),
+    };
+    for (const resolve of [
+      () => ({ kind: 'refuse' as const }),
+      () => {
+        throw new Error('boom');
+      },
+    ]) {
+      const { handler } = make({ manager, resolve, onError: (e) => errors.push(e) });
+      const res = await handler(post(good, { authorization: `Bearer ${canary}` }));
+      expect(await res.text()).not.toContain(canary);
+    }
+    expect(JSON.stringify(events)).not.toContain(canary);
+    expect(errors.map(String).join()).not.toContain(canary);
+    expect(events.map((e) => (e as [string])[0])).toEqual([
+      'enrollment.requested',
+      'enrollment.refused',
+      'enrollment.requested',
+    ]);
+  });
+
   it('answers 400 for malformed, 403 for untrusted; resolve is not called', async () => {
     const { handler, seen } = make();
     expect((await handler(post(new Uint8Array([1, 2, 3])))).status).toBe(400);

@@ -52,10 +52,8 @@ export function readCertificate(
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(der);
-    // Decode the key and names now: X509Certificate reads them lazily and throws on access.
+    // Decode the key now: X509Certificate reads it lazily and throws on access.
     void x509.publicKey.asymmetricKeyType;
-    void x509.subject;
-    void x509.issuer;
   } catch (cause) {
     return malformed(`${what} is not an X.509 certificate.`, 'cms', cause);
   }

@@ -1,11 +1,6 @@
 import { isUniversal, oidText, TAG, type Tlv } from './ber.js';
 import { malformed } from './fail.js';
 
-/** A parsed input: its bytes and the element tree. @internal */
-export interface BerDoc {
-  readonly bytes: Uint8Array;
-}
-
 /** The children of a SEQUENCE (or fails). @internal */
 export function seq(t: Tlv | undefined, what: string): readonly Tlv[] {
   if (!isUniversal(t, TAG.sequence) || !t.constructed) malformed(`The ${what} is malformed.`);

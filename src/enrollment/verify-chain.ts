@@ -32,7 +32,7 @@ export function verifyChain(
     current = next;
   }
   return untrusted(
-    `The signer's certificate (issued by "${leaf.issuer.replace(/\n/g, ', ')}") does not chain to a trusted device CA.`,
+    `The signer's certificate (issued by "${leaf.issuer.replace(/\n/g, ', ').slice(0, 160)}") does not chain to a trusted device CA.`,
     'chain',
   );
 }

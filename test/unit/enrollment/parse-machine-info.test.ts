@@ -8,7 +8,13 @@ import {
   parseMachineInfo,
 } from '../../../src/enrollment/index.js';
 import { isAbmError } from '../../../src/index.js';
-import { APPLE_SUBJECT, machineInfoPlist, makePki, signWithOpenssl } from './vectors.js';
+import {
+  APPLE_SUBJECT,
+  machineInfoPlist,
+  makeIntermediate,
+  makePki,
+  signWithOpenssl,
+} from './vectors.js';
 
 const FIXTURES = new URL('../../../../shared/fixtures/apple-device-ca/', import.meta.url);
 
@@ -99,6 +105,17 @@ describe('parseMachineInfo accepts', () => {
     expect(parseMachineInfo(ab, trust).serialNumber).toBe('G4NQM9HHK0');
   });
 
+  it('a chain through a CA intermediate carried in the bag', () => {
+    const int = makeIntermediate(pki, true);
+    const signer = { ...pki, leafCert: int.cert, leafKey: int.key };
+    const der = signWithOpenssl(signer, PLIST, { certfile: int.intermediate });
+    expect(parseMachineInfo(der, trust).signature.anchorSubject).toBe('CN=Test Device CA');
+    // Without the intermediate in the bag the chain cannot be built.
+    expect(untrustedReason(() => parseMachineInfo(signWithOpenssl(signer, PLIST), trust))).toBe(
+      'chain',
+    );
+  });
+
   it('several anchors: the one that issued the chain is reported', () => {
     const info = parseMachineInfo(signWithOpenssl(other, PLIST), {
       trustAnchors: [pki.caPem, other.caPem],
@@ -148,6 +165,14 @@ describe('parseMachineInfo refuses as untrusted', () => {
     expect(untrustedReason(() => parseMachineInfo(der, { trustAnchors: [other.caPem] }))).toBe(
       'chain',
     );
+  });
+
+  it('a chain through an intermediate that is not a CA', () => {
+    const int = makeIntermediate(pki, false);
+    const der = signWithOpenssl({ ...pki, leafCert: int.cert, leafKey: int.key }, PLIST, {
+      certfile: int.intermediate,
+    });
+    expect(untrustedReason(() => parseMachineInfo(der, trust))).toBe('chain');
   });
 
   it('a flipped bit in the signature', () => {

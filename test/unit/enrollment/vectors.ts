@@ -149,3 +149,81 @@ export function signWithOpenssl(pki: Pki, content: string | Buffer, o: SignOptio
   if (o.keyid) args.push('-keyid');
   return ossl(pki.dir, args, Buffer.from(content));
 }
+
+/** A leaf issued by an intermediate (`ca: true` or not) that `pki`'s CA issued. */
+export function makeIntermediate(
+  pki: Pki,
+  ca: boolean,
+): { cert: string; key: string; intermediate: string } {
+  const d = pki.dir;
+  const tag = ca ? 'int' : 'nonca';
+  ossl(d, [
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    `${tag}.key`,
+    '-out',
+    `${tag}.csr`,
+    '-subj',
+    `/CN=Intermediate ${tag}`,
+  ]);
+  writeFileSync(
+    join(d, `${tag}.ext`),
+    ca
+      ? 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign\n'
+      : 'basicConstraints=CA:FALSE\n',
+  );
+  ossl(d, [
+    'x509',
+    '-req',
+    '-in',
+    `${tag}.csr`,
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-set_serial',
+    '77',
+    '-days',
+    '365',
+    '-out',
+    `${tag}.pem`,
+    '-extfile',
+    `${tag}.ext`,
+  ]);
+  ossl(d, [
+    'req',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    `${tag}-leaf.key`,
+    '-out',
+    `${tag}-leaf.csr`,
+    '-subj',
+    '/CN=1E2D3C4B-0000-4000-8000-000000000001',
+  ]);
+  ossl(d, [
+    'x509',
+    '-req',
+    '-in',
+    `${tag}-leaf.csr`,
+    '-CA',
+    `${tag}.pem`,
+    '-CAkey',
+    `${tag}.key`,
+    '-set_serial',
+    '78',
+    '-days',
+    '365',
+    '-out',
+    `${tag}-leaf.pem`,
+  ]);
+  return {
+    cert: join(d, `${tag}-leaf.pem`),
+    key: join(d, `${tag}-leaf.key`),
+    intermediate: join(d, `${tag}.pem`),
+  };
+}

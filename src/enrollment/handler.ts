@@ -1,4 +1,4 @@
-import { isAbmError } from '../errors/index.js';
+import { InvalidArgumentError, isAbmError } from '../errors/index.js';
 import type { EnrollmentEventName, EnrollmentEventPayload } from '../manager/enrollment-events.js';
 import type { DeviceLookup } from '../manager/types.js';
 import { APPLE_IPHONE_DEVICE_CA_PEM } from './apple-device-ca.js';
@@ -86,7 +86,7 @@ export function createEnrollmentHandler(
   options: EnrollmentHandlerOptions,
 ): (request: Request) => Promise<Response> {
   if (typeof options?.resolve !== 'function') {
-    throw new TypeError('createEnrollmentHandler needs options.resolve (a function).');
+    throw new InvalidArgumentError('createEnrollmentHandler needs options.resolve (a function).');
   }
   const { manager } = options;
   const anchors = readAnchors(options.trustAnchors ?? [APPLE_IPHONE_DEVICE_CA_PEM]);
@@ -152,10 +152,10 @@ export function createEnrollmentHandler(
       }
       case 'response':
         if (!(decision.response instanceof Response))
-          throw new TypeError('resolve returned kind "response" without a Response.');
+          throw new InvalidArgumentError('resolve returned kind "response" without a Response.');
         return decision.response;
       default:
-        throw new TypeError(
+        throw new InvalidArgumentError(
           'resolve returned an unknown decision (expected kind profile, software-update, refuse or response).',
         );
     }

@@ -209,3 +209,11 @@ describe('toNodeListener over real loopback HTTP', () => {
     }
   });
 });
+
+describe('createEnrollmentHandler options', () => {
+  it('refuses a missing resolve with INVALID_ARGUMENT', () => {
+    expect(() => createEnrollmentHandler({} as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    );
+  });
+});

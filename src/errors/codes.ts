@@ -46,6 +46,9 @@ export const ABM_ERROR_CODES = [
   // Manager
   'TOKEN_NOT_FOUND',
   'TOKEN_MISMATCH',
+  // Enrollment endpoint
+  'MACHINE_INFO_INVALID',
+  'MACHINE_INFO_UNTRUSTED',
 ] as const;
 
 /** The closed union of error codes. See {@link ABM_ERROR_CODES}. */

@@ -16,6 +16,7 @@ import type {
   TokenRejectedError,
 } from './api-errors.js';
 import type { AbmErrorCode } from './codes.js';
+import type { MachineInfoInvalidError, MachineInfoUntrustedError } from './enrollment-errors.js';
 import type {
   CsvError,
   InvalidArgumentError,
@@ -118,6 +119,10 @@ export interface AbmErrorClassByCode {
   TOKEN_NOT_FOUND: TokenNotFoundError;
   /** `TOKEN_MISMATCH` is thrown as {@link TokenMismatchError}. */
   TOKEN_MISMATCH: TokenMismatchError;
+  /** `MACHINE_INFO_INVALID` is thrown as {@link MachineInfoInvalidError}. */
+  MACHINE_INFO_INVALID: MachineInfoInvalidError;
+  /** `MACHINE_INFO_UNTRUSTED` is thrown as {@link MachineInfoUntrustedError}. */
+  MACHINE_INFO_UNTRUSTED: MachineInfoUntrustedError;
 }
 
 /** The error for one code: its class, with `code` narrowed to that literal. */

@@ -10,10 +10,17 @@ import { normalizeSerial } from '../profiles/serial.js';
 import type { DeviceRecord, Page, PolicyRecord, TokenRecord } from '../storage/types.js';
 import { ClientPool } from './client-factory.js';
 import type { ManagerContext, ResolvedConfig } from './context.js';
+import type { EnrollmentEventName, EnrollmentEventPayload } from './enrollment-events.js';
 import { type AbmManagerEventName, type AbmManagerListener, EventHub } from './events.js';
 import { healthReport } from './health.js';
+import {
+  recordEnrollmentEvent,
+  recordProfileServed,
+  statusHistoryOf,
+} from './record-enrollment.js';
 import { runSync } from './run-sync.js';
 import { Scheduler } from './scheduler.js';
+import type { DeviceStatusChange } from './status-history.js';
 import { LazyTelemetry } from './telemetry.js';
 import { checkTokenId, createKeyPair, requireToken, uploadServerToken } from './token-lifecycle.js';
 import type {
@@ -325,6 +332,39 @@ export class AbmManager {
       { serialNumber: serial, enrolledAt: this.#ctx.now().toISOString() },
     ]);
     return updated > 0;
+  }
+
+  /**
+   * Records that the enrollment endpoint served a device its enrollment profile: its status
+   * becomes `profile-served` (until `markEnrolled`). Returns `false` when the token does not know
+   * the serial. The `abmkit/enrollment` handler calls this for you.
+   */
+  async recordProfileServed(tokenId: string, serialNumber: string): Promise<boolean> {
+    checkTokenId(tokenId);
+    return recordProfileServed(this.#ctx, tokenId, serialNumber);
+  }
+
+  /**
+   * Emits one `enrollment.*` event (see {@link AbmManagerEvents}); `enrollment.profile-served`
+   * also records the served profile on the device. Used by the `abmkit/enrollment` handler.
+   */
+  async recordEnrollmentEvent(
+    name: EnrollmentEventName,
+    payload: EnrollmentEventPayload,
+  ): Promise<void> {
+    await recordEnrollmentEvent(this.#ctx, name, payload);
+  }
+
+  /**
+   * A device's status history: Unassigned → Assigned → Pushed → Profile served → Enrolled (or
+   * Removed), each with its time when known. `null` when the token does not know the serial.
+   */
+  async deviceStatusHistory(
+    tokenId: string,
+    serialNumber: string,
+  ): Promise<DeviceStatusChange[] | null> {
+    checkTokenId(tokenId);
+    return statusHistoryOf(this.#ctx, tokenId, serialNumber);
   }
 
   // --- sync ------------------------------------------------------------------------------------

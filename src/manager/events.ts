@@ -1,6 +1,7 @@
 import type { AbmLogger } from '../internal/logger.js';
 import type { AdeDevice } from '../schemas/device.js';
 import type { LeaseGrant } from '../storage/types.js';
+import type { EnrollmentEventPayload } from './enrollment-events.js';
 import type { SyncReport, TokenHealthReport } from './types.js';
 
 /** Payload of `device.added`, `device.modified` and `device.removed`. */
@@ -126,6 +127,14 @@ export interface AbmManagerEvents {
   'lease.acquired': LeaseEvent;
   /** This process lost a token's lease mid-run (expired or taken over): the run stopped. */
   'lease.lost': LeaseEvent;
+  /** A device's verified MachineInfo reached the enrollment endpoint. */
+  'enrollment.requested': EnrollmentEventPayload;
+  /** The device was told to update its OS first (`com.apple.softwareupdate.required`). */
+  'enrollment.software-update-required': EnrollmentEventPayload;
+  /** The enrollment profile was served (recorded on the device: status `profile-served`). */
+  'enrollment.profile-served': EnrollmentEventPayload;
+  /** The endpoint refused the device. */
+  'enrollment.refused': EnrollmentEventPayload;
 }
 
 /** A name of {@link AbmManagerEvents}. */

@@ -5,6 +5,7 @@
  * @module
  */
 export { AbmManager } from './abm-manager.js';
+export type { EnrollmentEventName, EnrollmentEventPayload } from './enrollment-events.js';
 export type {
   AbmManagerEventName,
   AbmManagerEvents,
@@ -18,6 +19,7 @@ export type {
   SyncStartedEvent,
   TokenEvent,
 } from './events.js';
+export type { DeviceStatusChange } from './status-history.js';
 export type {
   AbmManagerOptions,
   CreateKeyPairOptions,

@@ -344,10 +344,17 @@ export interface SetCursorInput extends LeaseFence {
 /**
  * A device's status, derived by the store on every write, in precedence order:
  * `removed` (ABM reported it deleted, or a full fetch no longer listed it) > `enrolled`
- * (`markEnrolled` was called) > `pushed` (Apple's profile_status) > `assigned` (Apple's
+ * (`markEnrolled` was called) > `profile-served` (the enrollment endpoint served the device its
+ * enrollment profile) > `pushed` (Apple's profile_status) > `assigned` (Apple's
  * profile_status, or abmkit assigned a profile successfully) > `unassigned`.
  */
-export type DeviceStatus = 'unassigned' | 'assigned' | 'pushed' | 'enrolled' | 'removed';
+export type DeviceStatus =
+  | 'unassigned'
+  | 'assigned'
+  | 'pushed'
+  | 'profile-served'
+  | 'enrolled'
+  | 'removed';
 
 /** A device of one token, as stored: Apple's record plus what abmkit tracks about it. */
 export interface DeviceRecord {
@@ -379,6 +386,8 @@ export interface DeviceRecord {
   assignedAt: IsoDateTime | null;
   /** When the device completed enrollment with the embedding MDM (`markEnrolled`). */
   enrolledAt: IsoDateTime | null;
+  /** When the enrollment endpoint last served the device its enrollment profile. */
+  profileServedAt: IsoDateTime | null;
   /** The id of the last full fetch that delivered the device (see {@link CursorRecord.fullFetchId}). */
   fullFetchId: string | null;
   /** When the store first saw the device. */
@@ -480,6 +489,8 @@ export interface DevicePatch {
   assignedAt?: IsoDateTime | null | undefined;
   /** When the device enrolled. */
   enrolledAt?: IsoDateTime | null | undefined;
+  /** When the enrollment profile was served. */
+  profileServedAt?: IsoDateTime | null | undefined;
 }
 
 /** Input of {@link DeviceStore.markMissingRemoved}. */

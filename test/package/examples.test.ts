@@ -14,6 +14,8 @@ const examples: Record<string, RegExp> = {
   'client-sync.ts': /stored cursor/,
   'profiles-policy.ts': /os-default|device|group/,
   'manager-multi-tenant.ts': /enrolls into customer/,
+  'enrollment-endpoint.ts':
+    /old-OS device: 403 → 200[\s\S]*status history: unassigned → assigned → pushed → profile-served → enrolled/,
   'demo.ts': /Summary[\s\S]*total[\s\S]*Token acme-hq: valid/,
   'simulator-control.ts': /after 8 days: completed, full fetch true[\s\S]*renewal accepted/,
 };

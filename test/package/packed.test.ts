@@ -93,7 +93,7 @@ describe('packed package', () => {
   it('loads every public subpath without optional drivers being required at import', () => {
     writeFileSync(
       join(consumer, 'subpaths.mjs'),
-      `const names = ['abmkit', 'abmkit/testing', 'abmkit/storage/postgres', 'abmkit/storage/redis'];
+      `const names = ['abmkit', 'abmkit/testing', 'abmkit/storage/postgres', 'abmkit/storage/redis', 'abmkit/enrollment'];
 const out = {};
 for (const n of names) out[n] = Object.keys(await import(n)).length > 0;
 console.log(JSON.stringify(out));`,
@@ -107,6 +107,7 @@ console.log(JSON.stringify(out));`,
       'abmkit/testing': true,
       'abmkit/storage/postgres': true,
       'abmkit/storage/redis': true,
+      'abmkit/enrollment': true,
     });
   });
 

@@ -526,6 +526,10 @@ export abstract class StateStorage extends FaultableStorage {
         if (p.enrolledAt !== undefined) {
           next.enrolledAt = p.enrolledAt === null ? null : checkIso(p.enrolledAt, 'enrolledAt');
         }
+        if (p.profileServedAt !== undefined) {
+          next.profileServedAt =
+            p.profileServedAt === null ? null : checkIso(p.profileServedAt, 'profileServedAt');
+        }
         next.status = deriveStatus(next);
         seen.set(p.serialNumber, next);
       }

@@ -115,4 +115,24 @@ CREATE TABLE ${s}.sync_runs (
 );
 `,
   },
+  {
+    // Enrollment endpoint: when the enrollment profile was served, and the status it implies.
+    version: 2,
+    sql: (s) => `
+ALTER TABLE ${s}.devices ADD COLUMN profile_served_at text;
+DROP INDEX ${s}.devices_status_idx;
+ALTER TABLE ${s}.devices DROP COLUMN status;
+ALTER TABLE ${s}.devices ADD COLUMN status text GENERATED ALWAYS AS (
+  CASE
+    WHEN removed THEN 'removed'
+    WHEN enrolled_at IS NOT NULL THEN 'enrolled'
+    WHEN profile_served_at IS NOT NULL THEN 'profile-served'
+    WHEN device->>'profile_status' = 'pushed' THEN 'pushed'
+    WHEN device->>'profile_status' = 'assigned' OR assigned_profile_uuid IS NOT NULL THEN 'assigned'
+    ELSE 'unassigned'
+  END
+) STORED;
+CREATE INDEX devices_status_idx ON ${s}.devices (token_id, status, serial);
+`,
+  },
 ];

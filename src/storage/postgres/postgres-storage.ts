@@ -682,6 +682,13 @@ export class PostgresStorage extends FaultableStorage {
           ? p.enrolledAt
           : checkIso(p.enrolledAt, 'enrolledAt'),
       );
+      put(
+        'has_served',
+        'served',
+        p.profileServedAt === undefined || p.profileServedAt === null
+          ? p.profileServedAt
+          : checkIso(p.profileServedAt, 'profileServedAt'),
+      );
       merged.set(p.serialNumber, m);
     }
     if (merged.size === 0) {
@@ -696,10 +703,12 @@ export class PostgresStorage extends FaultableStorage {
         assigned_profile_uuid = CASE WHEN p.has_assigned THEN p.assigned ELSE d.assigned_profile_uuid END,
         assigned_at = CASE WHEN p.has_assigned_at THEN p.assigned_at ELSE d.assigned_at END,
         enrolled_at = CASE WHEN p.has_enrolled THEN p.enrolled ELSE d.enrolled_at END,
+        profile_served_at = CASE WHEN p.has_served THEN p.served ELSE d.profile_served_at END,
         updated_at = ${NOW_ISO}
       FROM jsonb_to_recordset($2::jsonb) AS p(serial text, has_resolved boolean, resolved text,
         has_reason boolean, reason text, has_plan boolean, plan integer, has_assigned boolean,
-        assigned text, has_assigned_at boolean, assigned_at text, has_enrolled boolean, enrolled text)
+        assigned text, has_assigned_at boolean, assigned_at text, has_enrolled boolean, enrolled text,
+        has_served boolean, served text)
       WHERE d.token_id = $1 AND d.serial = p.serial`;
     const values = [tokenId, JSON.stringify([...merged.values()])];
     if (fence === undefined) return (await this.#q(sql, values)).rowCount ?? 0;

@@ -10,7 +10,7 @@ import { iso } from './migrations.js';
 /** Columns selected for a device row. @internal */
 export const DEVICE_COLS = `token_id, serial, device::text AS device, op_date, op_type, status, removed,
   removed_at, resolved_profile_uuid, unassigned_reason, plan_revision, assigned_profile_uuid,
-  assigned_at, enrolled_at, full_fetch_id, first_seen_at, updated_at`;
+  assigned_at, enrolled_at, profile_served_at, full_fetch_id, first_seen_at, updated_at`;
 
 /** Columns selected for a cursor row. @internal */
 export const CURSOR_COLS =
@@ -47,6 +47,7 @@ export function toDevice(r: Row): DeviceRecord {
     assignedProfileUuid: str(r['assigned_profile_uuid']),
     assignedAt: str(r['assigned_at']),
     enrolledAt: str(r['enrolled_at']),
+    profileServedAt: str(r['profile_served_at']),
     fullFetchId: str(r['full_fetch_id']),
     firstSeenAt: String(r['first_seen_at']),
     updatedAt: String(r['updated_at']),

@@ -16,6 +16,7 @@ end
 local function status_of(m)
   if m.rm then return 'removed' end
   if m.en then return 'enrolled' end
+  if m.sv then return 'profile-served' end
   if m.ps == 'pushed' then return 'pushed' end
   if m.ps == 'assigned' or m.as then return 'assigned' end
   return 'unassigned'
@@ -152,7 +153,7 @@ return 'OK'
 
 /**
  * Patches tracked fields. KEYS[1]=lease; ARGV base, gen ('' = no fence), now, n, then per patch
- * 13 args: serial, then 6 pairs (flag '1'/'0', value) for rs, rr, pl, as, asa, en.
+ * 15 args: serial, then 7 pairs (flag '1'/'0', value) for rs, rr, pl, as, asa, en, sv.
  * Returns -1 on a lost lease, else the number updated.
  */
 export const UPDATE_DEVICES = `${PRELUDE}
@@ -160,16 +161,16 @@ local base = ARGV[1]
 if not fence_ok(KEYS[1], ARGV[2]) then return -1 end
 local now = ARGV[3]
 local n = tonumber(ARGV[4])
-local fields = {'rs', 'rr', 'pl', 'as', 'asa', 'en'}
+local fields = {'rs', 'rr', 'pl', 'as', 'asa', 'en', 'sv'}
 local count = 0
 for i = 0, n - 1 do
-  local o = 5 + i * 13
+  local o = 5 + i * 15
   local serial = ARGV[o]
   local raw = redis.call('HGET', base .. ':meta', serial)
   if raw then
     local m = cjson.decode(raw)
     local old_status = m.st
-    for f = 1, 6 do
+    for f = 1, 7 do
       if ARGV[o + f * 2 - 1] == '1' then m[fields[f]] = nz(ARGV[o + f * 2]) end
     end
     m.up = now

@@ -75,6 +75,7 @@ interface Meta {
   as?: string;
   asa?: string;
   en?: string;
+  sv?: string;
   ff?: string;
   ps?: string;
   pu?: string;
@@ -567,6 +568,7 @@ return redis.call('HGETALL', KEYS[1])`,
       assignedProfileUuid: m.as ?? null,
       assignedAt: m.asa ?? null,
       enrolledAt: m.en ?? null,
+      profileServedAt: m.sv ?? null,
       fullFetchId: m.ff ?? null,
       firstSeenAt: m.fs,
       updatedAt: m.up,
@@ -719,6 +721,11 @@ return redis.call('HGETALL', KEYS[1])`,
           p.enrolledAt === undefined || p.enrolledAt === null
             ? p.enrolledAt
             : checkIso(p.enrolledAt, 'enrolledAt'),
+        ),
+        ...pair(
+          p.profileServedAt === undefined || p.profileServedAt === null
+            ? p.profileServedAt
+            : checkIso(p.profileServedAt, 'profileServedAt'),
         ),
       );
     }

@@ -7,6 +7,7 @@ export const DEVICE_STATUSES: readonly DeviceStatus[] = [
   'unassigned',
   'assigned',
   'pushed',
+  'profile-served',
   'enrolled',
   'removed',
 ];
@@ -48,11 +49,13 @@ export function opDateWins(incomingMs: number | null, storedOpDate: string | nul
 export function deriveStatus(r: {
   removed: boolean;
   enrolledAt: string | null;
+  profileServedAt?: string | null | undefined;
   assignedProfileUuid: string | null;
   device: AdeDevice;
 }): DeviceStatus {
   if (r.removed) return 'removed';
   if (r.enrolledAt !== null) return 'enrolled';
+  if (r.profileServedAt != null) return 'profile-served';
   const ps = r.device.profile_status;
   if (ps === 'pushed') return 'pushed';
   if (ps === 'assigned' || r.assignedProfileUuid !== null) return 'assigned';
@@ -71,7 +74,7 @@ export function awaitsAssignment(r: DeviceRecord): boolean {
 
 /** A fresh zeroed count per status. @internal */
 export function emptyCounts(): Record<DeviceStatus, number> {
-  return { unassigned: 0, assigned: 0, pushed: 0, enrolled: 0, removed: 0 };
+  return { unassigned: 0, assigned: 0, pushed: 0, 'profile-served': 0, enrolled: 0, removed: 0 };
 }
 
 /** A time-ordered run id (`<ms base36>-<random>`). @internal */
@@ -112,6 +115,7 @@ export function upsertDevice(
     assignedProfileUuid: null,
     assignedAt: null,
     enrolledAt: null,
+    profileServedAt: null,
     fullFetchId: null,
     firstSeenAt: ctx.nowIso,
     updatedAt: ctx.nowIso,

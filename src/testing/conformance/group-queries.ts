@@ -46,6 +46,34 @@ export function queryTests({ it, describe, run }: SuiteContext): void {
       });
     });
 
+    it('records a served enrollment profile: status profile-served, below enrolled', async () => {
+      await run(async ({ storage: s }) => {
+        const f = await lease(s, 't1');
+        await page(s, f, [dev('PS', { profile_status: 'pushed', profile_uuid: 'p1' }), dev('PE')]);
+        const at = '2025-06-01T00:00:00.000Z';
+        assert.equal(
+          await s.updateDevices('t1', [
+            { serialNumber: 'PS', profileServedAt: at },
+            { serialNumber: 'PE', profileServedAt: at, enrolledAt: at },
+          ]),
+          2,
+        );
+        const served = await s.getDevice('t1', 'PS');
+        assert.equal(served?.status, 'profile-served');
+        assert.equal(served?.profileServedAt, at);
+        assert.equal((await s.getDevice('t1', 'PE'))?.status, 'enrolled');
+        assert.deepEqual(await all(s, 't1', { status: 'profile-served' }), ['PS']);
+        assert.equal((await s.countDevices('t1'))['profile-served'], 1);
+        // A later page (Apple's record changes) keeps the served time and the status.
+        await page(s, f, [
+          dev('PS', { profile_status: 'pushed', profile_uuid: 'p1', color: 'red' }),
+        ]);
+        assert.equal((await s.getDevice('t1', 'PS'))?.status, 'profile-served');
+        await s.updateDevices('t1', [{ serialNumber: 'PS', profileServedAt: null }]);
+        assert.equal((await s.getDevice('t1', 'PS'))?.status, 'pushed');
+      });
+    });
+
     it('derives status and filters by status, resolution, pending assignment and plan revision', async () => {
       await run(async ({ storage: s }) => {
         const f = await lease(s, 't1');
@@ -80,6 +108,7 @@ export function queryTests({ it, describe, run }: SuiteContext): void {
           unassigned: 2,
           assigned: 1,
           pushed: 1,
+          'profile-served': 0,
           enrolled: 1,
           removed: 1,
         });

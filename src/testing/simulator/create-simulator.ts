@@ -6,6 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { HttpHandler } from 'msw';
 import { InvalidArgumentError } from '../../errors/index.js';
+import { createActivator } from './activate.js';
 import { controlMount } from './control/http.js';
 import type { SimListenOptions } from './control/types.js';
 import { handleRequest } from './core.js';
@@ -178,6 +179,7 @@ export function createDepSimulator(options: DepSimulatorOptions = {}): DepSimula
       }
     },
     stats: () => state.devices.stats(),
+    activate: (serial, options) => activator(serial, options),
   };
 
   const profiles: SimProfiles = {
@@ -187,6 +189,7 @@ export function createDepSimulator(options: DepSimulatorOptions = {}): DepSimula
     },
     list: () => [...state.profiles.values()].map((p) => structuredClone(p) as SimProfile),
   };
+  const activator = createActivator(devices, profiles);
 
   const tokens: SimTokens = {
     create: (tokenOptions) => state.createToken(tokenOptions),

@@ -3,6 +3,8 @@
  *
  * @module
  */
+
+export type { SimActivateOptions, SimActivation, SimActivationStep } from './activate.js';
 export {
   handleSimControl,
   SIM_CONTROL_PREFIX,
@@ -13,6 +15,7 @@ export {
   startSimulatorControl,
 } from './control/index.js';
 export { createDepSimulator, type DepSimulator, type SimResetOptions } from './create-simulator.js';
+export { SIMULATOR_DEVICE_CA_PEM } from './device-ca.js';
 export { APPLE_ADE_BASE_URL, depSimulatorHandlers, type SimRequestHandler } from './msw.js';
 export type {
   DepEndpoint,

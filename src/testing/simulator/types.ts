@@ -3,7 +3,9 @@
  *
  * @module
  */
+
 import type { AbmLogger } from '../../internal/logger.js';
+import type { SimActivateOptions, SimActivation } from './activate.js';
 
 /** A hardware platform the simulator can generate. `Watch` is off by default (weight 0). */
 export type SimPlatform = 'iPhone' | 'iPad' | 'Mac' | 'AppleTV' | 'Vision' | 'Watch';
@@ -327,6 +329,12 @@ export interface SimDevices {
   setAssignOutcome(serials: readonly string[], outcome: SimAssignOutcome | undefined): void;
   /** Memory footprint of the population. */
   stats(): SimDeviceStats;
+  /**
+   * The device side of enrollment: POSTs a MachineInfo signed by the simulator's device CA
+   * (`SIMULATOR_DEVICE_CA_PEM`) to the assigned ADE profile's `url`, honours a software-update
+   * answer by "updating" and posting again, and reports what it received.
+   */
+  activate(serial: string, options?: SimActivateOptions): Promise<SimActivation>;
 }
 
 /** A stored profile as `GET /profile` returns it. */

@@ -67,10 +67,34 @@ describe.skipIf(!run)('PostgresStorage', () => {
       );
       expect(before.rows).toHaveLength(0);
       const [a, b] = await Promise.all([s.migrate(), s.migrate()]);
-      expect([...a, ...b]).toEqual([1]);
+      expect([...a, ...b]).toEqual([1, 2]);
       expect(await s.migrate()).toEqual([]);
-      const v = await pool.query(`SELECT version FROM "${schema}".abmkit_migrations`);
-      expect(v.rows).toEqual([{ version: 1 }]);
+      const v = await pool.query(
+        `SELECT version FROM "${schema}".abmkit_migrations ORDER BY version`,
+      );
+      expect(v.rows).toEqual([{ version: 1 }, { version: 2 }]);
+    });
+
+    it('migration 2 (profile served) upgrades a version-1 schema and keeps device statuses', async () => {
+      const schema = await freshSchema();
+      const { MIGRATIONS } = await import('../../../src/storage/postgres/migrations.js');
+      await pool.query(`CREATE SCHEMA "${schema}"`);
+      await pool.query((MIGRATIONS[0] as { sql: (s: string) => string }).sql(`"${schema}"`));
+      await pool.query(
+        `CREATE TABLE "${schema}".abmkit_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      await pool.query(`INSERT INTO "${schema}".abmkit_migrations (version) VALUES (1)`);
+      await pool.query(
+        `INSERT INTO "${schema}".devices (token_id, serial, device, first_seen_at, updated_at)
+         VALUES ('t', 'A', '{"serial_number":"A","profile_status":"pushed"}', 'x', 'x')`,
+      );
+      const s = new PostgresStorage({ pool, schema });
+      expect(await s.migrate()).toEqual([2]);
+      expect((await s.getDevice('t', 'A'))?.status).toBe('pushed');
+      await s.updateDevices('t', [
+        { serialNumber: 'A', profileServedAt: '2026-01-01T00:00:00.000Z' },
+      ]);
+      expect((await s.getDevice('t', 'A'))?.status).toBe('profile-served');
     });
 
     it('uses an index for serial lookups across tokens', async () => {

@@ -10,6 +10,7 @@ export const entries: Record<string, string> = {
   'storage/postgres/index': 'src/storage/postgres/index.ts',
   'storage/redis/index': 'src/storage/redis/index.ts',
   'cli/simulator': 'src/cli/simulator.ts',
+  'api/index': 'src/api/index.ts',
 };
 
 export default defineConfig({

@@ -6,6 +6,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { HttpHandler } from 'msw';
 import { InvalidArgumentError } from '../../errors/index.js';
+import { businessApiControl, type SimBusinessApi } from './business-api/control.js';
 import { handleRequest } from './core.js';
 import { startHttpServer } from './http-server.js';
 import { APPLE_ADE_BASE_URL, depSimulatorHandlers } from './msw.js';
@@ -74,6 +75,8 @@ export interface DepSimulator {
   readonly account: SimAccount;
   /** Scripted faults. */
   readonly faults: SimFaults;
+  /** The Apple Business Manager REST API served beside the ADE API (`/auth/oauth2/token`, `/v1/…`). */
+  readonly businessApi: SimBusinessApi;
   /** The request log (most recent last, bounded by `requestLogLimit`). */
   readonly requests: readonly SimRequestLogEntry[];
   /** Running counters. */
@@ -257,6 +260,7 @@ export function createDepSimulator(options: DepSimulatorOptions = {}): DepSimula
     sessions,
     account,
     faults: state.faults,
+    businessApi: businessApiControl(state),
     get requests() {
       return state.log.entries;
     },

@@ -3,6 +3,12 @@
  *
  * @module
  */
+export type {
+  SimApiAccount,
+  SimApiAccountOptions,
+  SimBusinessApi,
+  SimOrgDeviceState,
+} from './business-api/control.js';
 export { createDepSimulator, type DepSimulator, type SimResetOptions } from './create-simulator.js';
 export { APPLE_ADE_BASE_URL, depSimulatorHandlers, type SimRequestHandler } from './msw.js';
 export type {

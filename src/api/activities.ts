@@ -95,7 +95,7 @@ export async function createActivity(
 }
 
 /** @internal */
-export function getActivity(
+export async function getActivity(
   ctx: ApiContext,
   id: string,
   options: ApiCallOptions = {},

@@ -9,7 +9,7 @@ import type { MdmServer } from './types.js';
 export interface CreateMdmServerInput {
   /** Name shown in Apple Business Manager. */
   serverName: string;
-  /** The certificate PEM Apple encrypts the server token to (from `createKeyPair`). */
+  /** The certificate PEM Apple encrypts the server token to (from `generateKeyPair()` or `manager.createKeyPair()`). */
   certificatePem: string;
   /** Name of the certificate. @default `${serverName}.pem` */
   certificateName?: string;
@@ -56,7 +56,7 @@ export async function* listMdmServers(
 }
 
 /** @internal */
-export function getMdmServer(
+export async function getMdmServer(
   ctx: ApiContext,
   id: string,
   options: ApiCallOptions & { fields?: readonly string[] } = {},
@@ -111,7 +111,7 @@ async function writeServer(
 }
 
 /** @internal */
-export function createMdmServer(
+export async function createMdmServer(
   ctx: ApiContext,
   input: CreateMdmServerInput,
   options: ApiCallOptions = {},
@@ -130,7 +130,7 @@ export function createMdmServer(
     der = new X509Certificate(String(input.certificatePem)).raw;
   } catch {
     throw new CertificateError(
-      'createMdmServer: certificatePem is not a PEM certificate. Pass the certificate from createKeyPair() (-----BEGIN CERTIFICATE-----).',
+      'createMdmServer: certificatePem is not a PEM certificate. Pass the certificate from generateKeyPair() or manager.createKeyPair() (-----BEGIN CERTIFICATE-----).',
     );
   }
   const attributes: Record<string, unknown> = {
@@ -153,7 +153,7 @@ export function createMdmServer(
 }
 
 /** @internal */
-export function updateMdmServer(
+export async function updateMdmServer(
   ctx: ApiContext,
   id: string,
   input: UpdateMdmServerInput,

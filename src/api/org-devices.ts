@@ -32,7 +32,7 @@ export function checkSerialArg(serial: unknown): string {
 }
 
 /** @internal */
-export function getOrgDevice(
+export async function getOrgDevice(
   ctx: ApiContext,
   serial: string,
   options: ApiCallOptions & { fields?: readonly string[] } = {},

@@ -1,6 +1,7 @@
 import type { AbmLogger } from '../internal/logger.js';
 import type { AdeDevice } from '../schemas/device.js';
 import type { LeaseGrant } from '../storage/types.js';
+import type { ApiAccountHealthEvent } from './business-api.js';
 import type { SyncReport, TokenHealthReport } from './types.js';
 
 /** Payload of `device.added`, `device.modified` and `device.removed`. */
@@ -126,6 +127,8 @@ export interface AbmManagerEvents {
   'lease.acquired': LeaseEvent;
   /** This process lost a token's lease mid-run (expired or taken over): the run stopped. */
   'lease.lost': LeaseEvent;
+  /** A Business API account's health changed (key revoked, scope wrong, valid again). */
+  'apiAccount.health': ApiAccountHealthEvent;
 }
 
 /** A name of {@link AbmManagerEvents}. */

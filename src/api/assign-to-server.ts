@@ -70,10 +70,16 @@ async function pool<T>(
   work: (item: T) => Promise<void>,
 ): Promise<void> {
   let next = 0;
+  let stopped = false;
   const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
+    while (!stopped && next < items.length) {
       const item = items[next++] as T;
-      await work(item);
+      try {
+        await work(item);
+      } catch (error) {
+        stopped = true; // the other workers take no new item
+        throw error;
+      }
     }
   });
   await Promise.all(workers);
@@ -102,6 +108,10 @@ async function readSerials(
   const parsed = await parseSerialCsv(source as SerialCsvInput, { rows: false });
   return { serials: parsed.serials, invalid: parsed.invalid, duplicates: parsed.duplicates.length };
 }
+
+/** Errors that concern the whole call (credentials, scope, abort), not one serial: rethrown. */
+const FATAL = new Set(['AUTH_FAILED', 'ACCESS_DENIED', 'CONFIGURATION_INVALID', 'ABORTED']);
+const fatal = (error: unknown): boolean => isAbmError(error) && FATAL.has(error.code);
 
 const reasonOf = (error: unknown): string =>
   isAbmError(error)
@@ -146,6 +156,7 @@ export async function assignDevicesToServer(
           toSend.push(serial);
         }
       } catch (error) {
+        if (fatal(error)) throw error;
         if (isNotFound(error)) report.notFound.push(serial);
         else report.failed.push({ serialNumber: serial, reason: reasonOf(error) });
       }
@@ -199,6 +210,7 @@ export async function assignDevicesToServer(
         for (const serial of chunk) report.failed.push({ serialNumber: serial, reason: why });
       }
     } catch (error) {
+      if (fatal(error)) throw error;
       const why = reasonOf(error);
       for (const serial of chunk) report.failed.push({ serialNumber: serial, reason: why });
     }

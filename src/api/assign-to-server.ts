@@ -162,14 +162,16 @@ export async function assignDevicesToServer(
       }
     });
   }
-  const chunks: string[][] = [];
-  for (let i = 0; i < toSend.length; i += chunkSize) chunks.push(toSend.slice(i, i + chunkSize));
+  // Chunk starts only: each chunk is sliced when its activity is created, not all up front.
+  const starts: number[] = [];
+  for (let i = 0; i < toSend.length; i += chunkSize) starts.push(i);
   const succeeded = (serial: string): void => {
     report.assigned.push(serial);
     const previous = from.get(serial);
     if (previous !== undefined) report.moved.push({ serialNumber: serial, fromServerId: previous });
   };
-  await pool(chunks, concurrency, async (chunk) => {
+  await pool(starts, concurrency, async (start) => {
+    const chunk = toSend.slice(start, start + chunkSize);
     try {
       const signal = options.signal ? { signal: options.signal } : {};
       const created = await createActivity(

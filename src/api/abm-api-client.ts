@@ -75,7 +75,7 @@ const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
  * A client of Apple's REST API for Apple Business Manager and Apple School Manager (2025+): which
  * MDM server each organisation device belongs to, MDM servers, and org-device activities
  * (assign, unassign, release). It authenticates as an API account (OAuth 2 client credentials
- * with an ES256 client assertion minted locally), unlike {@link AbmClient}, which speaks the ADE
+ * with an ES256 client assertion minted locally), unlike `AbmClient`, which speaks the ADE
  * device-enrollment API with a server token.
  *
  * @example
@@ -95,8 +95,8 @@ export class AbmApiClient {
   readonly #ctx: ApiContext;
 
   /**
-   * @throws {@link InvalidArgumentError} for a client id without its `BUSINESSAPI.`/`SCHOOLAPI.`
-   *   prefix, a malformed key id or URL; {@link PrivateKeyError} for a key that is not a P-256
+   * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`) for a client id without its `BUSINESSAPI.`/`SCHOOLAPI.`
+   *   prefix, a malformed key id or URL; `PrivateKeyError` (`PRIVATE_KEY_INVALID`) for a key that is not a P-256
    *   private key PEM (an RSA key, a public key, a malformed or encrypted PEM).
    */
   constructor(options: AbmApiClientOptions) {

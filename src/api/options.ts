@@ -34,7 +34,7 @@ export interface AbmApiClientOptions {
   timeoutMs?: number;
   /** Time limit for one method call, retries included. @default 120000 */
   deadlineMs?: number;
-  /** Retry policy (the same one {@link AbmClient} uses). */
+  /** Retry policy (the same one `AbmClient` uses). */
   retry?: RetryOptions;
   /** Largest response body accepted, in bytes. @default 16 MiB */
   maxResponseBytes?: number;

@@ -55,7 +55,7 @@ export abstract class ApiAccountStoreBase implements ApiAccountStore {
     };
   }
 
-  /** {@inheritDoc ApiAccountStore.saveApiAccount} */
+  /** Creates or shallow-patches an account (`null` removes a field); a new one needs `clientId`, `keyId` and `privateKeyPem`. */
   async saveApiAccount(accountId: string, patch: ApiAccountPatch): Promise<ApiAccountRecord> {
     checkId(accountId, 'An API account id');
     if (patch === null || typeof patch !== 'object') {
@@ -88,13 +88,13 @@ export abstract class ApiAccountStoreBase implements ApiAccountStore {
     return this.#open(next as unknown as ApiAccountRecord);
   }
 
-  /** {@inheritDoc ApiAccountStore.getApiAccount} */
+  /** The account with its key decrypted, or `null`. */
   async getApiAccount(accountId: string): Promise<ApiAccountRecord | null> {
     const json = await this.rawGet('account', checkId(accountId, 'An API account id'));
     return json === null ? null : this.#open(JSON.parse(json) as ApiAccountRecord);
   }
 
-  /** {@inheritDoc ApiAccountStore.listApiAccounts} */
+  /** Accounts by id, optionally of one customer and/or site, paged. */
   async listApiAccounts(query: ApiAccountQuery = {}): Promise<Page<ApiAccountRecord>> {
     const limit = Math.min(Math.max(1, Math.floor(query.limit ?? 100)), 1000);
     let after = query.cursor ?? undefined;
@@ -115,24 +115,24 @@ export abstract class ApiAccountStoreBase implements ApiAccountStore {
     return { items, nextCursor: after ?? null };
   }
 
-  /** {@inheritDoc ApiAccountStore.deleteApiAccount} */
+  /** Deletes an account; whether it existed. */
   deleteApiAccount(accountId: string): Promise<boolean> {
     return this.rawDelete('account', checkId(accountId, 'An API account id'));
   }
 
-  /** {@inheritDoc ApiAccountStore.saveServerLink} */
+  /** Stores (replaces) the link of a token to its MDM server record. */
   async saveServerLink(link: ServerLinkRecord): Promise<void> {
     checkId(link?.tokenId, 'A token id');
     await this.rawPut('link', link.tokenId, JSON.stringify(link));
   }
 
-  /** {@inheritDoc ApiAccountStore.getServerLink} */
+  /** The token's link, or `null`. */
   async getServerLink(tokenId: string): Promise<ServerLinkRecord | null> {
     const json = await this.rawGet('link', checkId(tokenId, 'A token id'));
     return json === null ? null : (JSON.parse(json) as ServerLinkRecord);
   }
 
-  /** {@inheritDoc ApiAccountStore.deleteServerLink} */
+  /** Forgets the token's link; whether it existed. */
   deleteServerLink(tokenId: string): Promise<boolean> {
     return this.rawDelete('link', checkId(tokenId, 'A token id'));
   }

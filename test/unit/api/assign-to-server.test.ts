@@ -39,7 +39,10 @@ describe('assignDevicesToServer', () => {
     const [u0, u1, u2, u3, u4, u5] = [0, 1, 2, 3, 4, 5].map(pool.serialAt) as string[];
     // u3 sits on a second server first; u4 will fail in the activity.
     const { generateKeyPair } = await import('../../../src/index.js');
-    const second = await api.createMdmServer({ serverName: 'Other', certificatePem: (await generateKeyPair()).certificatePem });
+    const second = await api.createMdmServer({
+      serverName: 'Other',
+      certificatePem: (await generateKeyPair()).certificatePem,
+    });
     await api.waitForActivity((await api.assignDevices(second.id, [u3 as string])).id);
     h.sim.businessApi.failSerials([u4 as string], 'Device is in an active migration');
     const onAde = h.sim.devices.serials(1)[0] as string;
@@ -61,7 +64,9 @@ describe('assignDevicesToServer', () => {
     expect(report.moved).toEqual([{ serialNumber: u3, fromServerId: second.id }]);
     expect(report.alreadyOnServer).toEqual([onAde]);
     expect(report.notFound).toEqual(['NOSUCHDEV01']);
-    expect(report.failed).toEqual([{ serialNumber: u4, reason: 'Device is in an active migration' }]);
+    expect(report.failed).toEqual([
+      { serialNumber: u4, reason: 'Device is in an active migration' },
+    ]);
     expect(report.invalid.map((r) => r.line)).toEqual([10]);
     expect(report.duplicates).toBe(1);
     expect(report.activityIds).toHaveLength(3);
@@ -71,7 +76,10 @@ describe('assignDevicesToServer', () => {
     const api = h.client();
     const pool = h.sim.businessApi.addUnassignedDevices(3);
     const serials = [pool.serialAt(0), pool.serialAt(1), 'NOSUCHDEV02', pool.serialAt(2)];
-    const report = await api.assignDevicesToServer(h.sim.businessApi.adeServerId, serials, { lookup: false, chunkSize: 1000 });
+    const report = await api.assignDevicesToServer(h.sim.businessApi.adeServerId, serials, {
+      lookup: false,
+      chunkSize: 1000,
+    });
     expect(report.assigned).toEqual([pool.serialAt(0), pool.serialAt(1), pool.serialAt(2)]);
     expect(report.notFound).toEqual(['NOSUCHDEV02']);
     expect(report.activityIds).toHaveLength(1);
@@ -80,8 +88,13 @@ describe('assignDevicesToServer', () => {
   it('rejects 1,000+ malformed CSV rows without sending anything', async () => {
     const api = h.client();
     const before = h.sim.requests.length;
-    const rows = Array.from({ length: 1200 }, (_, i) => (i % 3 === 0 ? `x${i}!` : i % 3 === 1 ? '"unterminated' : 'AB'));
-    const report = await api.assignDevicesToServer(h.sim.businessApi.adeServerId, `serial\n${rows.join('\n')}\n`);
+    const rows = Array.from({ length: 1200 }, (_, i) =>
+      i % 3 === 0 ? `x${i}!` : i % 3 === 1 ? '"unterminated' : 'AB',
+    );
+    const report = await api.assignDevicesToServer(
+      h.sim.businessApi.adeServerId,
+      `serial\n${rows.join('\n')}\n`,
+    );
     expect(report.assigned).toEqual([]);
     expect(report.invalid.length).toBeGreaterThan(0);
     expect(report.activityIds).toEqual([]);
@@ -95,9 +108,14 @@ describe('assignDevicesToServer', () => {
     const cursor = full.at(-1)?.cursor as string;
     const pool = h.sim.businessApi.addUnassignedDevices(2);
     const onAde = h.sim.devices.serials(1)[0] as string;
-    const report = await api.assignDevicesToServer(h.sim.businessApi.adeServerId, [pool.serialAt(0), pool.serialAt(1)]);
+    const report = await api.assignDevicesToServer(h.sim.businessApi.adeServerId, [
+      pool.serialAt(0),
+      pool.serialAt(1),
+    ]);
     expect(report.assigned).toHaveLength(2);
-    await api.waitForActivity((await api.unassignDevices(h.sim.businessApi.adeServerId, [onAde])).id);
+    await api.waitForActivity(
+      (await api.unassignDevices(h.sim.businessApi.adeServerId, [onAde])).id,
+    );
     const delta = await pages(ade.devicePages({ cursor, phase: 'sync' }));
     const ops = delta.flatMap((p) => p.devices.map((d) => [d.serial_number, d.op_type]));
     expect(ops).toEqual(
@@ -115,7 +133,10 @@ describe('assignDevicesToServer', () => {
     const ade = h.sim.businessApi.adeServerId;
     await api.updateMdmServer(ade, { defaultProductFamilies: ['IPHONE', 'IPAD'] });
     const { generateKeyPair } = await import('../../../src/index.js');
-    const macs = await api.createMdmServer({ serverName: 'Macs', certificatePem: (await generateKeyPair()).certificatePem });
+    const macs = await api.createMdmServer({
+      serverName: 'Macs',
+      certificatePem: (await generateKeyPair()).certificatePem,
+    });
     await api.updateMdmServer(macs.id, { defaultProductFamilies: ['MAC', 'IPAD'] });
     expect((await api.mdmServer(ade)).defaultProductFamilies).toEqual(['IPHONE']);
     expect((await api.mdmServer(macs.id)).defaultProductFamilies).toEqual(['MAC', 'IPAD']);

@@ -9,6 +9,7 @@ import {
 } from '../client/retry-policy.js';
 import { ResponseValidationError } from '../errors/index.js';
 import type { AbmLogger } from '../internal/logger.js';
+import { REDACTED } from '../internal/redact.js';
 import { type ApiFailureContext, mapApiError } from './map-api-error.js';
 import { readBounded } from './read-bounded.js';
 
@@ -121,7 +122,11 @@ export class ApiHttp {
         } catch (error) {
           if (!(error instanceof HTTPError)) throw error;
           const status = error.response.status;
-          const body = await readBounded(error.response, MAX_ERROR_BODY, undefined);
+          let body = await readBounded(error.response, MAX_ERROR_BODY, undefined);
+          // An echoed bearer token matches no redaction pattern (it is opaque): remove it by value.
+          if (state.token !== undefined && state.token.length >= 8 && body.includes(state.token)) {
+            body = body.split(state.token).join(REDACTED);
+          }
           if (status === 401 && req.auth === 'bearer' && !reminted && state.token !== undefined) {
             reminted = true;
             cfg.logger.info(

@@ -120,6 +120,35 @@ export abstract class ApiAccountStoreBase implements ApiAccountStore {
     return this.rawDelete('account', checkId(accountId, 'An API account id'));
   }
 
+  /**
+   * Re-seals every private key that is not under the key provider's active key (after a key
+   * rotation; `storage.reencryptSecrets()` covers token secrets, this covers API accounts).
+   */
+  async reencryptSecrets(): Promise<{ reencrypted: number; unchanged: number }> {
+    let reencrypted = 0;
+    let unchanged = 0;
+    let after: string | undefined;
+    for (;;) {
+      const rows = await this.rawList('account', after, 500);
+      for (const row of rows) {
+        after = row.id;
+        const raw = JSON.parse(row.json) as ApiAccountRecord;
+        if (!this.secrets.needsReencrypt(raw.privateKeyPem)) {
+          unchanged++;
+          continue;
+        }
+        const open = await this.#open(raw);
+        const privateKeyPem = await this.secrets.seal(
+          open.privateKeyPem,
+          `apiAccount|${raw.accountId}|privateKeyPem`,
+        );
+        await this.rawPut('account', raw.accountId, JSON.stringify({ ...raw, privateKeyPem }));
+        reencrypted++;
+      }
+      if (rows.length < 500) return { reencrypted, unchanged };
+    }
+  }
+
   /** Stores (replaces) the link of a token to its MDM server record. */
   async saveServerLink(link: ServerLinkRecord): Promise<void> {
     checkId(link?.tokenId, 'A token id');

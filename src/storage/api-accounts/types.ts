@@ -86,4 +86,6 @@ export interface ApiAccountStore {
   getServerLink(tokenId: string): Promise<ServerLinkRecord | null>;
   /** Forgets the token's link. */
   deleteServerLink(tokenId: string): Promise<boolean>;
+  /** Re-seals private keys under the active encryption key (after a key rotation). */
+  reencryptSecrets?(): Promise<{ reencrypted: number; unchanged: number }>;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ApiAccountStore } from '../../storage/api-accounts/types.js';
 import type { AbmStorage } from '../../storage/types.js';
-import { dumpText, rejectsWithCode, uid } from './helpers.js';
+import { dumpText, rejectsWithCode, testKey, uid } from './helpers.js';
 import type { SuiteContext } from './suite-context.js';
 
 function store(s: AbmStorage): ApiAccountStore {
@@ -92,6 +92,46 @@ export function apiAccountTests({ it, describe, run }: SuiteContext): void {
         );
         assert.equal(await a.getApiAccount('acc-bad'), null);
       });
+    });
+
+    it('re-seals private keys under the active key after a rotation', async () => {
+      const keys: Record<string, Buffer> = {
+        old: Buffer.from(testKey()),
+        new: Buffer.from(testKey()),
+      };
+      const { createKeyring } = await import('../../storage/secrets/key-provider.js');
+      let active = 'old';
+      let allowed = new Set(['old', 'new']);
+      const provider = {
+        get activeKeyId() {
+          return active;
+        },
+        wrapKey: (dek: Uint8Array, ctx: { aad: string }) =>
+          createKeyring({ activeKeyId: active, keys }).wrapKey(dek, ctx),
+        unwrapKey: (w: Uint8Array, id: string, ctx: { aad: string }) => {
+          if (!allowed.has(id)) throw new Error('key retired');
+          return createKeyring({ activeKeyId: active, keys }).unwrapKey(w, id, ctx);
+        },
+      };
+      await run(
+        async ({ storage }) => {
+          const a = store(storage) as ApiAccountStore & {
+            reencryptSecrets?: () => Promise<{ reencrypted: number }>;
+          };
+          await a.saveApiAccount('acc-r', {
+            clientId: 'BUSINESSAPI.r',
+            keyId: 'KR',
+            privateKeyPem: PEM('RRRR'),
+          });
+          active = 'new';
+          assert.equal(typeof a.reencryptSecrets, 'function', 'the store has reencryptSecrets()');
+          assert.equal((await a.reencryptSecrets?.())?.reencrypted, 1);
+          allowed = new Set(['new']);
+          assert.equal((await a.getApiAccount('acc-r'))?.privateKeyPem, PEM('RRRR'));
+          assert.equal((await a.reencryptSecrets?.())?.reencrypted, 0);
+        },
+        { encryptionKey: provider },
+      );
     });
 
     it('stores token → server links, visible to a second store over the same data', async () => {

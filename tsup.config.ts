@@ -11,6 +11,7 @@ export const entries: Record<string, string> = {
   'storage/redis/index': 'src/storage/redis/index.ts',
   'cli/simulator': 'src/cli/simulator.ts',
   'enrollment/index': 'src/enrollment/index.ts',
+  'api/index': 'src/api/index.ts',
 };
 
 export default defineConfig({

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { AbmApiClient } from '../api/abm-api-client.js';
+import type { AssignToServerReport, SerialSource } from '../api/assign-to-server.js';
 import type { AbmClient } from '../client/abm-client.js';
 import { AbortError, InvalidArgumentError } from '../errors/index.js';
 import { type AbmLogger, redactingLogger } from '../internal/logger.js';
@@ -7,7 +9,23 @@ import { VERSION } from '../internal/version.js';
 import { compilePolicy } from '../profiles/compile-policy.js';
 import type { ProfilePolicy } from '../profiles/policy-types.js';
 import { normalizeSerial } from '../profiles/serial.js';
+import type { ApiAccountRecord, ServerLinkRecord } from '../storage/api-accounts/types.js';
 import type { DeviceRecord, Page, PolicyRecord, TokenRecord } from '../storage/types.js';
+import {
+  type ApiAccountSummary,
+  apiStore,
+  summary as apiSummary,
+  assignDevicesToToken,
+  clientFor,
+  type ListOrgDevicesOptions,
+  linkServer,
+  type ManagerAssignDevicesOptions,
+  type OrgDeviceElsewhere,
+  orgDevicesElsewhere,
+  requireAccount,
+  type SaveApiAccountInput,
+  saveApiAccount,
+} from './business-api.js';
 import { ClientPool } from './client-factory.js';
 import type { ManagerContext, ResolvedConfig } from './context.js';
 import type { EnrollmentEventName, EnrollmentEventPayload } from './enrollment-events.js';
@@ -111,6 +129,11 @@ export class AbmManager {
   #scheduler: Scheduler | undefined;
   #stopController = new AbortController();
   readonly #closeSignal: AbortSignal | undefined;
+  readonly #apiClients = new Map<string, { client: AbmApiClient; updatedAt: string }>();
+  readonly #apiOptions: {
+    userAgent?: string | undefined;
+    fetch?: typeof globalThis.fetch | undefined;
+  };
 
   constructor(options: AbmManagerOptions) {
     if (options === null || typeof options !== 'object' || options.storage === undefined) {
@@ -133,6 +156,7 @@ export class AbmManager {
       logger,
     });
     const clients = this.#clients;
+    this.#apiOptions = { userAgent: options.userAgent, fetch: options.fetch };
     this.#ctx = {
       storage: options.storage,
       events,
@@ -214,7 +238,87 @@ export class AbmManager {
   /** The token's health: status, expiry, days left, last sync, last error and ABM account. */
   async health(tokenId: string): Promise<TokenHealthReport> {
     const token = await requireToken(this.#ctx, tokenId);
-    return healthReport(token, this.#ctx.now(), this.#ctx.config.renewWithinDays);
+    const report = healthReport(token, this.#ctx.now(), this.#ctx.config.renewWithinDays);
+    const serverLink = (await this.#ctx.storage.apiAccounts?.getServerLink(tokenId)) ?? null;
+    return { ...report, serverLink };
+  }
+
+  // --- Apple Business Manager API (see docs/business-api.md) -----------------------------------
+
+  /**
+   * Stores an API account created in Apple Business Manager for a customer (and optionally a
+   * site); its private key is encrypted at rest. Bad credentials are a typed error and nothing is
+   * stored.
+   */
+  async saveApiAccount(accountId: string, input: SaveApiAccountInput): Promise<ApiAccountSummary> {
+    this.#apiClients.delete(accountId);
+    return saveApiAccount(this.#ctx, accountId, input);
+  }
+
+  /** An API account's health and details, without its key. */
+  async apiAccountHealth(accountId: string): Promise<ApiAccountSummary> {
+    return apiSummary(await requireAccount(this.#ctx, accountId));
+  }
+
+  /** Every stored API account (optionally of one customer and/or site), without keys. */
+  async listApiAccounts(options: ListTokensOptions = {}): Promise<ApiAccountSummary[]> {
+    const page = await apiStore(this.#ctx).listApiAccounts({ limit: 1000, ...options });
+    return page.items.map(apiSummary);
+  }
+
+  /** Deletes an API account. */
+  async deleteApiAccount(accountId: string): Promise<boolean> {
+    this.#apiClients.delete(accountId);
+    return apiStore(this.#ctx).deleteApiAccount(accountId);
+  }
+
+  /** An {@link AbmApiClient} for a stored API account (access tokens shared through storage). */
+  async apiClient(accountId: string): Promise<AbmApiClient> {
+    return this.#apiClient(await requireAccount(this.#ctx, accountId));
+  }
+
+  /**
+   * Links the ADE token to its MDM server record in the Business API (`server_uuid`, else the
+   * server name), stores the link and returns it; `health()` shows it. Needs one sync first.
+   */
+  async linkServer(
+    tokenId: string,
+    options: { accountId?: string } = {},
+  ): Promise<ServerLinkRecord> {
+    return linkServer(this.#ctx, tokenId, options.accountId, (rec) => this.#apiClient(rec));
+  }
+
+  /**
+   * Puts devices on the token's MDM server (serials or a CSV), through the customer's API
+   * account: the next sync receives them as `added` and assigns their ADE profile as usual.
+   */
+  async assignDevices(
+    tokenId: string,
+    serials: SerialSource,
+    options: ManagerAssignDevicesOptions = {},
+  ): Promise<AssignToServerReport> {
+    return assignDevicesToToken(this.#ctx, tokenId, serials, options, (rec) =>
+      this.#apiClient(rec),
+    );
+  }
+
+  /**
+   * "Devices not appearing": the organisation's devices that are on no MDM server or on another
+   * one than this token's, each with advice.
+   */
+  listOrgDevices(
+    tokenId: string,
+    options: ListOrgDevicesOptions = {},
+  ): AsyncIterable<OrgDeviceElsewhere> {
+    return orgDevicesElsewhere(this.#ctx, tokenId, options, (rec) => this.#apiClient(rec));
+  }
+
+  #apiClient(rec: ApiAccountRecord): AbmApiClient {
+    const cached = this.#apiClients.get(rec.accountId);
+    if (cached !== undefined && cached.updatedAt === rec.updatedAt) return cached.client;
+    const client = clientFor(this.#ctx, rec, this.#apiOptions);
+    this.#apiClients.set(rec.accountId, { client, updatedAt: rec.updatedAt });
+    return client;
   }
 
   /** Every token (optionally of one customer and/or site), without secrets. */

@@ -1,6 +1,7 @@
 import type { AbmLogger } from '../internal/logger.js';
 import type { AdeDevice } from '../schemas/device.js';
 import type { LeaseGrant } from '../storage/types.js';
+import type { ApiAccountHealthEvent } from './business-api.js';
 import type { EnrollmentEventPayload } from './enrollment-events.js';
 import type { SyncReport, TokenHealthReport } from './types.js';
 
@@ -135,6 +136,8 @@ export interface AbmManagerEvents {
   'enrollment.profile-served': EnrollmentEventPayload;
   /** The endpoint refused the device. */
   'enrollment.refused': EnrollmentEventPayload;
+  /** A Business API account's health changed (key revoked, scope wrong, valid again). */
+  'apiAccount.health': ApiAccountHealthEvent;
 }
 
 /** A name of {@link AbmManagerEvents}. */

@@ -7,6 +7,14 @@
 export { AbmManager } from './abm-manager.js';
 export type { EnrollmentEventName, EnrollmentEventPayload } from './enrollment-events.js';
 export type {
+  ApiAccountHealthEvent,
+  ApiAccountSummary,
+  ListOrgDevicesOptions,
+  ManagerAssignDevicesOptions,
+  OrgDeviceElsewhere,
+  SaveApiAccountInput,
+} from './business-api.js';
+export type {
   AbmManagerEventName,
   AbmManagerEvents,
   AbmManagerListener,

@@ -1,5 +1,6 @@
 import type { RetryOptions } from '../client/options.js';
 import type { AbmLogger } from '../internal/logger.js';
+import type { ServerLinkRecord } from '../storage/api-accounts/types.js';
 import type {
   AbmStorage,
   CursorPhase,
@@ -140,6 +141,8 @@ export interface TokenHealthReport {
   siteId: string | null;
   /** The display name. */
   name: string | null;
+  /** The token's MDM server record in the Business API, once linked (`health()` fills it in). */
+  serverLink?: ServerLinkRecord | null;
 }
 
 /** The ABM account details of a token (Apple's `GET /account`, the fields shown most). */

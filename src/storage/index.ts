@@ -5,7 +5,21 @@
  *
  * @module
  */
+export {
+  ApiAccountStoreBase,
+  type ApiRecordKind,
+} from './api-accounts/api-account-store-base.js';
+export type {
+  ApiAccountHealthStatus,
+  ApiAccountPatch,
+  ApiAccountQuery,
+  ApiAccountRecord,
+  ApiAccountStore,
+  ServerLinkRecord,
+} from './api-accounts/types.js';
+export { FileApiAccountStore } from './file/api-accounts.js';
 export { FileStorage, type FileStorageOptions } from './file/file-storage.js';
+export { MemoryApiAccountStore } from './memory/api-accounts.js';
 export { MemoryStorage, type MemoryStorageOptions } from './memory/memory-storage.js';
 export * from './secrets/index.js';
 export type {

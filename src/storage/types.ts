@@ -18,6 +18,7 @@
  */
 
 import type { AdeDevice } from '../schemas/device.js';
+import type { ApiAccountStore } from './api-accounts/types.js';
 
 /** An ISO 8601 / RFC 3339 UTC timestamp string, e.g. `2025-01-31T12:00:00.000Z`. */
 export type IsoDateTime = string;
@@ -728,6 +729,8 @@ export interface AbmStorage
     SecretMaintenance {
   /** What this adapter guarantees. */
   readonly capabilities: StorageCapabilities;
+  /** Business API accounts and token → server links (every built-in adapter has it). */
+  readonly apiAccounts?: ApiAccountStore | undefined;
   /** The store's current time (database/Redis clock where there is one). */
   now(): Promise<IsoDateTime>;
   /** Releases what the store itself opened (file locks); never closes a caller's pool/client. */

@@ -18,6 +18,7 @@ const examples: Record<string, RegExp> = {
     /old-OS device: 403 → 200[\s\S]*status history: unassigned → assigned → pushed → profile-served → enrolled/,
   'demo.ts': /Summary[\s\S]*total[\s\S]*Token acme-hq: valid/,
   'simulator-control.ts': /after 8 days: completed, full fetch true[\s\S]*renewal accepted/,
+  'assign-by-csv.ts': /ADE sync sees 3 of 3 assigned devices/,
 };
 
 describe('examples', () => {

@@ -5,6 +5,7 @@ import type { Change } from '../memory/state.js';
 import { MemoryState } from '../memory/state.js';
 import { StateStorage, type StateStorageOptions } from '../memory/state-storage.js';
 import type { StorageCapabilities } from '../types.js';
+import { FileApiAccountStore } from './api-accounts.js';
 import { fsyncDir, writeAll } from './atomic-write.js';
 import { readLines } from './line-reader.js';
 import { acquireLockFile, releaseLockFile } from './lock-file.js';
@@ -61,7 +62,11 @@ export class FileStorage extends StateStorage {
     }
     this.#dir = options.directory;
     this.#compactAfter = options.compactAfterBytes ?? 64 * 1024 * 1024;
+    this.apiAccounts = new FileApiAccountStore(options.directory, this.secrets, () => this.nowMs());
   }
+
+  /** Business API accounts and token → server links (`api-accounts.json` in the directory). */
+  readonly apiAccounts: FileApiAccountStore;
 
   /** The directory this store keeps its data in. */
   get directory(): string {

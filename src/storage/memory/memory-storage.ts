@@ -1,4 +1,5 @@
 import type { StorageCapabilities } from '../types.js';
+import { MemoryApiAccountStore } from './api-accounts.js';
 import type { Change } from './state.js';
 import { StateStorage, type StateStorageOptions } from './state-storage.js';
 
@@ -19,8 +20,12 @@ export class MemoryStorage extends StateStorage {
     persistent: false,
   });
 
+  /** Business API accounts and token → server links, kept beside the tokens. */
+  readonly apiAccounts: MemoryApiAccountStore;
+
   constructor(options: MemoryStorageOptions = {}) {
     super(options);
+    this.apiAccounts = new MemoryApiAccountStore(this.secrets, () => this.nowMs());
   }
 
   /** @internal */

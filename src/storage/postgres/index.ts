@@ -15,5 +15,6 @@ export type { SecretBox, SecretBoxOptions } from '../secrets/secret-box.js';
 export type { FaultInjection, FaultInjectionOptions } from '../shared/faults.js';
 export type { StorageBase, StorageBaseOptions } from '../storage-base.js';
 export type * from '../types.js';
+export { PostgresApiAccountStore } from './api-accounts.js';
 export type { PgClientLike, PgPoolLike, PgQueryResult } from './pg-types.js';
 export { PostgresStorage, type PostgresStorageOptions } from './postgres-storage.js';

@@ -40,6 +40,7 @@ import type {
   TokenQuery,
   TokenRecord,
 } from '../types.js';
+import { PostgresApiAccountStore } from './api-accounts.js';
 import { iso, MIGRATIONS, NOW_ISO } from './migrations.js';
 import type { PgClientLike, PgPoolLike, PgQueryResult } from './pg-types.js';
 import {
@@ -105,7 +106,11 @@ export class PostgresStorage extends FaultableStorage {
     this.#pool = pool;
     this.#schemaName = schema;
     this.#s = `"${schema}"`;
+    this.apiAccounts = new PostgresApiAccountStore(pool, schema, this.secrets);
   }
+
+  /** Business API accounts and token → server links (table `api_documents`). */
+  readonly apiAccounts: PostgresApiAccountStore;
 
   /** The schema holding abmkit's tables. */
   get schema(): string {

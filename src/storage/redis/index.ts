@@ -15,4 +15,5 @@ export type { SecretBox, SecretBoxOptions } from '../secrets/secret-box.js';
 export type { FaultInjection, FaultInjectionOptions } from '../shared/faults.js';
 export type { StorageBase, StorageBaseOptions } from '../storage-base.js';
 export type * from '../types.js';
+export { RedisApiAccountStore } from './api-accounts.js';
 export { type RedisClientLike, RedisStorage, type RedisStorageOptions } from './redis-storage.js';

@@ -46,6 +46,7 @@ import type {
   TokenQuery,
   TokenRecord,
 } from '../types.js';
+import { RedisApiAccountStore } from './api-accounts.js';
 import * as lua from './lua.js';
 
 /** The subset of an `ioredis` client that RedisStorage uses (`Redis` and `Cluster` fit). */
@@ -125,7 +126,11 @@ export class RedisStorage extends FaultableStorage {
     }
     this.#c = client;
     this.#prefix = prefix;
+    this.apiAccounts = new RedisApiAccountStore(client, prefix, this.secrets);
   }
+
+  /** Business API accounts and token → server links (hashes `<prefix>:api:*`). */
+  readonly apiAccounts: RedisApiAccountStore;
 
   /** The key prefix. */
   get prefix(): string {

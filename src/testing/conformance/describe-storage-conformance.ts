@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from '../../errors/index.js';
+import { apiAccountTests } from './group-api-accounts.js';
 import { concurrencyTests } from './group-concurrency.js';
 import { edgeTests } from './group-edges.js';
 import { leaseTests } from './group-leases.js';
@@ -68,5 +69,6 @@ export function describeStorageConformance(
     queryTests(ctx);
     concurrencyTests(ctx);
     edgeTests(ctx);
+    if (options.apiAccounts !== false) apiAccountTests(ctx);
   });
 }

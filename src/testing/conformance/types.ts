@@ -55,4 +55,9 @@ export interface StorageConformanceOptions {
   shortTtlMs?: number | undefined;
   /** Per-test timeout in ms (default 20,000). */
   timeoutMs?: number | undefined;
+  /**
+   * Run the Business API account tests (`storage.apiAccounts`). Every built-in adapter has it;
+   * pass `false` for an adapter that does not store API accounts. @default true
+   */
+  apiAccounts?: boolean | undefined;
 }

@@ -7,6 +7,7 @@
  * @internal
  * @module
  */
+import { handleBusinessApi, isBusinessApiPath } from './business-api/handle.js';
 import { appleError, type EndpointContext, type EndpointResult } from './context.js';
 import { isoSeconds } from './population.js';
 import { type Handler, ROUTES } from './router.js';
@@ -151,6 +152,7 @@ export async function handleRequest(
   const method = req.method.toUpperCase();
   const path = normalizePath(req.path);
   const headers = lowerHeaders(req.headers);
+  if (isBusinessApiPath(path)) return handleBusinessApi(state, req, path, headers, sleep);
   const protocolHeader = headers['x-server-protocol-version'] ?? '';
   const protocol = /^\d{1,3}$/.test(protocolHeader)
     ? Number(protocolHeader)

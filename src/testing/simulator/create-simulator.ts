@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { HttpHandler } from 'msw';
 import { InvalidArgumentError } from '../../errors/index.js';
 import { createActivator } from './activate.js';
+import { businessApiControl, type SimBusinessApi } from './business-api/control.js';
 import { controlMount } from './control/http.js';
 import type { SimListenOptions } from './control/types.js';
 import { handleRequest } from './core.js';
@@ -78,6 +79,8 @@ export interface DepSimulator {
   readonly account: SimAccount;
   /** Scripted faults. */
   readonly faults: SimFaults;
+  /** The Apple Business Manager REST API served beside the ADE API (`/auth/oauth2/token`, `/v1/…`). */
+  readonly businessApi: SimBusinessApi;
   /** The request log (most recent last, bounded by `requestLogLimit`). */
   readonly requests: readonly SimRequestLogEntry[];
   /** Running counters. */
@@ -264,6 +267,7 @@ export function createDepSimulator(options: DepSimulatorOptions = {}): DepSimula
     sessions,
     account,
     faults: state.faults,
+    businessApi: businessApiControl(state),
     get requests() {
       return state.log.entries;
     },

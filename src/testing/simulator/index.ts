@@ -5,6 +5,12 @@
  */
 
 export type { SimActivateOptions, SimActivation, SimActivationStep } from './activate.js';
+export type {
+  SimApiAccount,
+  SimApiAccountOptions,
+  SimBusinessApi,
+  SimOrgDeviceState,
+} from './business-api/control.js';
 export {
   handleSimControl,
   SIM_CONTROL_PREFIX,

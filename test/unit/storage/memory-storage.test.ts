@@ -11,7 +11,8 @@ describeStorageConformance(
       storage,
       // Everything MemoryStorage holds, as it holds it (secrets sealed).
       rawDump: async () =>
-        JSON.stringify((storage as unknown as { state: { toImage(): unknown } }).state.toImage()),
+        JSON.stringify((storage as unknown as { state: { toImage(): unknown } }).state.toImage()) +
+        storage.apiAccounts.rawImage(),
       cleanup: () => storage.close(),
     };
   },

@@ -1,0 +1,66 @@
+import { StorageError } from '../../errors/index.js';
+import { ApiAccountStoreBase, type ApiRecordKind } from '../api-accounts/api-account-store-base.js';
+import type { SecretBox } from '../secrets/secret-box.js';
+import type { PgPoolLike, PgQueryResult } from './pg-types.js';
+
+/**
+ * API accounts of a {@link PostgresStorage}: table `api_documents` in the storage's schema,
+ * created on first use (`CREATE TABLE IF NOT EXISTS`). Private keys are sealed by the storage's key.
+ */
+export class PostgresApiAccountStore extends ApiAccountStoreBase {
+  readonly #pool: PgPoolLike;
+  readonly #table: string;
+  #ready: Promise<void> | undefined;
+
+  constructor(pool: PgPoolLike, schema: string, secrets: SecretBox, clock?: () => number) {
+    super(secrets, clock);
+    this.#pool = pool;
+    this.#table = `"${schema}".api_documents`;
+  }
+
+  async #q(sql: string, values: unknown[]): Promise<PgQueryResult> {
+    this.#ready ??= this.#pool
+      .query(
+        `CREATE TABLE IF NOT EXISTS ${this.#table} (kind text NOT NULL, id text NOT NULL, doc text NOT NULL, PRIMARY KEY (kind, id))`,
+      )
+      .then(() => undefined);
+    try {
+      await this.#ready;
+      return await this.#pool.query(sql, values);
+    } catch (err) {
+      this.#ready = undefined;
+      throw new StorageError(
+        `A PostgreSQL query on API accounts failed (${(err as { code?: string }).code ?? 'no SQLSTATE'}); check the connection and that migrate() ran (the schema must exist).`,
+        { cause: err },
+      );
+    }
+  }
+
+  protected async rawPut(kind: ApiRecordKind, id: string, json: string): Promise<void> {
+    await this.#q(
+      `INSERT INTO ${this.#table} (kind, id, doc) VALUES ($1, $2, $3) ON CONFLICT (kind, id) DO UPDATE SET doc = EXCLUDED.doc`,
+      [kind, id, json],
+    );
+  }
+
+  protected async rawGet(kind: ApiRecordKind, id: string): Promise<string | null> {
+    const r = await this.#q(`SELECT doc FROM ${this.#table} WHERE kind = $1 AND id = $2`, [
+      kind,
+      id,
+    ]);
+    return (r.rows[0] as { doc?: string } | undefined)?.doc ?? null;
+  }
+
+  protected async rawList(kind: ApiRecordKind, after: string | undefined, limit: number) {
+    const r = await this.#q(
+      `SELECT id, doc FROM ${this.#table} WHERE kind = $1 AND ($2::text IS NULL OR id > $2) ORDER BY id COLLATE "C" LIMIT $3`,
+      [kind, after ?? null, limit],
+    );
+    return (r.rows as { id: string; doc: string }[]).map((row) => ({ id: row.id, json: row.doc }));
+  }
+
+  protected async rawDelete(kind: ApiRecordKind, id: string): Promise<boolean> {
+    const r = await this.#q(`DELETE FROM ${this.#table} WHERE kind = $1 AND id = $2`, [kind, id]);
+    return (r.rowCount ?? 0) > 0;
+  }
+}

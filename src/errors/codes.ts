@@ -46,6 +46,8 @@ export const ABM_ERROR_CODES = [
   // Manager
   'TOKEN_NOT_FOUND',
   'TOKEN_MISMATCH',
+  // Operators' tools
+  'FEATURE_UNAVAILABLE',
 ] as const;
 
 /** The closed union of error codes. See {@link ABM_ERROR_CODES}. */

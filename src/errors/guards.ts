@@ -16,6 +16,7 @@ import type {
   TokenRejectedError,
 } from './api-errors.js';
 import type { AbmErrorCode } from './codes.js';
+import type { FeatureUnavailableError } from './feature-errors.js';
 import type {
   CsvError,
   InvalidArgumentError,
@@ -118,6 +119,8 @@ export interface AbmErrorClassByCode {
   TOKEN_NOT_FOUND: TokenNotFoundError;
   /** `TOKEN_MISMATCH` is thrown as {@link TokenMismatchError}. */
   TOKEN_MISMATCH: TokenMismatchError;
+  /** `FEATURE_UNAVAILABLE` is thrown as {@link FeatureUnavailableError}. */
+  FEATURE_UNAVAILABLE: FeatureUnavailableError;
 }
 
 /** The error for one code: its class, with `code` narrowed to that literal. */

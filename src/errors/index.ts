@@ -23,6 +23,7 @@ export {
   TokenRejectedError,
 } from './api-errors.js';
 export { ABM_ERROR_CODES, type AbmApiErrorCode, type AbmErrorCode } from './codes.js';
+export { FeatureUnavailableError } from './feature-errors.js';
 export {
   type AbmErrorClassByCode,
   type AbmErrorOf,

@@ -10,6 +10,8 @@ export const entries: Record<string, string> = {
   'storage/postgres/index': 'src/storage/postgres/index.ts',
   'storage/redis/index': 'src/storage/redis/index.ts',
   'cli/simulator': 'src/cli/simulator.ts',
+  'admin/index': 'src/admin/index.ts',
+  'cli/abmkit': 'src/cli/abmkit.ts',
 };
 
 export default defineConfig({
@@ -25,4 +27,6 @@ export default defineConfig({
   treeshake: true,
   // Optional peers: never bundled, loaded only by the subpath or feature that needs them.
   external: ['pg', 'ioredis', 'msw', '@opentelemetry/api'],
+  // The admin console page (plain HTML + JS) is bundled into the CLI as text.
+  loader: { '.html': 'text' },
 });

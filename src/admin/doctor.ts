@@ -91,8 +91,10 @@ export async function runDoctor(
   }
   for (const id of ids) {
     const health = await manager.health(id);
-    findings.push(tokenFinding(health));
-    findings.push(await syncFinding(manager, health, options));
+    const token = tokenFinding(health);
+    findings.push(token);
+    // An expired, rejected or terms-blocked token stops every sync: the token finding says it.
+    if (token.severity !== 'error') findings.push(await syncFinding(manager, health, options));
     const devices = await collectDevices(manager, id, options.maxDevices ?? 20_000);
     const policy = (await manager.getPolicy(id))?.policy ?? null;
     findings.push(unassignedFinding(id, devices, policy));

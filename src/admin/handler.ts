@@ -219,10 +219,18 @@ export function createAdminHandler(
             v?.toLowerCase().includes(q),
           ));
       return json(
-        await scan(manager, tokenId, url.searchParams.get('cursor') ?? undefined, limit, match, {
-          status:
-            status === null ? STATUSES.filter((x) => x !== 'removed') : (status as DeviceStatus),
-        }),
+        await scan(
+          manager,
+          tokenId,
+          url.searchParams.get('cursor') ?? undefined,
+          limit,
+          match,
+          {
+            status:
+              status === null ? STATUSES.filter((x) => x !== 'removed') : (status as DeviceStatus),
+          },
+          os !== undefined || q !== undefined,
+        ),
       );
     },
     listUnassigned: async ({ tokenId, url }) => {
@@ -405,8 +413,18 @@ async function scan(
   limit: number,
   match: (d: DeviceView) => boolean,
   filter: { status: DeviceStatus | DeviceStatus[] },
+  filtered: boolean,
 ): Promise<{ items: DeviceView[]; nextCursor: string | null }> {
   await manager.health(tokenId);
+  if (!filtered) {
+    // No OS or search filter: one storage page is the answer.
+    const page = await manager.listDevices(tokenId, {
+      status: filter.status,
+      limit,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    return { items: page.items.map(deviceView), nextCursor: page.nextCursor };
+  }
   const items: DeviceView[] = [];
   let next: string | null = cursor ?? null;
   let scanned = 0;

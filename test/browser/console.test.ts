@@ -158,9 +158,9 @@ describe.skipIf(!haveChromium && !required)(
       await expect.poll(() => page.locator('#devices tr').count()).toBe(50);
       expect(await page.locator('#d-count').innerText()).toBe('50+ devices');
       if (shots) {
-      await page.evaluate(() => document.getElementById('toast')?.replaceChildren());
-      await page.screenshot({ path: join(DOCS, 'console-devices.png') });
-    }
+        await page.locator('#toast').evaluate((el) => el.replaceChildren());
+        await page.screenshot({ path: join(DOCS, 'console-devices.png') });
+      }
 
       // Filter devices: macOS only
       await page.selectOption('#f-os', 'macOS');

@@ -15,6 +15,8 @@ const examples: Record<string, RegExp> = {
   'profiles-policy.ts': /os-default|device|group/,
   'manager-multi-tenant.ts': /enrolls into customer/,
   'demo.ts': /Summary[\s\S]*total[\s\S]*Token acme-hq: valid/,
+  'admin-handler.ts':
+    /without authorization: 403[\s\S]*same pair: true[\s\S]*sync: completed[\s\S]*unassigned: \d+ ×/,
 };
 
 describe('examples', () => {

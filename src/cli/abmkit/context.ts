@@ -1,9 +1,9 @@
 import { VERSION } from '../../internal/version.js';
-import { AbmManager } from '../../manager/abm-manager.js';
+import type { AbmManager } from '../../manager/abm-manager.js';
 import type { AbmManagerOptions } from '../../manager/types.js';
 import { UsageError } from './exit.js';
 import { parseKey } from './key.js';
-import { type OpenedStore, openStore } from './store.js';
+import type { OpenedStore } from './store.js';
 
 /** The options every command accepts (`abmkit --help`). */
 export interface GlobalOptions {
@@ -55,6 +55,11 @@ export async function withContext<T>(
 ): Promise<T> {
   const key = parseKey(env['ABMKIT_KEY']);
   const baseUrl = resolveBaseUrl(opts, env);
+  // Loaded on first use, so that --help, --version and usage errors start fast.
+  const [{ openStore }, { AbmManager }] = await Promise.all([
+    import('./store.js'),
+    import('../../manager/abm-manager.js'),
+  ]);
   const store = await openStore(opts.store ?? env['ABMKIT_STORE'], key);
   const manager = new AbmManager({
     storage: store.storage,

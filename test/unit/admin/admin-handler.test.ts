@@ -29,7 +29,7 @@ async function call(
   if (body !== undefined) {
     init.body =
       typeof body === 'string' || body instanceof Uint8Array
-        ? (body as BodyInit)
+        ? (body as NonNullable<RequestInit['body']>)
         : JSON.stringify(body);
   }
   const res = await handler(new Request(`http://admin.local/abm${path}`, init));

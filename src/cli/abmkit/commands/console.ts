@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startConsole } from '../../../admin/console/serve.js';
 import { type CliIo, options, sub } from '../command.js';
 import { withContext } from '../context.js';
 import { UsageError } from '../exit.js';
@@ -20,6 +19,7 @@ export function registerConsole(program: Command, io: CliIo): void {
       if (!Number.isInteger(port) || port < 0 || port > 65_535)
         throw new UsageError('--port must be 0-65535');
       await withContext(o, io.env, async ({ manager, store, baseUrl }) => {
+        const { startConsole } = await import('../../../admin/console/serve.js');
         const running = await startConsole(manager, {
           storage: store.storage,
           baseUrl,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type DoctorFinding, runDoctor } from '../../../admin/doctor.js';
+import type { DoctorFinding } from '../../../admin/doctor.js';
 import { type CliIo, options, sub } from '../command.js';
 import { withContext } from '../context.js';
 import { EXIT } from '../exit.js';
@@ -33,6 +33,7 @@ export function registerDoctor(program: Command, io: CliIo): void {
       const o = options<{ serial?: string; probe: boolean }>(cmd);
       const code = await withContext(o, io.env, async ({ manager, baseUrl }) => {
         if (tokenId !== undefined) await manager.health(tokenId);
+        const { runDoctor } = await import('../../../admin/doctor.js');
         const report = await runDoctor(manager, {
           tokenId,
           serial: o.serial,

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { assignDevicesToServer } from '../../../admin/assign-devices.js';
-import { readAssignmentCsv } from '../../../admin/assignment-csv.js';
 import type { DeviceOs } from '../../../profiles/device-os.js';
 import type { OsDefaults, ProfilePolicy } from '../../../profiles/policy-types.js';
 import type { AdeProfile } from '../../../profiles/profile-schema.js';
@@ -108,6 +106,10 @@ export function registerPolicy(program: Command, io: CliIo): void {
     )
     .action(async (tokenId: string, _o: unknown, cmd: Command) => {
       const o = options<{ csv: string }>(cmd);
+      const [{ readAssignmentCsv }, { assignDevicesToServer }] = await Promise.all([
+        import('../../../admin/assignment-csv.js'),
+        import('../../../admin/assign-devices.js'),
+      ]);
       const serials = await readAssignmentCsv(await readLocal(o.csv));
       await withContext(o, io.env, async ({ manager }) => {
         await manager.health(tokenId);

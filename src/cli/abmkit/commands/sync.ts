@@ -4,7 +4,6 @@ import { type CliIo, options, sub } from '../command.js';
 import { withContext } from '../context.js';
 import { EXIT, UsageError } from '../exit.js';
 import { jsonText } from '../output.js';
-import { followProgress, reportLine } from '../progress.js';
 
 /** `sync <token-id> | --all [--watch]`. */
 export function registerSync(program: Command, io: CliIo): void {
@@ -34,6 +33,7 @@ export function registerSync(program: Command, io: CliIo): void {
             tokenId !== undefined ? [tokenId] : (await manager.listTokens()).map((t) => t.tokenId);
           if (ids.length > 0) await Promise.all(ids.map((id) => manager.health(id)));
           const only = (id: string) => ids.includes(id);
+          const { followProgress, reportLine } = await import('../progress.js');
           const stopProgress = o.json ? () => undefined : followProgress(manager, io.stdout, only);
           const reports: SyncReport[] = [];
           try {

@@ -103,7 +103,7 @@ function intParam(url: URL, name: string, fallback: number, max: number): number
  * });
  * http.createServer(toNodeHandler(admin)).listen(8080);
  * ```
- * @throws {@link InvalidArgumentError} without an `authorize` function.
+ * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`) without an `authorize` function.
  */
 export function createAdminHandler(
   manager: AbmManager,

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDepSimulator, type DepSimulator } from '../../../src/testing/index.js';
 import { shouldRun } from '../storage/services.js';
-import { type CliResult, runCli } from './run-cli.js';
+import { CLI, type CliResult, runCli } from './run-cli.js';
 
 const DATABASE_URL = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const pgUp = await shouldRun('PostgreSQL', DATABASE_URL, 5432);
@@ -294,6 +295,27 @@ describe('abmkit CLI as child processes', { timeout: 240_000 }, () => {
         1,
         /^abmkit: error TOKEN_NOT_FOUND: /,
       );
+    });
+
+    it('sync --all --watch keeps syncing on the schedule and stops cleanly on SIGTERM', async () => {
+      const child = spawn(process.execPath, [CLI, 'sync', '--all', '--watch', '--interval', '1'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: process.env['PATH'] ?? '', ...env },
+      });
+      let out = '';
+      const runs = await new Promise<number>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const done = out.match(/ acme-hq: completed in /g)?.length ?? 0;
+          if (done >= 2) resolve(done);
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code} early: ${out}`)));
+      });
+      expect(runs).toBeGreaterThanOrEqual(2);
+      expect(out).toMatch(/^watching \d+ token\(s\) every 1 s; Ctrl\+C to stop$/m);
+      const exited = new Promise<number | null>((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
     });
 
     it('--debug adds the stack trace to the one-line error', async () => {

@@ -50,7 +50,10 @@ export function registerSync(program: Command, io: CliIo): void {
                 io.stdout.write(
                   `watching ${ids.length} token(s) every ${interval} s; Ctrl+C to stop\n`,
                 );
+              // The schedule's timers do not hold the process open: this does, until Ctrl+C.
+              const keepAlive = setInterval(() => undefined, 1 << 30);
               await io.interrupted();
+              clearInterval(keepAlive);
               return EXIT.ok;
             }
             for (const id of ids) {

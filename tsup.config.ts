@@ -12,6 +12,8 @@ export const entries: Record<string, string> = {
   'cli/simulator': 'src/cli/simulator.ts',
   'enrollment/index': 'src/enrollment/index.ts',
   'api/index': 'src/api/index.ts',
+  'admin/index': 'src/admin/index.ts',
+  'cli/abmkit': 'src/cli/abmkit.ts',
 };
 
 export default defineConfig({
@@ -27,4 +29,6 @@ export default defineConfig({
   treeshake: true,
   // Optional peers: never bundled, loaded only by the subpath or feature that needs them.
   external: ['pg', 'ioredis', 'msw', '@opentelemetry/api'],
+  // The admin console page (plain HTML + JS) is bundled into the CLI as text.
+  loader: { '.html': 'text' },
 });

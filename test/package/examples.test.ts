@@ -19,6 +19,8 @@ const examples: Record<string, RegExp> = {
   'demo.ts': /Summary[\s\S]*total[\s\S]*Token acme-hq: valid/,
   'simulator-control.ts': /after 8 days: completed, full fetch true[\s\S]*renewal accepted/,
   'assign-by-csv.ts': /ADE sync sees 3 of 3 assigned devices/,
+  'admin-handler.ts':
+    /without authorization: 403[\s\S]*same pair: true[\s\S]*sync: completed[\s\S]*unassigned: \d+ ×/,
 };
 
 describe('examples', () => {

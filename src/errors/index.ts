@@ -59,6 +59,8 @@ export {
 export {
   AbortError,
   ConnectionError,
+  RedirectError,
+  ResponseTooLargeError,
   ResponseValidationError,
   TimeoutError,
   type TransportErrorOptions,

@@ -8,9 +8,9 @@ interface LockInfo {
   host: string;
   at: string;
   /** Kernel boot id of the holder (Linux). */
-  bootId?: string;
+  bootId?: string | undefined;
   /** Start time of the holder, clock ticks since boot (Linux, `/proc/<pid>/stat`). */
-  startTime?: string;
+  startTime?: string | undefined;
 }
 
 function alive(pid: number): boolean {

@@ -70,7 +70,8 @@ export async function readCapped(
     reader.cancel().catch(() => {});
     throw error;
   }
-  return Buffer.concat(chunks, size).toString('utf8');
+  // TextDecoder, like Response.text(): drops a leading UTF-8 BOM.
+  return new TextDecoder().decode(Buffer.concat(chunks, size));
 }
 
 /**

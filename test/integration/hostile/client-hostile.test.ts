@@ -231,3 +231,16 @@ describe('session header', () => {
     expect(sent.map((s) => s.path)).toEqual(['/account']);
   });
 });
+
+describe('bodies read as streams', () => {
+  it('decode like Response.text(): a UTF-8 BOM before the JSON is accepted', async () => {
+    const base = await serve((_req, res, seen) => {
+      if (seen.path !== '/account') return;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(ACCOUNT))]),
+      );
+    });
+    await expect(client(base.url).getAccount()).resolves.toMatchObject(ACCOUNT);
+  });
+});

@@ -56,11 +56,13 @@ import {
 import {
   type AbmClientOptions,
   DEFAULT_BASE_URL,
+  DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_PROTOCOL_VERSION,
   type RequestOptions,
   resolveDurationMs,
   resolveRetry,
 } from './options.js';
+import { checkPageLength } from './page-length.js';
 import { Transport } from './transport.js';
 
 function requireString(value: unknown, name: string, operation: string): string {
@@ -138,6 +140,9 @@ export class AbmClient {
       fetch: options.fetch,
       timeoutMs: resolveDurationMs(options.timeoutMs, 30_000, 'AbmClient option timeoutMs'),
       deadlineMs: resolveDurationMs(options.deadlineMs, 120_000, 'AbmClient option deadlineMs'),
+      maxResponseBytes: Math.floor(
+        positive(options.maxResponseBytes, DEFAULT_MAX_RESPONSE_BYTES, 'maxResponseBytes'),
+      ),
       retry: resolveRetry(options.retry),
       logger: this.#logger,
       signal: options.signal,
@@ -158,7 +163,7 @@ export class AbmClient {
     request: DeviceListRequest = {},
     options: RequestOptions = {},
   ): Promise<DeviceListResponse> {
-    return this.#transport.send(fetchDevicesOperation, { json: listBody(request) }, options);
+    return this.#devicePage(fetchDevicesOperation, request, options);
   }
 
   /** `POST /devices/sync`: one page of changes since `cursor`. Prefer {@link AbmClient.devicePages}. */
@@ -167,7 +172,19 @@ export class AbmClient {
     options: RequestOptions = {},
   ): Promise<DeviceListResponse> {
     requireString(request?.cursor, 'a cursor', 'syncDevices');
-    return this.#transport.send(syncDevicesOperation, { json: listBody(request) }, options);
+    return this.#devicePage(syncDevicesOperation, request, options);
+  }
+
+  /** One fetch or sync page, refused when it carries more devices than were asked for. */
+  async #devicePage(
+    op: typeof fetchDevicesOperation,
+    request: DeviceListRequest,
+    options: RequestOptions,
+  ): Promise<DeviceListResponse> {
+    const body = listBody(request);
+    const page = await this.#transport.send(op, { json: body }, options);
+    checkPageLength(page, body.limit, op);
+    return page;
   }
 
   /**
@@ -181,11 +198,7 @@ export class AbmClient {
       {
         fetch: (req, signal) => this.fetchDevices(req, signal ? { signal } : {}),
         sync: (req, signal) =>
-          this.#transport.send(
-            syncDevicesOperation,
-            { json: listBody(req) },
-            signal ? { signal } : {},
-          ),
+          this.#devicePage(syncDevicesOperation, req, signal ? { signal } : {}),
         logger: this.#logger,
       },
       options,

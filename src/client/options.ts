@@ -1,6 +1,6 @@
 import type { SessionCache } from '../auth/session-cache.js';
 import type { ServerToken } from '../crypto/server-token.js';
-import { InvalidArgumentError } from '../errors/index.js';
+import { durationOption, MAX_TIMER_MS as SHARED_MAX_TIMER_MS } from '../internal/duration.js';
 import type { AbmLogger } from '../internal/logger.js';
 
 /** Apple's production ADE host. */
@@ -48,6 +48,13 @@ export interface AbmClientOptions {
    * 24.8 days (the largest Node timer), `Infinity` included, mean that limit. @default 120000
    */
   deadlineMs?: number;
+  /**
+   * Largest response body accepted, in bytes. A body announced or streamed past it is cut off
+   * and the call fails with `ResponseTooLargeError` (`RESPONSE_TOO_LARGE`); nothing beyond the
+   * limit is downloaded or buffered. A full page of 1000 devices is well under 2 MiB. Error bodies
+   * are always kept to their first 64 KiB. @default 33554432 (32 MiB)
+   */
+  maxResponseBytes?: number;
   /** Retry policy. */
   retry?: RetryOptions;
   /** A pino-compatible logger. Secrets are redacted before it sees anything. @default silent */
@@ -68,6 +75,9 @@ export interface AbmClientOptions {
   assignProfileMethod?: 'POST' | 'PUT';
 }
 
+/** Default of {@link AbmClientOptions.maxResponseBytes}: 32 MiB. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
 /** Per-call options accepted by every {@link AbmClient} method. */
 export interface RequestOptions {
   /** Aborts this call (including retries and backoff sleeps). */
@@ -87,24 +97,35 @@ export interface ResolvedRetry {
 
 /** Resolves {@link RetryOptions} against the defaults. @internal */
 export function resolveRetry(retry: RetryOptions | undefined): ResolvedRetry {
-  const nonNegative = (v: number | undefined, d: number): number =>
-    v !== undefined && Number.isFinite(v) && v >= 0 ? v : d;
+  const limit = retry?.limit;
   return {
-    limit: Math.floor(nonNegative(retry?.limit, 3)),
-    baseDelayMs: nonNegative(retry?.baseDelayMs, 500),
-    maxDelayMs: nonNegative(retry?.maxDelayMs, 8_000),
-    maxRetryAfterMs: nonNegative(retry?.maxRetryAfterMs, 60_000),
+    limit: Math.floor(limit !== undefined && Number.isFinite(limit) && limit >= 0 ? limit : 3),
+    // Delays go to timers: checked like every duration option, and clamped to what a timer can
+    // wait (a larger value would make Node fire after 1 ms).
+    baseDelayMs: durationOption(retry?.baseDelayMs, 500, 'AbmClient option retry.baseDelayMs', {
+      allowZero: true,
+    }),
+    maxDelayMs: durationOption(retry?.maxDelayMs, 8_000, 'AbmClient option retry.maxDelayMs', {
+      allowZero: true,
+    }),
+    maxRetryAfterMs: durationOption(
+      retry?.maxRetryAfterMs,
+      60_000,
+      'AbmClient option retry.maxRetryAfterMs',
+      { allowZero: true },
+    ),
     jitter: retry?.jitter ?? true,
   };
 }
 
 /** The largest delay Node timers (and ky's `timeout`) accept: 2^31 - 1 ms, about 24.8 days. @internal */
-export const MAX_TIMER_MS = 2_147_483_647;
+export const MAX_TIMER_MS = SHARED_MAX_TIMER_MS;
 
 /**
  * Checks a duration option: a positive number of milliseconds, clamped to {@link MAX_TIMER_MS}
  * (so `Infinity` means "as long as a timer can wait"). Anything else is an
- * `InvalidArgumentError` here rather than a `RangeError` from a timer later.
+ * `InvalidArgumentError` here rather than a `RangeError` from a timer later. Shares its rules with
+ * every other duration option (see `durationOption`).
  * @internal
  */
 export function resolveDurationMs(
@@ -112,11 +133,5 @@ export function resolveDurationMs(
   fallback: number,
   name: string,
 ): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
-    throw new InvalidArgumentError(
-      `${name} must be a positive number of milliseconds (got ${String(value)}).`,
-    );
-  }
-  return Math.min(value, MAX_TIMER_MS);
+  return durationOption(value, fallback, name);
 }

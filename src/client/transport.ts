@@ -4,7 +4,12 @@ import { oauth1Header } from '../auth/oauth1.js';
 import { type SessionCache, sessionCacheKey } from '../auth/session-cache.js';
 import { SessionManager } from '../auth/session-manager.js';
 import type { ServerToken } from '../crypto/server-token.js';
-import { ResponseValidationError, TokenExpiredError } from '../errors/index.js';
+import {
+  RedirectError,
+  ResponseTooLargeError,
+  ResponseValidationError,
+  TokenExpiredError,
+} from '../errors/index.js';
 import type { AbmLogger } from '../internal/logger.js';
 import { REDACTED } from '../internal/redact.js';
 import { defineOperation, type Operation } from '../resources/operation.js';
@@ -12,6 +17,7 @@ import { anySignal, raceSignal } from './abort.js';
 import { hasTokenHealthString } from './apple-codes.js';
 import { type CallSignals, type FailureContext, mapFailure, mapHttpError } from './map-error.js';
 import { type RequestOptions, type ResolvedRetry, resolveDurationMs } from './options.js';
+import { BodyTooLarge, readCapped, readTruncated } from './read-body.js';
 import { RETRY_AFTER_STATUS_CODES, RETRY_STATUS_CODES, retryDecision } from './retry-policy.js';
 
 /** Everything the transport needs, resolved from `AbmClientOptions`. @internal */
@@ -23,6 +29,8 @@ export interface TransportConfig {
   fetch: typeof globalThis.fetch | undefined;
   timeoutMs: number;
   deadlineMs: number;
+  /** Cap on one response body, in bytes (see `AbmClientOptions.maxResponseBytes`). */
+  maxResponseBytes: number;
   retry: ResolvedRetry;
   logger: AbmLogger;
   signal: AbortSignal | undefined;
@@ -50,26 +58,6 @@ export const sessionOperation: Operation<{ auth_session_token: string }> = defin
 const MAX_ERROR_BODY = 64 * 1024;
 /** Shorter values are not scrubbed from bodies by value (they would match ordinary text). */
 const MIN_SCRUB_LENGTH = 6;
-
-async function readBounded(response: Response, max: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < max) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } catch {
-    // a broken error body is not worth failing over
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-  return Buffer.concat(chunks).subarray(0, max).toString('utf8');
-}
 
 interface CallState {
   attempts: number;
@@ -166,7 +154,8 @@ export class Transport {
         } catch (error) {
           if (!(error instanceof HTTPError)) throw error;
           const status = error.response.status;
-          const body = this.#scrub(await readBounded(error.response, MAX_ERROR_BODY), state);
+          // Read inside the attempt (bounded in size and time, see #attempt); in memory now.
+          const body = this.#scrub(await error.response.text(), state);
           // Re-login and replay once, after ky has settled (never from a ky hook: ky 1.14 would
           // run a hook's error through its retry logic, and an afterResponse hook makes ky clone
           // every response body).
@@ -228,15 +217,20 @@ export class Transport {
       // writes the stream chunk by chunk. Sending the URL, headers and the original string body
       // keeps undici on its fast fixed-length path (measured in bench/client-fetch.ts).
       fetch: async (request, init) => {
+        const attemptSignal =
+          request instanceof Request ? request.signal : (init?.signal ?? undefined);
         const response = await (request instanceof Request
           ? this.#fetch(request.url, {
               ...init,
               method: request.method,
               headers: request.headers,
               signal: request.signal,
+              // Apple's endpoints never redirect; a redirect followed would carry the session
+              // header and the body to whatever host the Location names.
+              redirect: 'manual',
               ...(body === undefined ? {} : { body }),
             })
-          : this.#fetch(request, init));
+          : this.#fetch(request, { ...init, redirect: 'manual' }));
         cfg.logger.debug(
           {
             event: 'request.done',
@@ -248,16 +242,34 @@ export class Transport {
           },
           'abmkit: ADE response',
         );
+        if (isRedirect(response)) {
+          response.body?.cancel().catch(() => {});
+          throw redirectError(op, url, response, state.attempts);
+        }
         const rotated = op.auth === 'session' ? response.headers.get('x-adm-auth-session') : null;
         if (rotated && rotated !== state.sent) {
           state.session = rotated;
           await this.sessions.adopt(rotated);
         }
-        if (!response.ok) return response;
-        // Read a success body inside the attempt, so that a connection that breaks mid-body is a
-        // failed attempt ky can retry (safe operations only: retryDecision) and the per-attempt
-        // timeout covers the body too. Error bodies are read after ky settles.
-        state.text = await response.text();
+        // Every body is read here, inside the attempt: the per-attempt timeout, the deadline, a
+        // caller abort and the manager's stop() all interrupt a body that trickles, and a
+        // connection that breaks mid-body is a failed attempt ky can retry (safe operations
+        // only: retryDecision). Error bodies are kept to 64 KiB, success bodies to
+        // maxResponseBytes.
+        if (!response.ok) {
+          const text = await readTruncated(response, MAX_ERROR_BODY, attemptSignal);
+          return new Response(text, {
+            status: response.status,
+            statusText: response.statusText,
+            headers: response.headers,
+          });
+        }
+        try {
+          state.text = await readCapped(response, cfg.maxResponseBytes, attemptSignal);
+        } catch (error) {
+          if (error instanceof BodyTooLarge) throw tooLargeError(op, url, error, state.attempts);
+          throw error;
+        }
         return new Response(null, {
           status: response.status,
           statusText: response.statusText,
@@ -386,4 +398,66 @@ export class Transport {
     }
     return result.data;
   }
+}
+
+/** A 3xx answer, or one that a caller-supplied fetch followed or hid despite `redirect: 'manual'`. */
+function isRedirect(response: Response): boolean {
+  return (
+    (response.status >= 300 && response.status < 400) ||
+    response.type === 'opaqueredirect' ||
+    response.redirected
+  );
+}
+
+function originOf(value: string | null, base: string): string | undefined {
+  if (value === null || value === '') return undefined;
+  try {
+    return new URL(value, base).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+function redirectError(
+  op: Operation<unknown>,
+  url: string,
+  response: Response,
+  attempts: number,
+): RedirectError {
+  const from = new URL(url).origin;
+  const to = response.redirected
+    ? originOf(response.url, url)
+    : originOf(response.headers.get('location'), url);
+  const status = response.redirected ? 0 : response.status;
+  const what = `${op.name} (${op.method} ${op.path})`;
+  return new RedirectError(
+    `The server at ${from} answered ${what} with a redirect (${status === 0 ? 'followed by the fetch implementation' : `HTTP ${status}`}${to === undefined ? '' : ` to ${to}`}). Apple's ADE service never redirects, so abmkit follows none: a redirect would carry the session and the request to another host. Point baseUrl at a server that answers directly.`,
+    {
+      operation: op.name,
+      method: op.method,
+      path: op.path,
+      attempts: Math.max(1, attempts),
+      status,
+      location: to,
+    },
+  );
+}
+
+function tooLargeError(
+  op: Operation<unknown>,
+  url: string,
+  error: BodyTooLarge,
+  attempts: number,
+): ResponseTooLargeError {
+  const what = `${op.name} (${op.method} ${op.path})`;
+  return new ResponseTooLargeError(
+    `The server at ${new URL(url).origin} ${error.announced ? 'announced' : 'sent'} a response to ${what} larger than maxResponseBytes (${error.limitBytes} bytes); abmkit stopped reading it. Apple's answers are far smaller: check baseUrl, or raise maxResponseBytes if this answer is legitimate.`,
+    {
+      operation: op.name,
+      method: op.method,
+      path: op.path,
+      attempts: Math.max(1, attempts),
+      limitBytes: error.limitBytes,
+    },
+  );
 }

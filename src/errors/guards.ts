@@ -44,6 +44,8 @@ import type {
 import type {
   AbortError,
   ConnectionError,
+  RedirectError,
+  ResponseTooLargeError,
   ResponseValidationError,
   TimeoutError,
 } from './transport-errors.js';
@@ -90,6 +92,10 @@ export interface AbmErrorClassByCode {
   ABORTED: AbortError;
   /** `RESPONSE_INVALID` is thrown as {@link ResponseValidationError}. */
   RESPONSE_INVALID: ResponseValidationError;
+  /** `REDIRECT_REFUSED` is thrown as {@link RedirectError}. */
+  REDIRECT_REFUSED: RedirectError;
+  /** `RESPONSE_TOO_LARGE` is thrown as {@link ResponseTooLargeError}. */
+  RESPONSE_TOO_LARGE: ResponseTooLargeError;
   /** `CURSOR_EXPIRED` is thrown as {@link CursorExpiredError}. */
   CURSOR_EXPIRED: CursorExpiredError;
   /** `CURSOR_INVALID` is thrown as {@link CursorInvalidError}. */

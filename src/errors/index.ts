@@ -61,6 +61,8 @@ export {
 export {
   AbortError,
   ConnectionError,
+  RedirectError,
+  ResponseTooLargeError,
   ResponseValidationError,
   TimeoutError,
   type TransportErrorOptions,

@@ -14,7 +14,13 @@ abstract class RequestFailure extends AbmError {
   /** HTTP attempts made. */
   readonly attempts: number;
   constructor(
-    code: 'CONNECTION_FAILED' | 'TIMEOUT' | 'ABORTED' | 'RESPONSE_INVALID',
+    code:
+      | 'CONNECTION_FAILED'
+      | 'TIMEOUT'
+      | 'ABORTED'
+      | 'RESPONSE_INVALID'
+      | 'REDIRECT_REFUSED'
+      | 'RESPONSE_TOO_LARGE',
     message: string,
     options: TransportErrorOptions,
   ) {
@@ -67,5 +73,45 @@ export class ResponseValidationError extends RequestFailure {
     super('RESPONSE_INVALID', message, { retryable: true, ...options });
     this.name = 'ResponseValidationError';
     this.issues = options.issues ?? [];
+  }
+}
+
+/**
+ * The server answered with a redirect (3xx). Apple's ADE endpoints never redirect, so abmkit
+ * follows none: a redirect would carry the session and the request body to another host. Check
+ * `baseUrl` (a proxy or simulator must answer directly). `location` is the redirect's target,
+ * reduced to its origin.
+ */
+export class RedirectError extends RequestFailure {
+  declare readonly code: 'REDIRECT_REFUSED';
+  /** HTTP status of the redirect (301, 302, 303, 307, 308…), or 0 when fetch hid it. */
+  readonly status: number;
+  /** Origin the server redirected to (no path or query), when it said. */
+  readonly location: string | undefined;
+  constructor(
+    message: string,
+    options: TransportErrorOptions & { status?: number; location?: string | undefined } = {},
+  ) {
+    super('REDIRECT_REFUSED', message, options);
+    this.name = 'RedirectError';
+    this.status = options.status ?? 0;
+    this.location = options.location;
+  }
+}
+
+/**
+ * The server sent a body larger than the client's `maxResponseBytes` (announced in
+ * `Content-Length` or counted while streaming). abmkit stopped reading and closed the connection;
+ * nothing of the body is kept. Check `baseUrl`, or raise `maxResponseBytes` if the answer is
+ * legitimately that large.
+ */
+export class ResponseTooLargeError extends RequestFailure {
+  declare readonly code: 'RESPONSE_TOO_LARGE';
+  /** The limit that was exceeded, in bytes. */
+  readonly limitBytes: number;
+  constructor(message: string, options: TransportErrorOptions & { limitBytes?: number } = {}) {
+    super('RESPONSE_TOO_LARGE', message, options);
+    this.name = 'ResponseTooLargeError';
+    this.limitBytes = options.limitBytes ?? 0;
   }
 }

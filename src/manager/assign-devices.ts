@@ -12,6 +12,8 @@ import { planDevices } from './plan-devices.js';
 import type { RunState } from './run-state.js';
 
 const DAY_MS = 86_400_000;
+/** The longest `retry_after_seconds` honoured (7 days); a larger value waits this long. */
+const MAX_RETRY_AFTER_MS = 7 * DAY_MS;
 
 /** ±10 % jitter so that a mass failure does not come back as one wave. */
 function jittered(ms: number): number {
@@ -185,7 +187,8 @@ async function assignBatch(
     for (const serial of serials) statuses.set(serial, normalise(result.devices[serial]));
     const seconds = result.retry_after_seconds;
     if (typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0) {
-      retryAfterMs = seconds * 1000;
+      // Clamped: 1e13 s would be an invalid Date and lose the whole batch's results.
+      retryAfterMs = Math.min(seconds * 1000, MAX_RETRY_AFTER_MS);
     }
   } catch (error) {
     // Token health, abort and lease loss end the run; nothing was learnt about the serials.

@@ -1,4 +1,5 @@
 import { isAbmError, LeaseLostError } from '../errors/index.js';
+import { timerDelayMs } from '../internal/duration.js';
 import type { LeaseFence, LeaseGrant } from '../storage/types.js';
 import type { ManagerContext } from './context.js';
 
@@ -92,7 +93,7 @@ export class LeaseKeeper {
   }
 
   #schedule(): void {
-    const every = Math.max(10, Math.floor(this.#ctx.config.leaseTtlMs / 3));
+    const every = timerDelayMs(Math.max(10, this.#ctx.config.leaseTtlMs / 3));
     this.#timer = setTimeout(() => void this.#renew(), every);
     this.#timer.unref?.();
   }

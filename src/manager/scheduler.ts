@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { timerDelayMs } from '../internal/duration.js';
 import type { AbmLogger } from '../internal/logger.js';
 
 /** What the scheduler needs from the manager. @internal */
@@ -93,7 +94,10 @@ export class Scheduler {
       this.#host.logger.warn({ err: error }, 'abmkit: listing tokens for the schedule failed');
     }
     if (this.#stopped) return;
-    this.#discovery = setTimeout(() => void this.#discover(false), this.#config.intervalMs);
+    this.#discovery = setTimeout(
+      () => void this.#discover(false),
+      timerDelayMs(this.#config.intervalMs),
+    );
     this.#discovery.unref?.();
   }
 
@@ -104,7 +108,7 @@ export class Scheduler {
     const timer = setTimeout(() => {
       this.#timers.delete(tokenId);
       this.#enqueue(tokenId);
-    }, delayMs);
+    }, timerDelayMs(delayMs)); // a delay past ~24.8 days would make Node fire after 1 ms
     timer.unref?.();
     this.#timers.set(tokenId, timer);
   }

@@ -32,8 +32,10 @@ export interface DevicePage {
    */
   restarted: boolean;
   /**
-   * `true` when Apple answered `more_to_follow: true` with the cursor it was sent. The iterator
-   * stops after this page instead of looping; try again later.
+   * `true` when the iterator stops after this page although Apple said `more_to_follow: true`:
+   * Apple answered with the cursor it was sent, or with a cursor already sent earlier in this
+   * iteration (a cycle such as A, B, A, B), or the iteration reached `maxPages`. Apply the page;
+   * the next run continues from its cursor.
    */
   stalled: boolean;
 }
@@ -54,7 +56,16 @@ export interface DevicePagesOptions {
   limit?: number;
   /** Stops the iteration (the current request is aborted). */
   signal?: AbortSignal;
+  /**
+   * Most pages one iteration reads before it stops (the last page then has `stalled: true`), so
+   * that no server can keep a run going forever. At the default page size that is a million
+   * devices; raise it for larger organisations with small pages. @default 10000
+   */
+  maxPages?: number;
 }
+
+/** Default of {@link DevicePagesOptions.maxPages}. */
+export const DEFAULT_MAX_PAGES = 10_000;
 
 /** The two calls the iterator needs. @internal */
 export interface DevicePageSource {
@@ -76,6 +87,14 @@ export async function* iterateDevicePages(
   let cursor = options.cursor === '' ? undefined : options.cursor;
   let phase: DevicePhase = cursor === undefined ? 'fetch' : (options.phase ?? 'fetch');
   let restarted = false;
+  const maxPages =
+    options.maxPages !== undefined && options.maxPages >= 1
+      ? Math.floor(options.maxPages)
+      : DEFAULT_MAX_PAGES;
+  // Every (phase, cursor) sent so far: a server answering with one of them again would be
+  // answered the same way forever (A, B, A, B …), not only when it repeats the last one.
+  const sentCursors = new Set<string>();
+  let pages = 0;
 
   for (;;) {
     if (signal?.aborted) {
@@ -84,6 +103,7 @@ export async function* iterateDevicePages(
       });
     }
     const sent = cursor;
+    if (sent !== undefined) sentCursors.add(`${phase}\u0000${sent}`);
     const request: DeviceListRequest = sent === undefined ? { limit } : { cursor: sent, limit };
     let response: DeviceListResponse;
     try {
@@ -119,7 +139,10 @@ export async function* iterateDevicePages(
 
     const next = response.cursor ?? sent;
     const moreToFollow = response.more_to_follow === true;
-    const stalled = moreToFollow && next === sent;
+    pages += 1;
+    const cycled = moreToFollow && next !== undefined && sentCursors.has(`${phase}\u0000${next}`);
+    const capped = moreToFollow && pages >= maxPages;
+    const stalled = moreToFollow && (next === sent || cycled || capped);
     source.logger.debug(
       {
         event: 'page',
@@ -141,8 +164,10 @@ export async function* iterateDevicePages(
     };
     if (stalled) {
       source.logger.warn(
-        { event: 'cursor.stalled', phase },
-        'abmkit: Apple returned the same cursor with more_to_follow; stopping until the next run',
+        { event: 'cursor.stalled', phase, pages, reason: capped && !cycled ? 'maxPages' : 'cycle' },
+        capped && !cycled
+          ? `abmkit: ${pages} pages read (maxPages); stopping until the next run`
+          : 'abmkit: Apple returned a cursor it was already sent, with more_to_follow; stopping until the next run',
       );
       return;
     }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, open, readdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** fsyncs a directory so a rename inside it is durable. @internal */
@@ -53,4 +53,22 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): Promis
   return writeAtomic(file, (fh) =>
     writeAll(fh, typeof data === 'string' ? Buffer.from(data, 'utf8') : data),
   );
+}
+
+/**
+ * Deletes the temporary files {@link writeAtomic} leaves behind for `name` when the process is
+ * killed between creating and renaming them (`.<name>.<hex>.tmp`). Call it only while holding
+ * the directory's lock, so that no other writer's temp file is in flight. Returns how many were
+ * removed. @internal
+ */
+export async function removeLeftoverTemps(dir: string, name: string): Promise<number> {
+  const prefix = `.${name}.`;
+  let removed = 0;
+  for (const entry of await readdir(dir)) {
+    if (entry.startsWith(prefix) && /^[0-9a-f]+\.tmp$/.test(entry.slice(prefix.length))) {
+      await unlink(join(dir, entry)).catch(() => undefined);
+      removed += 1;
+    }
+  }
+  return removed;
 }

@@ -6,7 +6,7 @@ import { MemoryState } from '../memory/state.js';
 import { StateStorage, type StateStorageOptions } from '../memory/state-storage.js';
 import type { StorageCapabilities } from '../types.js';
 import { FileApiAccountStore } from './api-accounts.js';
-import { fsyncDir, writeAll } from './atomic-write.js';
+import { fsyncDir, removeLeftoverTemps, writeAll } from './atomic-write.js';
 import { readLines } from './line-reader.js';
 import { acquireLockFile, releaseLockFile } from './lock-file.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
@@ -93,6 +93,8 @@ export class FileStorage extends StateStorage {
     }
     await acquireLockFile(join(this.#dir, LOCK));
     try {
+      // Temp files of a compaction that a kill interrupted: ours to delete now that we hold the lock.
+      await removeLeftoverTemps(this.#dir, SNAPSHOT);
       const state = new MemoryState();
       let seq = (await readSnapshot(join(this.#dir, SNAPSHOT), state)) ?? 0;
       const fh = await open(join(this.#dir, JOURNAL), 'a+', 0o600);

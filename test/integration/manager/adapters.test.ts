@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AbmManager, profilePreset } from '../../../src/index.js';
 import { createDepSimulator } from '../../../src/testing/index.js';
+import { withInjectedClock } from './injected-clock.js';
 import { fileKind, memoryKind, postgresKind, redisKind, type StoreKind } from './stores.js';
 
 const kinds: StoreKind[] = [memoryKind(), fileKind(), await postgresKind(), await redisKind()];
@@ -18,12 +18,15 @@ for (const kind of kinds) {
         devices: 600,
         seed: 99,
         platforms: MOBILE,
-        throttle: { maxSerialsPerWindow: 1_000_000, retryAfterSeconds: 1 },
+        throttle: { maxSerialsPerWindow: 1_000_000, retryAfterSeconds: 3600 },
       });
       const url = await sim.listen();
       const storage = await kind.open('e2e');
+      // The store's clock is injected: the throttled retry comes due when the test says so, not
+      // when a loaded machine happens to pass a wall-clock margin.
+      const clock = withInjectedClock(storage);
       const manager = new AbmManager({
-        storage,
+        storage: clock.storage,
         baseUrl: url,
         pageSize: 200,
         telemetry: false,
@@ -46,7 +49,7 @@ for (const kind of kinds) {
         const throttled = sim.devices.serials(5);
         sim.devices.setAssignOutcome(throttled, 'THROTTLED');
 
-        // 1. First sync: full fetch over 3 pages, assignment, 5 serials throttled for 1 s.
+        // 1. First sync: full fetch over 3 pages, assignment, 5 serials throttled for an hour.
         const first = await manager.syncNow('t');
         expect(first).toMatchObject({ status: 'completed', fullFetch: true });
         expect(first.devices.added).toBe(600);
@@ -55,7 +58,7 @@ for (const kind of kinds) {
         sim.devices.setAssignOutcome(throttled, undefined);
         const early = await manager.syncNow('t');
         expect(early.profiles.assigned).toBe(0);
-        await sleep(1_300);
+        clock.advance(2 * 3_600_000); // past the hour (and its ±10 % jitter)
         const retried = await manager.syncNow('t');
         expect(retried.profiles.assigned).toBe(5);
         expect((await storage.listRetries('t')).items).toEqual([]);

@@ -125,9 +125,11 @@ describe.skipIf(!run)('PostgresStorage', () => {
       const a = new PostgresStorage({ pool, schema });
       const b = new PostgresStorage({ pool, schema });
       await a.migrate();
-      const ga = await a.acquireLease('t', 'replica-a', 200);
+      const ga = await a.acquireLease('t', 'replica-a', 60_000);
       expect(await b.acquireLease('t', 'replica-b', 60_000)).toBeNull();
-      await new Promise((r) => setTimeout(r, 350));
+      // Replica a pauses past its lease: moved in the database rather than slept through (a
+      // 200 ms lease could run out on a loaded machine before b's first attempt).
+      await pool.query(`UPDATE ${schema}.leases SET expires_at = now() - interval '1 second'`);
       const gb = await b.acquireLease('t', 'replica-b', 60_000);
       expect(gb?.generation).toBe((ga?.generation ?? 0) + 1);
       await expect(

@@ -195,16 +195,17 @@ describe('retries', () => {
   });
 
   it('aborts through the caller signal, including during a request', async () => {
+    const controller = new AbortController();
     ade.server.use(
       sessionHandler(),
       http.get(`${BASE}/account`, async () => {
+        // Aborted once the request is in flight (a 30 ms timer raced the login on a loaded machine).
+        controller.abort();
         await delay('infinite');
         return HttpResponse.json(ACCOUNT);
       }),
     );
-    const controller = new AbortController();
     const pending = makeClient().getAccount({ signal: controller.signal });
-    setTimeout(() => controller.abort(), 30);
     await expect(pending).rejects.toBeInstanceOf(AbortError);
     expect(ade.count('/account')).toBe(1);
     await expect(makeClient().getAccount({ signal: AbortSignal.abort() })).rejects.toBeInstanceOf(

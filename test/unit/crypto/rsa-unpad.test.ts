@@ -1,4 +1,10 @@
-import { constants, generateKeyPairSync, privateDecrypt, publicEncrypt } from 'node:crypto';
+import {
+  constants,
+  generateKeyPairSync,
+  type KeyObject,
+  privateDecrypt,
+  publicEncrypt,
+} from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { unpadPkcs1v15 } from '../../../src/crypto/lib/rsa-unpad.js';
@@ -17,6 +23,12 @@ function block(opts: { first?: number; second?: number; sep?: number; zeroPadAt?
   return em;
 }
 const key = Uint8Array.from({ length: L }, (_, i) => 0xa0 + i);
+
+/** The RSA modulus of a public key, as a number to compare. */
+function modulus(publicKey: KeyObject): bigint {
+  const n = publicKey.export({ format: 'jwk' }).n as string;
+  return BigInt(`0x${Buffer.from(n, 'base64url').toString('hex')}`);
+}
 
 describe('unpadPkcs1v15 (strict, implicit rejection)', () => {
   it('returns the key from a well-formed block', () => {
@@ -111,8 +123,15 @@ function wellFormed(k: number, cek: Uint8Array): Uint8Array {
 
 describe('unpadPkcs1v15 against real RSA', () => {
   const modulusLength = 2048;
-  const right = generateKeyPairSync('rsa', { modulusLength });
-  const wrong = generateKeyPairSync('rsa', { modulusLength });
+  // Raw RSA with the wrong key is only defined when the ciphertext is below that key's modulus;
+  // with two random keys that failed about one run in ten ("data too large for modulus"). The
+  // key with the smaller modulus encrypts, so the ciphertext is below both moduli, every run.
+  const pair = [
+    generateKeyPairSync('rsa', { modulusLength }),
+    generateKeyPairSync('rsa', { modulusLength }),
+  ].sort((a, b) => (modulus(a.publicKey) < modulus(b.publicKey) ? -1 : 1));
+  const right = pair[0] as (typeof pair)[0];
+  const wrong = pair[1] as (typeof pair)[0];
   const cek = Uint8Array.from({ length: 32 }, (_, i) => 0x40 + i);
   const encrypted = publicEncrypt(
     { key: right.publicKey, padding: constants.RSA_PKCS1_PADDING },
@@ -126,6 +145,7 @@ describe('unpadPkcs1v15 against real RSA', () => {
   });
 
   it('answers a wrong key with a random CEK of the expected length', () => {
+    expect(BigInt(`0x${encrypted.toString('hex')}`) < modulus(wrong.publicKey)).toBe(true);
     expectImplicitRejection(raw(wrong.privateKey), 32, cek);
   });
 

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AbmClient } from '../client/abm-client.js';
-import { AbortError, InvalidArgumentError } from '../errors/index.js';
+import { AbortError, InvalidArgumentError, isAbmError } from '../errors/index.js';
 import { type AbmLogger, redactingLogger } from '../internal/logger.js';
 import { VERSION } from '../internal/version.js';
 import { compilePolicy } from '../profiles/compile-policy.js';
 import type { ProfilePolicy } from '../profiles/policy-types.js';
 import { normalizeSerial } from '../profiles/serial.js';
 import type { DeviceRecord, Page, PolicyRecord, TokenRecord } from '../storage/types.js';
+import { canonicalPolicy, policyEntriesFor } from './canonical-policy.js';
 import { ClientPool } from './client-factory.js';
 import type { ManagerContext, ResolvedConfig } from './context.js';
 import { type AbmManagerEventName, type AbmManagerListener, EventHub } from './events.js';
@@ -16,17 +17,32 @@ import { runSync } from './run-sync.js';
 import { Scheduler } from './scheduler.js';
 import { LazyTelemetry } from './telemetry.js';
 import { checkTokenId, createKeyPair, requireToken, uploadServerToken } from './token-lifecycle.js';
+import { tokenWriter } from './token-writer.js';
 import type {
   AbmManagerOptions,
   CreateKeyPairOptions,
   DeviceLookup,
   ListDevicesOptions,
   ListTokensOptions,
+  SyncNowOptions,
   SyncReport,
   TokenHealthReport,
   TokenSummary,
   UploadServerTokenOptions,
 } from './types.js';
+
+function checkSyncNowOptions(options: SyncNowOptions): AbortSignal | undefined {
+  if (options === null || options === undefined) return undefined;
+  if (typeof options !== 'object') {
+    throw new InvalidArgumentError('syncNow(tokenId, options) takes an object, e.g. { signal }.');
+  }
+  const signal = options.signal;
+  if (signal === undefined) return undefined;
+  if (!(signal instanceof AbortSignal)) {
+    throw new InvalidArgumentError('syncNow option signal must be an AbortSignal.');
+  }
+  return signal;
+}
 
 function positiveOption(
   name: string,
@@ -184,6 +200,16 @@ export class AbmManager {
   }
 
   /**
+   * The certificate of the key pair waiting for its server token (the one `createKeyPair`
+   * returned), to download again and upload to ABM; `null` when no pair is pending.
+   * @throws {@link TokenNotFoundError} for an unknown token.
+   */
+  async pendingCertificate(tokenId: string): Promise<string | null> {
+    const token = await requireToken(this.#ctx, tokenId);
+    return token.pendingKeyPair?.certificatePem ?? null;
+  }
+
+  /**
    * Stores the server token downloaded from ABM (`*_smime.p7m`, as text or bytes): decrypts it with
    * the pending key pair (then the current one), promotes the pending pair only when it decrypted
    * the file, and resets the token's health. The same call renews a token.
@@ -204,10 +230,29 @@ export class AbmManager {
     return healthReport(saved, this.#ctx.now(), this.#ctx.config.renewWithinDays);
   }
 
-  /** The token's health: status, expiry, days left, last sync, last error and ABM account. */
+  /**
+   * The token's health: status, expiry, days left, last sync, last error and ABM account, how
+   * syncing goes (`sync`: failing since when, how many runs, the remedy) and the problems an
+   * admin must fix (`problems`). A token whose secrets cannot be decrypted reads `unreadable`
+   * with the key id that sealed them.
+   */
   async health(tokenId: string): Promise<TokenHealthReport> {
-    const token = await requireToken(this.#ctx, tokenId);
+    let token: TokenRecord;
+    try {
+      token = await requireToken(this.#ctx, tokenId);
+    } catch (error) {
+      if (!isAbmError(error, 'SECRET_DECRYPT_FAILED')) throw error;
+      const listed = await this.#findListed(tokenId);
+      if (listed === undefined) throw error;
+      token = listed;
+    }
     return healthReport(token, this.#ctx.now(), this.#ctx.config.renewWithinDays);
+  }
+
+  /** A token as listed (secrets stripped when they cannot be decrypted). */
+  async #findListed(tokenId: string): Promise<TokenRecord | undefined> {
+    for await (const t of this.#tokens({})) if (t.tokenId === tokenId) return t;
+    return undefined;
   }
 
   /** Every token (optionally of one customer and/or site), without secrets. */
@@ -262,9 +307,24 @@ export class AbmManager {
    */
   async setPolicy(tokenId: string, policy: ProfilePolicy): Promise<PolicyRecord> {
     compilePolicy(policy);
-    await requireToken(this.#ctx, tokenId);
-    const plain = JSON.parse(JSON.stringify(policy)) as ProfilePolicy;
-    return this.#ctx.storage.setPolicy(tokenId, plain);
+    const token = await requireToken(this.#ctx, tokenId);
+    // One canonical spelling of profile UUIDs (as Apple returns them), so that a policy in lower
+    // case or with dashes matches Apple's records instead of looking pending on every run.
+    const plain = canonicalPolicy(JSON.parse(JSON.stringify(policy)) as ProfilePolicy);
+    const record = await this.#ctx.storage.setPolicy(tokenId, plain);
+    await this.#dropSolvedProblems(token, plain);
+    return record;
+  }
+
+  /** Forgets profile problems of profiles the new policy no longer uses. */
+  async #dropSolvedProblems(token: TokenRecord, policy: ProfilePolicy): Promise<void> {
+    const h = token.syncHealth;
+    if (h === undefined) return;
+    const problems = h.problems.filter(
+      (p) => p.code !== 'PROFILE_NOT_FOUND' || policyEntriesFor(policy, p.subject).length > 0,
+    );
+    if (problems.length === h.problems.length) return;
+    await tokenWriter(this.#ctx, token)({ syncHealth: { ...h, problems } });
   }
 
   /** The token's current policy, or `null`. */
@@ -284,7 +344,9 @@ export class AbmManager {
     return this.#ctx.storage.listDevices(tokenId, {
       ...(options.status === undefined ? {} : { status: options.status }),
       ...(options.unresolved === undefined ? {} : { unresolved: options.unresolved }),
-      ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
+      ...(options.cursor === undefined || options.cursor === null
+        ? {}
+        : { cursor: options.cursor }),
       ...(options.limit === undefined ? {} : { limit: options.limit }),
     });
   }
@@ -334,11 +396,15 @@ export class AbmManager {
    * one run. A run already held by another replica is reported as `skipped: 'lease-held'`; a
    * token in a bad state is probed (terms signed again? new token?) rather than waited for.
    * Failures are in the report (`status`, `error`) and the token's health, not thrown.
+   * `options.signal` aborts the run (the report then reads `aborted`; applied pages are kept).
    * @throws {@link TokenNotFoundError} for an unknown token.
    */
-  async syncNow(tokenId: string): Promise<SyncReport> {
+  async syncNow(tokenId: string, options: SyncNowOptions = {}): Promise<SyncReport> {
+    const signal = checkSyncNowOptions(options);
     const token = await requireToken(this.#ctx, tokenId);
-    return this.#run(token, this.#stopController.signal, true);
+    if (signal === undefined) return this.#run(token, this.#stopController.signal, true);
+    // A caller's signal aborts this call's run (reported `aborted`, not thrown).
+    return this.#run(token, AbortSignal.any([signal, this.#stopController.signal]), true);
   }
 
   /**

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from '../../errors/index.js';
 import { concurrencyTests } from './group-concurrency.js';
 import { edgeTests } from './group-edges.js';
+import { hardeningTests } from './group-hardening.js';
 import { leaseTests } from './group-leases.js';
 import { pageTests } from './group-pages.js';
 import { queryTests } from './group-queries.js';
@@ -68,5 +69,6 @@ export function describeStorageConformance(
     queryTests(ctx);
     concurrencyTests(ctx);
     edgeTests(ctx);
+    hardeningTests(ctx);
   });
 }

@@ -13,6 +13,15 @@ import { ClientPool } from './client-factory.js';
 import type { ManagerContext, ResolvedConfig } from './context.js';
 import { type AbmManagerEventName, type AbmManagerListener, EventHub } from './events.js';
 import { healthReport } from './health.js';
+import {
+  createKeyPairOptionsSchema,
+  listDevicesOptionsSchema,
+  listTokensOptionsSchema,
+  managerOptionsSchema,
+  parseOptions,
+  syncNowOptionsSchema,
+  uploadServerTokenOptionsSchema,
+} from './option-schemas.js';
 import { runSync } from './run-sync.js';
 import { Scheduler } from './scheduler.js';
 import { LazyTelemetry } from './telemetry.js';
@@ -32,16 +41,7 @@ import type {
 } from './types.js';
 
 function checkSyncNowOptions(options: SyncNowOptions): AbortSignal | undefined {
-  if (options === null || options === undefined) return undefined;
-  if (typeof options !== 'object') {
-    throw new InvalidArgumentError('syncNow(tokenId, options) takes an object, e.g. { signal }.');
-  }
-  const signal = options.signal;
-  if (signal === undefined) return undefined;
-  if (!(signal instanceof AbortSignal)) {
-    throw new InvalidArgumentError('syncNow option signal must be an AbortSignal.');
-  }
-  return signal;
+  return parseOptions('syncNow options', syncNowOptionsSchema, options).signal;
 }
 
 function positiveOption(
@@ -125,6 +125,7 @@ export class AbmManager {
     if (options === null || typeof options !== 'object' || options.storage === undefined) {
       throw new InvalidArgumentError('AbmManager needs options.storage (an AbmStorage).');
     }
+    parseOptions('AbmManager options', managerOptionsSchema, options);
     const config = resolveConfig(options);
     const logger: AbmLogger = redactingLogger(options.logger);
     const events = new EventHub(logger);
@@ -196,6 +197,7 @@ export class AbmManager {
    * the token when it does not exist yet.
    */
   async createKeyPair(tokenId: string, options: CreateKeyPairOptions = {}): Promise<string> {
+    parseOptions('createKeyPair options', createKeyPairOptionsSchema, options);
     return createKeyPair(this.#ctx, tokenId, options);
   }
 
@@ -224,6 +226,7 @@ export class AbmManager {
     file: string | Uint8Array,
     options: UploadServerTokenOptions = {},
   ): Promise<TokenHealthReport> {
+    parseOptions('uploadServerToken options', uploadServerTokenOptionsSchema, options);
     const saved = await uploadServerToken(this.#ctx, tokenId, file, options);
     this.#clients.forget(tokenId);
     this.#scheduler?.add(tokenId);
@@ -257,6 +260,7 @@ export class AbmManager {
 
   /** Every token (optionally of one customer and/or site), without secrets. */
   async listTokens(options: ListTokensOptions = {}): Promise<TokenSummary[]> {
+    parseOptions('listTokens options', listTokensOptionsSchema, options);
     const out: TokenSummary[] = [];
     for await (const token of this.#tokens(options)) {
       const h = healthReport(token, this.#ctx.now(), this.#ctx.config.renewWithinDays);
@@ -341,6 +345,7 @@ export class AbmManager {
     options: ListDevicesOptions = {},
   ): Promise<Page<DeviceRecord>> {
     checkTokenId(tokenId);
+    parseOptions('listDevices options', listDevicesOptionsSchema, options);
     return this.#ctx.storage.listDevices(tokenId, {
       ...(options.status === undefined ? {} : { status: options.status }),
       ...(options.unresolved === undefined ? {} : { unresolved: options.unresolved }),

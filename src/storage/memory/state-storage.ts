@@ -10,7 +10,13 @@ import {
 } from '../shared/devices.js';
 import { FaultableStorage, type FaultInjectionOptions } from '../shared/faults.js';
 import { decodeRetryCursor, encodeCursor, pageLimit } from '../shared/paging.js';
-import { checkIso, checkLeaseArgs, checkSerial, checkTokenId } from '../shared/validate.js';
+import {
+  checkDevicePatches,
+  checkIso,
+  checkLeaseArgs,
+  checkSerial,
+  checkTokenId,
+} from '../shared/validate.js';
 import { pagePlans, type StorageBaseOptions, tokenMatches } from '../storage-base.js';
 import type {
   ApplyPageInput,
@@ -531,6 +537,7 @@ export abstract class StateStorage extends FaultableStorage {
     fence?: LeaseFence,
   ): Promise<number> {
     checkTokenId(tokenId);
+    checkDevicePatches(patches);
     return this.exclusive(async () => {
       if (fence !== undefined) this.#checkFence({ ...fence, tokenId });
       const map = this.state.devices.get(tokenId);

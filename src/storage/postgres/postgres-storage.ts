@@ -10,7 +10,13 @@ import { planAssignmentResults } from '../shared/assignments.js';
 import { collapsePage, emptyCounts, newRunId, opDateMs } from '../shared/devices.js';
 import { FaultableStorage, type FaultInjectionOptions } from '../shared/faults.js';
 import { decodeRetryCursor, encodeCursor, pageLimit } from '../shared/paging.js';
-import { checkIso, checkLeaseArgs, checkSerial, checkTokenId } from '../shared/validate.js';
+import {
+  checkDevicePatches,
+  checkIso,
+  checkLeaseArgs,
+  checkSerial,
+  checkTokenId,
+} from '../shared/validate.js';
 import { pagePlans, type StorageBaseOptions } from '../storage-base.js';
 import type {
   ApplyPageInput,
@@ -693,6 +699,7 @@ export class PostgresStorage extends FaultableStorage {
     fence?: LeaseFence,
   ): Promise<number> {
     checkTokenId(tokenId);
+    checkDevicePatches(patches);
     const merged = new Map<string, Record<string, unknown>>();
     for (const p of patches) {
       const m = merged.get(p.serialNumber) ?? { serial: p.serialNumber };

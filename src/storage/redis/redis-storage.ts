@@ -17,7 +17,13 @@ import {
 } from '../shared/devices.js';
 import { FaultableStorage, type FaultInjectionOptions } from '../shared/faults.js';
 import { decodeRetryCursor, encodeCursor, pageLimit } from '../shared/paging.js';
-import { checkIso, checkLeaseArgs, checkSerial, checkTokenId } from '../shared/validate.js';
+import {
+  checkDevicePatches,
+  checkIso,
+  checkLeaseArgs,
+  checkSerial,
+  checkTokenId,
+} from '../shared/validate.js';
 import { pagePlans, type StorageBaseOptions } from '../storage-base.js';
 import type {
   ApplyPageInput,
@@ -738,6 +744,7 @@ return redis.call('HGETALL', KEYS[1])`,
     fence?: LeaseFence,
   ): Promise<number> {
     checkTokenId(tokenId);
+    checkDevicePatches(patches);
     const b = this.#base(tokenId);
     const byserial = new Map<string, DevicePatch>();
     for (const p of patches) {

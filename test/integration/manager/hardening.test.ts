@@ -367,4 +367,46 @@ describe('manager hardening (memory)', () => {
       await s.close();
     }
   });
+
+  it('a wrong storage key: listTokens works and health names the unreadable token with its key id and how to pass the key', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { FileStorage } = await import('../../../src/index.js');
+    const dir = await mkdtemp(join(tmpdir(), 'abmkit-wrongkey-'));
+    try {
+      const right = new FileStorage({ directory: dir, encryptionKey: Buffer.alloc(32, 1) });
+      const sim = createDepSimulator({ devices: 1, seed: 8 });
+      const m1 = new AbmManager({ storage: right, telemetry: false });
+      const pem = await m1.createKeyPair('w', { name: 'HQ' });
+      await m1.uploadServerToken('w', (await sim.issueServerToken(pem)).file);
+      await right.close();
+      // The key kept as hex text and passed as its characters' bytes: the wrong key.
+      const hex = Buffer.alloc(32, 1).toString('hex');
+      const wrong = new FileStorage({
+        directory: dir,
+        encryptionKey: Buffer.from(hex.slice(0, 32)),
+      });
+      const m2 = new AbmManager({ storage: wrong, telemetry: false });
+      const listed = await m2.listTokens();
+      expect(listed).toMatchObject([{ tokenId: 'w', name: 'HQ', status: 'unreadable' }]);
+      const health = await m2.health('w');
+      expect(health.status).toBe('unreadable');
+      expect(health.unreadable?.keyId).toMatch(/^k-/);
+      expect(health.unreadable?.hint).toMatch(/Buffer\.from\(hex, 'hex'\)/);
+      expect(health.advice).toMatch(/encryption key/);
+      await wrong.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('decryptServerToken accepts the private key as a Buffer', async () => {
+    const { decryptServerToken, generateKeyPair } = await import('../../../src/crypto/index.js');
+    const sim = createDepSimulator({ devices: 1, seed: 9 });
+    const pair = await generateKeyPair({ commonName: 'buffer-key' });
+    const issued = await sim.issueServerToken(pair.certificatePem);
+    const decrypted = await decryptServerToken(issued.file, Buffer.from(pair.privateKeyPem));
+    expect(decrypted.consumerKey).toBe(issued.consumerKey);
+  });
 });

@@ -25,7 +25,13 @@ import {
 import { runSync } from './run-sync.js';
 import { Scheduler } from './scheduler.js';
 import { LazyTelemetry } from './telemetry.js';
-import { checkTokenId, createKeyPair, requireToken, uploadServerToken } from './token-lifecycle.js';
+import {
+  checkTokenId,
+  createKeyPair,
+  importKeyPair,
+  requireToken,
+  uploadServerToken,
+} from './token-lifecycle.js';
 import { tokenWriter } from './token-writer.js';
 import type {
   AbmManagerOptions,
@@ -59,7 +65,7 @@ function positiveOption(
 
 function resolveConfig(options: AbmManagerOptions): ResolvedConfig {
   const syncIntervalMs = positiveOption('syncIntervalMs', options.syncIntervalMs, 300_000, 1);
-  const pageSize = positiveOption('pageSize', options.pageSize, 1000, 1);
+  const pageSize = positiveOption('pageSize', options.pageSize, 100, 1);
   if (pageSize > 1000) throw new InvalidArgumentError('AbmManager option pageSize must be ≤ 1000.');
   return {
     baseUrl: options.baseUrl,
@@ -202,6 +208,22 @@ export class AbmManager {
   }
 
   /**
+   * Imports the key pair another MDM used for this MDM server (migration): it is stored as the
+   * token's pending pair, and the next {@link AbmManager.uploadServerToken} with the server token
+   * file ABM issued for it (the `.p7m` the other MDM was given, or a new download) decrypts and
+   * promotes it. No certificate has to be uploaded to ABM again. Creates the token if needed.
+   * @throws {@link PrivateKeyError} when `privateKeyPem` is not an RSA private key.
+   */
+  async importKeyPair(
+    tokenId: string,
+    pair: { privateKeyPem: string | Uint8Array; certificatePem?: string | undefined },
+    options: CreateKeyPairOptions = {},
+  ): Promise<void> {
+    parseOptions('importKeyPair options', createKeyPairOptionsSchema, options);
+    await importKeyPair(this.#ctx, tokenId, pair, options);
+  }
+
+  /**
    * The certificate of the key pair waiting for its server token (the one `createKeyPair`
    * returned), to download again and upload to ABM; `null` when no pair is pending.
    * @throws {@link TokenNotFoundError} for an unknown token.
@@ -249,7 +271,18 @@ export class AbmManager {
       if (listed === undefined) throw error;
       token = listed;
     }
-    return healthReport(token, this.#ctx.now(), this.#ctx.config.renewWithinDays);
+    const report = healthReport(token, this.#ctx.now(), this.#ctx.config.renewWithinDays);
+    const stored = await this.#ctx.storage.getPolicy(tokenId);
+    if (stored !== null) {
+      const osDefaults = (stored.policy as ProfilePolicy | null)?.osDefaults ?? {};
+      report.policy = {
+        revision: stored.revision,
+        osDefaults: Object.fromEntries(
+          Object.entries(osDefaults).filter((e): e is [string, string] => typeof e[1] === 'string'),
+        ),
+      };
+    }
+    return report;
   }
 
   /** A token as listed (secrets stripped when they cannot be decrypted). */

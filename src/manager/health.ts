@@ -110,6 +110,8 @@ export function healthReport(
     sync,
     problems,
     unreadable,
+    devices: token.syncHealth?.devices ?? null,
+    policy: null,
   };
 }
 

@@ -33,6 +33,8 @@ export interface RunNotes {
   skipped: SkippedRecord[];
   /** Profiles Apple does not know, with the reason shown on their devices. */
   missingProfiles: Map<string, string>;
+  /** Devices the policy gives no profile after a completed run (counted up to 100), with an example. */
+  unresolved?: { count: number; serialNumber: string; reason: string } | undefined;
 }
 
 /** Empty notes. @internal */

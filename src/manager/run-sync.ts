@@ -194,6 +194,19 @@ async function execute(
     );
   }
   const totals = await ctx.storage.countDevices(tokenId).catch(() => null);
+  if (outcome === 'completed') {
+    const unresolved = await ctx.storage
+      .listDevices(tokenId, { unresolved: true, limit: 100 })
+      .catch(() => null);
+    const first = unresolved?.items[0];
+    if (unresolved !== null && first !== undefined) {
+      notes.unresolved = {
+        count: unresolved.items.length,
+        serialNumber: first.serialNumber,
+        reason: first.unassignedReason ?? 'no profile',
+      };
+    }
+  }
   const report = buildReport({
     tokenId,
     runId,
@@ -207,6 +220,7 @@ async function execute(
   });
   const at = new Date().toISOString();
   const syncHealth = nextSyncHealth(token, report, notes, at);
+  if (syncHealth !== undefined && totals !== null) syncHealth.devices = totals;
   await write({
     lastSyncAt: at,
     ...(syncHealth === undefined ? {} : { syncHealth }),

@@ -5,6 +5,8 @@ import type { SyncReport } from './types.js';
 /** Problems kept per token (the newest first). */
 const MAX_PROBLEMS = 10;
 
+const WEEK_MS = 7 * 86_400_000;
+
 /**
  * What an admin should do about a failing sync, from the error that ended the last run.
  * @internal
@@ -54,6 +56,7 @@ export function nextSyncHealth(
       failingSince: prev?.failingSince ?? at,
       failedRuns: (prev?.failedRuns ?? 0) + 1,
       problems: mergeProblems(prev?.problems ?? [], notes, at, false),
+      ...(prev?.devices === undefined ? {} : { devices: prev.devices }),
     };
   }
   if (report.status !== 'completed') {
@@ -88,9 +91,21 @@ function mergeProblems(
       at,
     });
   }
+  if (notes.unresolved !== undefined) {
+    const u = notes.unresolved;
+    const since = previous.find((p) => p.code === 'NO_PROFILE');
+    found.push({
+      code: 'NO_PROFILE',
+      subject: u.serialNumber,
+      message: `${u.count >= 100 ? '100 or more' : u.count} device(s) stay Unassigned because the policy gives them no profile (e.g. ${u.serialNumber}: ${u.reason}). Assign a default profile for the device's OS (setPolicy with osDefaults), a group or a device entry; listDevices(tokenId, { unresolved: true }) lists them.`,
+      since: since?.since ?? at,
+      at,
+    });
+  }
   if (notes.skipped.length > 0) {
     const first = notes.skipped[0];
     const since = previous.find((p) => p.code === 'INVALID_RECORD');
+    // One INVALID_RECORD entry: the newest replaces the earlier one.
     found.push({
       code: 'INVALID_RECORD',
       subject: first?.serialNumber ?? '',
@@ -101,10 +116,12 @@ function mergeProblems(
   }
   // A completed run re-plans what it saw: problems it did not see again stay until they are
   // older than the run that would have seen them (profiles are only tried when assigning).
+  // Skipped records are not delivered again by a later sync: they stay reported for a week.
+  const recent = (p: TokenProblemRecord) => Date.parse(at) - Date.parse(p.at) < WEEK_MS;
   const kept = completed
     ? previous.filter(
         (p) =>
-          p.code === 'PROFILE_NOT_FOUND' &&
+          (p.code === 'PROFILE_NOT_FOUND' || (p.code === 'INVALID_RECORD' && recent(p))) &&
           !found.some((f) => f.code === p.code && f.subject === p.subject),
       )
     : previous.filter((p) => !found.some((f) => f.code === p.code && f.subject === p.subject));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { serverTokenToJSON } from '../crypto/create-server-token.js';
 import { decryptServerToken } from '../crypto/decrypt-server-token.js';
 import { generateKeyPair } from '../crypto/generate-key-pair.js';
+import { loadPrivateKey } from '../crypto/lib/private-key.js';
 import type { ServerToken } from '../crypto/server-token.js';
 import {
   InvalidArgumentError,
@@ -172,4 +173,45 @@ export async function uploadServerToken(
     'abmkit: server token uploaded',
   );
   return saved;
+}
+
+/**
+ * Stores an existing key pair (migrating from another MDM) as the token's pending pair, creating
+ * the token if needed; `uploadServerToken` with the server token file issued for its certificate
+ * then decrypts and promotes it. The private key is checked before anything is stored.
+ * @internal
+ */
+export async function importKeyPair(
+  ctx: ManagerContext,
+  tokenId: string,
+  pair: { privateKeyPem: string | Uint8Array; certificatePem?: string | undefined },
+  options: CreateKeyPairOptions,
+): Promise<void> {
+  checkTokenId(tokenId);
+  if (pair === null || typeof pair !== 'object') {
+    throw new InvalidArgumentError(
+      'importKeyPair needs { privateKeyPem, certificatePem? }: the key pair the other MDM used for this MDM server.',
+    );
+  }
+  const raw = pair.privateKeyPem;
+  const privateKeyPem =
+    raw instanceof Uint8Array ? Buffer.from(raw).toString('utf8') : (raw as unknown);
+  loadPrivateKey(privateKeyPem); // PrivateKeyError with what to pass when it is not an RSA key
+  const existing = await ctx.storage.getToken(tokenId);
+  const patch: TokenPatch = {
+    pendingKeyPair: {
+      certificatePem: typeof pair.certificatePem === 'string' ? pair.certificatePem : '',
+      privateKeyPem: privateKeyPem as string,
+      createdAt: ctx.now().toISOString(),
+    },
+  };
+  if (existing?.pendingKeyPair !== undefined)
+    patch.previousPendingKeyPair = existing.pendingKeyPair;
+  if (options.customerId !== undefined) patch.customerId = options.customerId;
+  if (options.siteId !== undefined) patch.siteId = options.siteId;
+  if (options.name !== undefined) patch.name = options.name;
+  if (options.baseUrl !== undefined) patch.baseUrl = options.baseUrl;
+  if (existing === null) patch.healthStatus = 'pending';
+  await ctx.storage.saveToken(tokenId, patch);
+  ctx.logger.info({ event: 'token.key-pair-imported', tokenId }, 'abmkit: key pair imported');
 }

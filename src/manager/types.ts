@@ -35,7 +35,10 @@ export interface AbmManagerOptions {
   concurrency?: number | undefined;
   /** Sync lease lifetime; it is renewed every `leaseTtlMs / 3` while a run lasts. @default 60_000 */
   leaseTtlMs?: number | undefined;
-  /** Devices requested per ADE page (Apple allows at most 1000). @default 1000 */
+  /**
+   * Devices requested per ADE page: 100 by default (as the product guide documents),
+   * configurable up to Apple's maximum of 1000 (fewer requests for large fleets). @default 100
+   */
   pageSize?: number | undefined;
   /**
    * Random spread of each token's interval, as a fraction (0.1 = ±10 %), so that tokens and
@@ -173,6 +176,13 @@ export interface TokenHealthReport {
    * encryption key): which key sealed them and how to pass it. `status` is then `unreadable`.
    */
   unreadable: UnreadableSecrets | null;
+  /** Device counts per status after the last run (`unassigned`, `assigned`, …), or `null`. */
+  devices: Record<DeviceStatus, number> | null;
+  /**
+   * The profile policy in force (revision and the default profile per OS), or `null` without
+   * one; only {@link AbmManager.health} fills it (`null` in other reports).
+   */
+  policy: { revision: number; osDefaults: Readonly<Record<string, string>> } | null;
 }
 
 /** How a token's syncing goes, see {@link TokenHealthReport.sync}. */

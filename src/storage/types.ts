@@ -114,7 +114,11 @@ export interface TokenErrorRecord {
 
 /** A problem a sync run found that an admin must fix (no secret material). */
 export interface TokenProblemRecord {
-  /** `PROFILE_NOT_FOUND` (a policy profile Apple does not know) or `INVALID_RECORD` (a device record that cannot be stored). */
+  /**
+   * `PROFILE_NOT_FOUND` (a policy profile Apple does not know), `NO_PROFILE` (devices the policy
+   * gives no profile: they stay Unassigned) or `INVALID_RECORD` (a device record that cannot be
+   * stored).
+   */
   code: string;
   /** What it is about: the profile UUID, or the serial number. */
   subject: string;
@@ -134,6 +138,8 @@ export interface TokenSyncHealthRecord {
   failedRuns: number;
   /** Problems found by recent runs, newest first. */
   problems: TokenProblemRecord[];
+  /** Device counts per status after the last run that could count them. */
+  devices?: Record<DeviceStatus, number> | undefined;
 }
 
 /** Everything stored about one ABM server token (one tenant). */

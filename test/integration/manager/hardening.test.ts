@@ -409,4 +409,55 @@ describe('manager hardening (memory)', () => {
     const decrypted = await decryptServerToken(issued.file, Buffer.from(pair.privateKeyPem));
     expect(decrypted.consumerKey).toBe(issued.consumerKey);
   });
+
+  it('devices stuck in Unassigned: health names the missing default profile, counts devices and shows the policy', async () => {
+    const s = await setup(kinds[0] as StoreKind, 20);
+    try {
+      await s.manager.syncNow('t');
+      const before = await s.manager.health('t');
+      expect(before.devices?.unassigned).toBe(20);
+      expect(before.policy).toBeNull();
+      const problem = before.problems.find((p) => p.code === 'NO_PROFILE');
+      expect(problem?.message).toMatch(/20 device\(s\) stay Unassigned/);
+      expect(problem?.message).toMatch(/no profile policy is set/);
+      expect(before.advice).toMatch(/default profile for the device's OS/);
+      const client = await s.manager.client('t');
+      const mac = (
+        await client.defineProfile(
+          profilePreset('automated', { name: 'Mac', url: 'https://m.example/e' }),
+        )
+      ).profile_uuid;
+      await s.manager.setPolicy('t', { osDefaults: { macos: mac } });
+      await s.manager.syncNow('t');
+      const after = await s.manager.health('t');
+      expect(after.problems.filter((p) => p.code === 'NO_PROFILE')).toEqual([]);
+      expect(after.devices?.unassigned).toBe(0);
+      expect(after.policy?.osDefaults).toEqual({ macos: mac });
+      expect(after.advice).toBe('Nothing to do.');
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('migrating: an existing key pair and its server token file are imported', async () => {
+    const { generateKeyPair } = await import('../../../src/crypto/index.js');
+    const sim = createDepSimulator({ devices: 3, seed: 12 });
+    const url = await sim.listen();
+    const storage = await (kinds[0] as StoreKind).open('import');
+    const manager = new AbmManager({ storage, baseUrl: url, telemetry: false, retry: FAST_RETRY });
+    try {
+      // What the other MDM had: its key pair and the token ABM issued for its certificate.
+      const old = await generateKeyPair({ commonName: 'other-mdm' });
+      const file = (await sim.issueServerToken(old.certificatePem)).file;
+      await expect(
+        manager.importKeyPair('m', { privateKeyPem: 'not a key' }),
+      ).rejects.toMatchObject({ code: 'PRIVATE_KEY_INVALID' });
+      await manager.importKeyPair('m', old, { customerId: 'acme' });
+      expect((await manager.uploadServerToken('m', file)).status).toBe('valid');
+      expect((await manager.syncNow('m')).devices.added).toBe(3);
+    } finally {
+      await manager.stop();
+      await sim.close();
+    }
+  });
 });

@@ -184,7 +184,13 @@ async function manyTokens(): Promise<void> {
   }
   const concurrency = 16;
   const staggerMs = 2000;
-  const manager = new AbmManager({ storage, concurrency, staggerMs, pageSize: 1000, telemetry: false });
+  const manager = new AbmManager({
+    storage,
+    concurrency,
+    staggerMs,
+    pageSize: 1000,
+    telemetry: false,
+  });
   const durations: number[] = [];
   let failed = 0;
   const done = new Promise<void>((resolve) => {

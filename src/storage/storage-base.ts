@@ -199,13 +199,7 @@ export abstract class StorageBase implements AbmStorage {
     return raw === null ? null : this.openToken(raw);
   }
 
-  /**
-   * {@inheritDoc TokenStore.listTokens}
-   *
-   * A token whose secrets cannot be decrypted (wrong or missing key) is still listed, without its
-   * secret fields (`credentials`, key pairs), and carries {@link unreadableSecrets} so that the
-   * manager's `health()` names the key that sealed it.
-   */
+  /** {@inheritDoc TokenStore.listTokens} */
   async listTokens(query: TokenQuery = {}): Promise<Page<TokenRecord>> {
     if (query === null || typeof query !== 'object') {
       if (query !== null && query !== undefined) {

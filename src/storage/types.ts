@@ -242,7 +242,12 @@ export interface TokenStore {
   ): Promise<TokenRecord | null>;
   /** The token, with secrets decrypted, or `null`. @throws SecretDecryptError on a wrong key. */
   getToken(tokenId: string): Promise<TokenRecord | null>;
-  /** Tokens ordered by id, optionally of one customer and/or site. */
+  /**
+   * Tokens ordered by id, optionally of one customer and/or site. A token whose secrets cannot be
+   * decrypted (wrong or missing key) is still listed (by adapters built on `StorageBase`), without
+   * its secret fields, and carries the `unreadableSecrets` symbol (`{ keyId, hint }`) so that the
+   * manager's `health()` names the key that sealed it.
+   */
   listTokens(query?: TokenQuery): Promise<Page<TokenRecord>>;
   /**
    * Deletes the token and everything scoped to it (cursor, devices, policy, retries, runs,

@@ -5,6 +5,7 @@
  */
 export { createDepSimulator, type DepSimulator, type SimResetOptions } from './create-simulator.js';
 export { APPLE_ADE_BASE_URL, depSimulatorHandlers, type SimRequestHandler } from './msw.js';
+export type { MswHandler } from './msw-handler.js';
 export type {
   DepEndpoint,
   DepSimulatorOptions,

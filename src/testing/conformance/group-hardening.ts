@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createKeyring, type KeyProvider } from '../../storage/secrets/key-provider.js';
 import { unreadableSecrets } from '../../storage/storage-base.js';
 import { dev, lease, rejectsWithCode, testKey } from './helpers.js';
 import type { SuiteContext } from './suite-context.js';
@@ -141,6 +142,56 @@ export function hardeningTests({ it, describe, run }: SuiteContext): void {
         assert.equal(await s.getDevice('t1', 'A'), null);
         assert.equal((await s.getCursor('t1'))?.cursor ?? null, null);
       });
+    });
+
+    it('reencryptSecrets compare-and-sets: credentials uploaded during a slow key rotation are kept', async () => {
+      const k1 = testKey();
+      const k2 = testKey();
+      const ring1 = createKeyring({ activeKeyId: 'k1', keys: { k1, k2 } });
+      const ring2 = createKeyring({ activeKeyId: 'k2', keys: { k1, k2 } });
+      let active = ring1;
+      // The rotation's first wrap waits for the gate (a slow KMS) while the upload runs; later
+      // wraps pass.
+      let wraps = 0;
+      let reached = (): void => undefined;
+      const atGate = new Promise<void>((r) => {
+        reached = r;
+      });
+      let open = (): void => undefined;
+      const gate = new Promise<void>((r) => {
+        open = r;
+      });
+      let gated = false;
+      const provider: KeyProvider = {
+        get activeKeyId() {
+          return active.activeKeyId;
+        },
+        wrapKey: async (dataKey, context) => {
+          if (gated && wraps++ === 0) {
+            reached();
+            await gate;
+          }
+          return active.wrapKey(dataKey, context);
+        },
+        unwrapKey: (wrapped, keyId, context) => ring2.unwrapKey(wrapped, keyId, context),
+      };
+      await run(
+        async ({ storage: s }) => {
+          await s.saveToken('t1', { credentials: CREDS, credentialsId: 'v1' });
+          active = ring2;
+          gated = true;
+          const rotation = s.reencryptSecrets();
+          await atGate;
+          const fresh = { ...CREDS, accessToken: 'AT_uploaded_during_rotation' };
+          await s.saveToken('t1', { credentials: fresh, credentialsId: 'v2' });
+          open();
+          await rotation;
+          const t = await s.getToken('t1');
+          assert.equal(t?.credentials?.accessToken, 'AT_uploaded_during_rotation');
+          assert.equal(t?.credentialsId, 'v2');
+        },
+        { encryptionKey: provider },
+      );
     });
 
     it('lists a token whose secrets it cannot decrypt, without secrets, naming the key (when a peer store can be opened)', async () => {

@@ -73,7 +73,7 @@ async function main(): Promise<void> {
           encryptionKey: KEY,
           compactAfterBytes: COMPACT_MB * 1024 * 1024,
         });
-    const manager = new AbmManager({ storage, baseUrl: url, telemetry: false });
+    const manager = new AbmManager({ storage, baseUrl: url, pageSize: 1000, telemetry: false });
     const pem = await manager.createKeyPair('bench');
     const file = await new Promise<string>((resolve) => {
       child.once('message', (m: { file: string }) => resolve(m.file));

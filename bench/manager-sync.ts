@@ -124,7 +124,7 @@ async function bareFetch(): Promise<number> {
 
 async function firstSync(name: string, storage: AbmStorage, bareMs: number): Promise<void> {
   const sim = await startSim(DEVICES);
-  const manager = new AbmManager({ storage, baseUrl: sim.url, telemetry: false });
+  const manager = new AbmManager({ storage, baseUrl: sim.url, pageSize: 1000, telemetry: false });
   const pem = await manager.createKeyPair('bench');
   const { file } = await sim.ask<{ file: string }>({ issue: pem });
   await manager.uploadServerToken('bench', file);
@@ -184,7 +184,13 @@ async function manyTokens(): Promise<void> {
   }
   const concurrency = 16;
   const staggerMs = 2000;
-  const manager = new AbmManager({ storage, concurrency, staggerMs, telemetry: false });
+  const manager = new AbmManager({
+    storage,
+    concurrency,
+    staggerMs,
+    pageSize: 1000,
+    telemetry: false,
+  });
   const durations: number[] = [];
   let failed = 0;
   const done = new Promise<void>((resolve) => {

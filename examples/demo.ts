@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     out(`  downloaded ${issued.filename}`);
     const uploaded = await manager.uploadServerToken(TOKEN, issued.file);
     out(
-      `  token ${uploaded.status}, expires ${uploaded.expiresAt?.toISOString().slice(0, 10)} (${uploaded.daysLeft} days)`,
+      `  token ${uploaded.status}, expires ${uploaded.expiresAt?.slice(0, 10)} (${uploaded.daysLeft} days)`,
     );
 
     step(
@@ -77,7 +77,9 @@ async function main(): Promise<void> {
     out(`  ${ceoPhone} → ${exec} (device-level override)`);
 
     const progress = manager.on('sync.progress', (e) => {
-      const line = `  ${e.phase === 'full' ? 'fetching' : 'syncing'}: page ${e.pages}, ${e.devices} devices`;
+      // `devices` counts distinct devices (a device reported twice in one run counts once).
+      const of = e.expectedTotal === null ? '' : ` of ~${e.expectedTotal}`;
+      const line = `  ${e.phase === 'full' ? 'fetching' : 'syncing'}: page ${e.pages}, ${e.devices}${of} devices`;
       if (process.stdout.isTTY) process.stdout.write(`\r${line}${e.moreToFollow ? '' : '\n'}`);
       else if (!e.moreToFollow) out(line);
     });
@@ -113,7 +115,7 @@ async function main(): Promise<void> {
     await printSummary(manager);
     const health = await manager.health(TOKEN);
     out(
-      `\nToken ${TOKEN}: ${health.status} · expires ${health.expiresAt?.toISOString().slice(0, 10)} (${health.daysLeft} days) · ` +
+      `\nToken ${TOKEN}: ${health.status} · expires ${health.expiresAt?.slice(0, 10)} (${health.daysLeft} days) · ` +
         `server "${health.account?.serverName}" of ${health.account?.orgName} · last sync ${health.lastSuccessfulSyncAt}`,
     );
     const unassigned = await manager.listDevices(TOKEN, { status: 'unassigned', limit: 1 });

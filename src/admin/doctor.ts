@@ -114,7 +114,7 @@ function tokenFinding(h: TokenHealthReport): DoctorFinding {
         ...base,
         severity: 'ok',
         issue: 'Token valid',
-        cause: `Expires ${h.expiresAt?.toISOString().slice(0, 10)}${days}.`,
+        cause: `Expires ${h.expiresAt?.slice(0, 10)}${days}.`,
         remedy: 'Nothing to do.',
       };
     case 'renew-soon':
@@ -122,7 +122,7 @@ function tokenFinding(h: TokenHealthReport): DoctorFinding {
         ...base,
         severity: 'warning',
         issue: `Token expires in ${h.daysLeft} days`,
-        cause: `The server token expires ${h.expiresAt?.toISOString().slice(0, 10)}; after that devices stop appearing.`,
+        cause: `The server token expires ${h.expiresAt?.slice(0, 10)}; after that devices stop appearing.`,
         remedy: renew,
       };
     case 'expired':
@@ -130,7 +130,7 @@ function tokenFinding(h: TokenHealthReport): DoctorFinding {
         ...base,
         severity: 'error',
         issue: 'Token expired',
-        cause: `Devices not appearing: the server token expired ${h.expiresAt?.toISOString().slice(0, 10)}.`,
+        cause: `Devices not appearing: the server token expired ${h.expiresAt?.slice(0, 10)}.`,
         remedy: renew,
       };
     case 'pending':

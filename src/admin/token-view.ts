@@ -35,7 +35,7 @@ export function tokenView(h: TokenHealthReport) {
     siteId: h.siteId,
     status: h.status,
     advice: h.advice,
-    expiresAt: h.expiresAt?.toISOString() ?? null,
+    expiresAt: h.expiresAt ?? null,
     daysLeft: h.daysLeft,
     pendingKeyPair: h.pendingKeyPair,
     lastSyncAt: h.lastSyncAt,

@@ -53,6 +53,7 @@ import {
   mergeSerialMaps,
   normaliseSerials,
 } from './batch.js';
+import { checkOptions, checkRequestOptions, clientOptionsSchema } from './option-schemas.js';
 import {
   type AbmClientOptions,
   DEFAULT_BASE_URL,
@@ -102,6 +103,9 @@ export class AbmClient {
   readonly #logger: AbmLogger;
 
   constructor(options: AbmClientOptions) {
+    if (options !== null && typeof options === 'object') {
+      checkOptions('AbmClient options', clientOptionsSchema, options);
+    }
     const token = options?.token;
     if (
       !token ||
@@ -150,9 +154,13 @@ export class AbmClient {
     });
   }
 
+  /** Sends through the transport after checking the call's options (typed error at the door). */
+  #send: Transport['send'] = (op, input, options) =>
+    this.#transport.send(op, input, checkRequestOptions(options, op.name ?? 'call'));
+
   /** `GET /account`: the MDM server and organisation behind the token. */
   async getAccount(options: RequestOptions = {}): Promise<AccountDetail> {
-    return this.#transport.send(getAccountOperation, {}, options);
+    return this.#send(getAccountOperation, {}, options);
   }
 
   /**
@@ -182,7 +190,7 @@ export class AbmClient {
     options: RequestOptions,
   ): Promise<DeviceListResponse> {
     const body = listBody(request);
-    const page = await this.#transport.send(op, { json: body }, options);
+    const page = await this.#send(op, { json: body }, options);
     checkPageLength(page, body.limit, op);
     return page;
   }
@@ -223,7 +231,7 @@ export class AbmClient {
   ): Promise<DeviceDetailsResult> {
     const list = normaliseSerials(serials, 'getDeviceDetails');
     const pages = await this.#chunked(list, (devices) =>
-      this.#transport.send(getDeviceDetailsOperation, { json: { devices } }, options),
+      this.#send(getDeviceDetailsOperation, { json: { devices } }, options),
     );
     return mergeSerialMaps<AdeDevice>(
       list,
@@ -241,7 +249,7 @@ export class AbmClient {
   ): Promise<SerialResults<SerialStatus>> {
     const list = normaliseSerials(serials, 'disownDevices');
     const pages = await this.#chunked(list, (devices) =>
-      this.#transport.send(disownDevicesOperation, { json: { devices } }, options),
+      this.#send(disownDevicesOperation, { json: { devices } }, options),
     );
     return mergeSerialMaps(
       list,
@@ -268,7 +276,7 @@ export class AbmClient {
     const first = serials.slice(0, MAX_SERIALS_PER_REQUEST);
     const rest = serials.slice(MAX_SERIALS_PER_REQUEST);
     const body = serials.length > 0 ? { ...valid, devices: first } : valid;
-    const created = await this.#transport.send(defineProfileOperation, { json: body }, options);
+    const created = await this.#send(defineProfileOperation, { json: body }, options);
     const maps: (Record<string, string> | null | undefined)[] = [created.devices];
     if (rest.length > 0) {
       try {
@@ -297,11 +305,7 @@ export class AbmClient {
   /** `GET /profile?profile_uuid=…`: a profile as Apple stores it. */
   async getProfile(profileUuid: string, options: RequestOptions = {}): Promise<AdeProfileResponse> {
     const uuid = requireString(profileUuid, 'a profile UUID', 'getProfile');
-    return this.#transport.send(
-      getProfileOperation,
-      { searchParams: { profile_uuid: uuid } },
-      options,
-    );
+    return this.#send(getProfileOperation, { searchParams: { profile_uuid: uuid } }, options);
   }
 
   /**
@@ -318,7 +322,7 @@ export class AbmClient {
     const list = normaliseSerials(serials, 'assignProfile');
     const op = assignProfileOperation(this.#assignMethod);
     const pages = await this.#chunked(list, (devices) =>
-      this.#transport.send(op, { json: { profile_uuid: uuid, devices } }, options),
+      this.#send(op, { json: { profile_uuid: uuid, devices } }, options),
     );
     const result: AssignProfileResult = {
       profile_uuid: uuid,
@@ -340,9 +344,9 @@ export class AbmClient {
     options: RequestOptions & { profileUuid?: string } = {},
   ): Promise<SerialResults<SerialStatus>> {
     const list = normaliseSerials(serials, 'removeProfile');
-    const { profileUuid, ...requestOptions } = options;
+    const { profileUuid, ...requestOptions } = checkRequestOptions(options, 'removeProfile');
     const pages = await this.#chunked(list, (devices) =>
-      this.#transport.send(
+      this.#send(
         removeProfileOperation,
         { json: profileUuid === undefined ? { devices } : { devices, profile_uuid: profileUuid } },
         requestOptions,
@@ -363,12 +367,12 @@ export class AbmClient {
     const body: Record<string, string> = { device };
     if (input.escrowKey !== undefined) body['escrow_key'] = input.escrowKey;
     if (input.lostMessage !== undefined) body['lost_message'] = input.lostMessage;
-    return this.#transport.send(activationLockOperation, { json: body }, options);
+    return this.#send(activationLockOperation, { json: body }, options);
   }
 
   /** `GET /os-beta-enrollment/tokens`: AppleSeed for IT beta-enrollment tokens. */
   async getBetaEnrollmentTokens(options: RequestOptions = {}): Promise<BetaEnrollmentToken[]> {
-    const res = await this.#transport.send(getBetaEnrollmentTokensOperation, {}, options);
+    const res = await this.#send(getBetaEnrollmentTokensOperation, {}, options);
     return res.betaEnrollmentTokens ?? res.seedBuildTokens ?? [];
   }
 
@@ -376,7 +380,7 @@ export class AbmClient {
   async getAccountDrivenEnrollmentProfile(
     options: RequestOptions = {},
   ): Promise<AccountDrivenEnrollmentProfile> {
-    return this.#transport.send(getAccountDrivenEnrollmentProfileOperation, {}, options);
+    return this.#send(getAccountDrivenEnrollmentProfileOperation, {}, options);
   }
 
   /** `POST /account-driven-enrollment/profile`: sets the MDM service-discovery URL (https). */
@@ -389,7 +393,7 @@ export class AbmClient {
       'an https service-discovery URL',
       'setAccountDrivenEnrollmentProfile',
     );
-    await this.#transport.send(
+    await this.#send(
       setAccountDrivenEnrollmentProfileOperation,
       { json: { mdm_service_discovery_url: value } },
       options,
@@ -398,7 +402,7 @@ export class AbmClient {
 
   /** `DELETE /account-driven-enrollment/profile`: removes the service-discovery URL. */
   async removeAccountDrivenEnrollmentProfile(options: RequestOptions = {}): Promise<void> {
-    await this.#transport.send(removeAccountDrivenEnrollmentProfileOperation, {}, options);
+    await this.#send(removeAccountDrivenEnrollmentProfileOperation, {}, options);
   }
 
   /** `GET /device/replacementDetails`: which device a replacement replaced (protocol ≥ 10). */
@@ -407,11 +411,7 @@ export class AbmClient {
     options: RequestOptions = {},
   ): Promise<ReplacementDetails> {
     const device = requireString(serial, 'a serial number', 'getReplacementDetails');
-    return this.#transport.send(
-      getReplacementDetailsOperation,
-      { searchParams: { device } },
-      options,
-    );
+    return this.#send(getReplacementDetailsOperation, { searchParams: { device } }, options);
   }
 
   /** Sends `serials` in chunks; a failure after some chunks succeeded carries `partialResult`. */

@@ -57,6 +57,9 @@ export const TOKEN_HEALTH_STRINGS: readonly string[] = [
  */
 export function findAppleCode(body: string): string | undefined {
   for (const code of APPLE_ERROR_STRINGS) if (body.includes(code)) return code;
+  // OAuth refusals of `/session`: `oauth_problem=timestamp_refused` and the like.
+  const oauthProblem = /oauth_problem=([A-Za-z][A-Za-z0-9_]{1,63})/.exec(body);
+  if (oauthProblem) return oauthProblem[1];
   const trimmed = body.trim();
   const bare = /^"?([A-Za-z][A-Za-z0-9_]{1,63})"?$/.exec(trimmed);
   if (bare) return bare[1];

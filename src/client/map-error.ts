@@ -144,6 +144,12 @@ export function mapHttpError(
       options,
     );
   }
+  if ((status === 401 || status === 403) && /timestamp/i.test(appleCode ?? '')) {
+    return new AuthenticationError(
+      `Apple refused the OAuth timestamp of ${what} (${tag}, timestamp_refused): this server's clock is off. Check the server clock (enable NTP time sync) on every replica; the token itself is fine.`,
+      options,
+    );
+  }
   const authish =
     appleCode === undefined || appleCode === 'UNAUTHORIZED' || appleCode === 'FORBIDDEN';
   if ((status === 401 || status === 403) && (authish || ctx.isSession)) {

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { z } from 'zod';
 import { InvalidArgumentError } from '../errors/index.js';
+import { isRealInstant } from './lib/parse-payload.js';
 import { formatExpiry } from './lib/payload.js';
 import type { ServerToken, ServerTokenInput } from './server-token.js';
 
@@ -165,7 +166,7 @@ export function serverTokenFromJSON(json: unknown): ServerToken {
   const accessTokenExpiry =
     expiryRaw instanceof Date
       ? expiryRaw
-      : typeof expiryRaw === 'string' && /^\d{4}-\d{2}-\d{2}T/i.test(expiryRaw)
+      : typeof expiryRaw === 'string' && isRealInstant(expiryRaw)
         ? new Date(expiryRaw.toUpperCase())
         : undefined;
   const parsed = inputSchema.safeParse({

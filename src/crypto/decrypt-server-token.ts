@@ -25,7 +25,8 @@ const DECRYPT_FAILED =
  * rejection; constant time is best effort in JavaScript).
  *
  * @param file - The token file, as text or bytes.
- * @param privateKeyPem - The RSA private key whose certificate was uploaded to ABM.
+ * @param privateKeyPem - The RSA private key whose certificate was uploaded to ABM: PEM text, or
+ *   its bytes as `fs.readFile()` returns them (a `Buffer`).
  * @returns The decrypted credentials.
  * @throws {@link TokenFormatError} (`TOKEN_FORMAT_INVALID`) when the file is not a token,
  *   {@link PrivateKeyError} (`PRIVATE_KEY_INVALID`) when the key is not an RSA private key,
@@ -35,7 +36,7 @@ const DECRYPT_FAILED =
  */
 export async function decryptServerToken(
   file: string | Uint8Array,
-  privateKeyPem: string,
+  privateKeyPem: string | Uint8Array,
 ): Promise<ServerToken> {
   try {
     return decrypt(file, privateKeyPem);
@@ -49,7 +50,7 @@ export async function decryptServerToken(
   }
 }
 
-function decrypt(file: string | Uint8Array, privateKeyPem: string): ServerToken {
+function decrypt(file: string | Uint8Array, privateKeyPem: string | Uint8Array): ServerToken {
   const envelope = parseEnvelopedData(unwrapTokenFile(file));
   const key = loadPrivateKey(privateKeyPem);
   for (const recipient of envelope.recipients) {

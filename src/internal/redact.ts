@@ -38,8 +38,11 @@ export function isSecretKey(key: string): boolean {
 const PATTERNS: [RegExp, string][] = [
   // PEM blocks (private keys, certificates, PKCS7)
   [/-----BEGIN [A-Z0-9 ]+-----[\s\S]*?(-----END [A-Z0-9 ]+-----|$)/g, REDACTED],
-  // OAuth Authorization header values
-  [/OAuth\s+[^\r\n]*/g, `OAuth ${REDACTED}`],
+  // OAuth Authorization header values: the key="value" list after `OAuth`, not the words that
+  // follow it in a sentence ("Apple refused the OAuth login …" keeps its advice)
+  [/\bOAuth\s+(?:[A-Za-z_]+\s*=\s*"[^"\r\n]*"\s*,?\s*)+/g, `OAuth ${REDACTED} `],
+  // Unquoted OAuth parameters carrying secrets or identifying a signed request
+  [/\b(oauth_(?:token|signature|nonce)\s*=\s*)[^"',\s&]+/gi, `$1${REDACTED}`],
   // Session header and JSON fields carrying secrets
   [/(x-adm-auth-session["']?\s*[:=]\s*["']?)[^"',\s}]+/gi, `$1${REDACTED}`],
   [

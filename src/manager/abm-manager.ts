@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { AbmApiClient } from '../api/abm-api-client.js';
 import type { AssignToServerReport, SerialSource } from '../api/assign-to-server.js';
 import type { AbmClient } from '../client/abm-client.js';
-import { AbortError, InvalidArgumentError } from '../errors/index.js';
+import { AbortError, InvalidArgumentError, isAbmError } from '../errors/index.js';
 import { type AbmLogger, redactingLogger } from '../internal/logger.js';
 import { VERSION } from '../internal/version.js';
 import { compilePolicy } from '../profiles/compile-policy.js';
@@ -26,11 +26,21 @@ import {
   type SaveApiAccountInput,
   saveApiAccount,
 } from './business-api.js';
+import { canonicalPolicy, policyEntriesFor } from './canonical-policy.js';
 import { ClientPool } from './client-factory.js';
 import type { ManagerContext, ResolvedConfig } from './context.js';
 import type { EnrollmentEventName, EnrollmentEventPayload } from './enrollment-events.js';
 import { type AbmManagerEventName, type AbmManagerListener, EventHub } from './events.js';
 import { healthReport } from './health.js';
+import {
+  createKeyPairOptionsSchema,
+  listDevicesOptionsSchema,
+  listTokensOptionsSchema,
+  managerOptionsSchema,
+  parseOptions,
+  syncNowOptionsSchema,
+  uploadServerTokenOptionsSchema,
+} from './option-schemas.js';
 import {
   recordEnrollmentEvent,
   recordProfileServed,
@@ -40,18 +50,30 @@ import { runSync } from './run-sync.js';
 import { Scheduler } from './scheduler.js';
 import type { DeviceStatusChange } from './status-history.js';
 import { LazyTelemetry } from './telemetry.js';
-import { checkTokenId, createKeyPair, requireToken, uploadServerToken } from './token-lifecycle.js';
+import {
+  checkTokenId,
+  createKeyPair,
+  importKeyPair,
+  requireToken,
+  uploadServerToken,
+} from './token-lifecycle.js';
+import { tokenWriter } from './token-writer.js';
 import type {
   AbmManagerOptions,
   CreateKeyPairOptions,
   DeviceLookup,
   ListDevicesOptions,
   ListTokensOptions,
+  SyncNowOptions,
   SyncReport,
   TokenHealthReport,
   TokenSummary,
   UploadServerTokenOptions,
 } from './types.js';
+
+function checkSyncNowOptions(options: SyncNowOptions): AbortSignal | undefined {
+  return parseOptions('syncNow options', syncNowOptionsSchema, options).signal;
+}
 
 function positiveOption(
   name: string,
@@ -68,7 +90,7 @@ function positiveOption(
 
 function resolveConfig(options: AbmManagerOptions): ResolvedConfig {
   const syncIntervalMs = positiveOption('syncIntervalMs', options.syncIntervalMs, 300_000, 1);
-  const pageSize = positiveOption('pageSize', options.pageSize, 1000, 1);
+  const pageSize = positiveOption('pageSize', options.pageSize, 100, 1);
   if (pageSize > 1000) throw new InvalidArgumentError('AbmManager option pageSize must be ≤ 1000.');
   return {
     baseUrl: options.baseUrl,
@@ -139,6 +161,7 @@ export class AbmManager {
     if (options === null || typeof options !== 'object' || options.storage === undefined) {
       throw new InvalidArgumentError('AbmManager needs options.storage (an AbmStorage).');
     }
+    parseOptions('AbmManager options', managerOptionsSchema, options);
     const config = resolveConfig(options);
     const logger: AbmLogger = redactingLogger(options.logger);
     const events = new EventHub(logger);
@@ -211,7 +234,34 @@ export class AbmManager {
    * the token when it does not exist yet.
    */
   async createKeyPair(tokenId: string, options: CreateKeyPairOptions = {}): Promise<string> {
+    parseOptions('createKeyPair options', createKeyPairOptionsSchema, options);
     return createKeyPair(this.#ctx, tokenId, options);
+  }
+
+  /**
+   * Imports the key pair another MDM used for this MDM server (migration): it is stored as the
+   * token's pending pair, and the next {@link AbmManager.uploadServerToken} with the server token
+   * file ABM issued for it (the `.p7m` the other MDM was given, or a new download) decrypts and
+   * promotes it. No certificate has to be uploaded to ABM again. Creates the token if needed.
+   * @throws {@link PrivateKeyError} when `privateKeyPem` is not an RSA private key.
+   */
+  async importKeyPair(
+    tokenId: string,
+    pair: { privateKeyPem: string | Uint8Array; certificatePem?: string | undefined },
+    options: CreateKeyPairOptions = {},
+  ): Promise<void> {
+    parseOptions('importKeyPair options', createKeyPairOptionsSchema, options);
+    await importKeyPair(this.#ctx, tokenId, pair, options);
+  }
+
+  /**
+   * The certificate of the key pair waiting for its server token (the one `createKeyPair`
+   * returned), to download again and upload to ABM; `null` when no pair is pending.
+   * @throws {@link TokenNotFoundError} for an unknown token.
+   */
+  async pendingCertificate(tokenId: string): Promise<string | null> {
+    const token = await requireToken(this.#ctx, tokenId);
+    return token.pendingKeyPair?.certificatePem ?? null;
   }
 
   /**
@@ -229,16 +279,40 @@ export class AbmManager {
     file: string | Uint8Array,
     options: UploadServerTokenOptions = {},
   ): Promise<TokenHealthReport> {
+    parseOptions('uploadServerToken options', uploadServerTokenOptionsSchema, options);
     const saved = await uploadServerToken(this.#ctx, tokenId, file, options);
     this.#clients.forget(tokenId);
     this.#scheduler?.add(tokenId);
     return healthReport(saved, this.#ctx.now(), this.#ctx.config.renewWithinDays);
   }
 
-  /** The token's health: status, expiry, days left, last sync, last error and ABM account. */
+  /**
+   * The token's health: status, expiry, days left, last sync, last error and ABM account, how
+   * syncing goes (`sync`: failing since when, how many runs, the remedy) and the problems an
+   * admin must fix (`problems`). A token whose secrets cannot be decrypted reads `unreadable`
+   * with the key id that sealed them.
+   */
   async health(tokenId: string): Promise<TokenHealthReport> {
-    const token = await requireToken(this.#ctx, tokenId);
+    let token: TokenRecord;
+    try {
+      token = await requireToken(this.#ctx, tokenId);
+    } catch (error) {
+      if (!isAbmError(error, 'SECRET_DECRYPT_FAILED')) throw error;
+      const listed = await this.#findListed(tokenId);
+      if (listed === undefined) throw error;
+      token = listed;
+    }
     const report = healthReport(token, this.#ctx.now(), this.#ctx.config.renewWithinDays);
+    const stored = await this.#ctx.storage.getPolicy(tokenId);
+    if (stored !== null) {
+      const osDefaults = (stored.policy as ProfilePolicy | null)?.osDefaults ?? {};
+      report.policy = {
+        revision: stored.revision,
+        osDefaults: Object.fromEntries(
+          Object.entries(osDefaults).filter((e): e is [string, string] => typeof e[1] === 'string'),
+        ),
+      };
+    }
     const serverLink = (await this.#ctx.storage.apiAccounts?.getServerLink(tokenId)) ?? null;
     return { ...report, serverLink };
   }
@@ -321,8 +395,15 @@ export class AbmManager {
     return client;
   }
 
+  /** A token as listed (secrets stripped when they cannot be decrypted). */
+  async #findListed(tokenId: string): Promise<TokenRecord | undefined> {
+    for await (const t of this.#tokens({})) if (t.tokenId === tokenId) return t;
+    return undefined;
+  }
+
   /** Every token (optionally of one customer and/or site), without secrets. */
   async listTokens(options: ListTokensOptions = {}): Promise<TokenSummary[]> {
+    parseOptions('listTokens options', listTokensOptionsSchema, options);
     const out: TokenSummary[] = [];
     for await (const token of this.#tokens(options)) {
       const h = healthReport(token, this.#ctx.now(), this.#ctx.config.renewWithinDays);
@@ -373,9 +454,24 @@ export class AbmManager {
    */
   async setPolicy(tokenId: string, policy: ProfilePolicy): Promise<PolicyRecord> {
     compilePolicy(policy);
-    await requireToken(this.#ctx, tokenId);
-    const plain = JSON.parse(JSON.stringify(policy)) as ProfilePolicy;
-    return this.#ctx.storage.setPolicy(tokenId, plain);
+    const token = await requireToken(this.#ctx, tokenId);
+    // One canonical spelling of profile UUIDs (as Apple returns them), so that a policy in lower
+    // case or with dashes matches Apple's records instead of looking pending on every run.
+    const plain = canonicalPolicy(JSON.parse(JSON.stringify(policy)) as ProfilePolicy);
+    const record = await this.#ctx.storage.setPolicy(tokenId, plain);
+    await this.#dropSolvedProblems(token, plain);
+    return record;
+  }
+
+  /** Forgets profile problems of profiles the new policy no longer uses. */
+  async #dropSolvedProblems(token: TokenRecord, policy: ProfilePolicy): Promise<void> {
+    const h = token.syncHealth;
+    if (h === undefined) return;
+    const problems = h.problems.filter(
+      (p) => p.code !== 'PROFILE_NOT_FOUND' || policyEntriesFor(policy, p.subject).length > 0,
+    );
+    if (problems.length === h.problems.length) return;
+    await tokenWriter(this.#ctx, token)({ syncHealth: { ...h, problems } });
   }
 
   /** The token's current policy, or `null`. */
@@ -392,10 +488,13 @@ export class AbmManager {
     options: ListDevicesOptions = {},
   ): Promise<Page<DeviceRecord>> {
     checkTokenId(tokenId);
+    parseOptions('listDevices options', listDevicesOptionsSchema, options);
     return this.#ctx.storage.listDevices(tokenId, {
       ...(options.status === undefined ? {} : { status: options.status }),
       ...(options.unresolved === undefined ? {} : { unresolved: options.unresolved }),
-      ...(options.cursor === undefined ? {} : { cursor: options.cursor }),
+      ...(options.cursor === undefined || options.cursor === null
+        ? {}
+        : { cursor: options.cursor }),
       ...(options.limit === undefined ? {} : { limit: options.limit }),
     });
   }
@@ -478,11 +577,15 @@ export class AbmManager {
    * one run. A run already held by another replica is reported as `skipped: 'lease-held'`; a
    * token in a bad state is probed (terms signed again? new token?) rather than waited for.
    * Failures are in the report (`status`, `error`) and the token's health, not thrown.
+   * `options.signal` aborts the run (the report then reads `aborted`; applied pages are kept).
    * @throws {@link TokenNotFoundError} for an unknown token.
    */
-  async syncNow(tokenId: string): Promise<SyncReport> {
+  async syncNow(tokenId: string, options: SyncNowOptions = {}): Promise<SyncReport> {
+    const signal = checkSyncNowOptions(options);
     const token = await requireToken(this.#ctx, tokenId);
-    return this.#run(token, this.#stopController.signal, true);
+    if (signal === undefined) return this.#run(token, this.#stopController.signal, true);
+    // A caller's signal aborts this call's run (reported `aborted`, not thrown).
+    return this.#run(token, AbortSignal.any([signal, this.#stopController.signal]), true);
   }
 
   /**

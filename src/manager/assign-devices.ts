@@ -8,6 +8,7 @@ import type {
   DeviceRecord,
   PagePlanEntry,
 } from '../storage/types.js';
+import { policyEntriesFor } from './canonical-policy.js';
 import { planDevices } from './plan-devices.js';
 import type { RunState } from './run-state.js';
 
@@ -76,6 +77,15 @@ export async function assignRecords(
         const outcome = await assignBatch(run, profileUuid, serials.slice(i, i + MAX_ASSIGN_BATCH));
         out.outcomes.push(outcome);
         for (const r of outcome.results) {
+          if (outcome.permanent !== undefined) {
+            // The profile does not exist in ABM: the device reads Unassigned with the reason.
+            const patch = patches.get(r.serialNumber) ?? { serialNumber: r.serialNumber };
+            patch.resolvedProfileUuid = profileUuid;
+            patch.unassignedReason = outcome.permanent;
+            patch.planRevision = run.policy.revision;
+            patches.set(r.serialNumber, patch);
+            out.unassigned.push({ serialNumber: r.serialNumber, reason: outcome.permanent });
+          }
           if (r.status === 'SUCCESS' && !run.retries.has(r.serialNumber)) {
             const patch = patches.get(r.serialNumber) ?? { serialNumber: r.serialNumber };
             patch.assignedProfileUuid = r.profileUuid;
@@ -85,7 +95,6 @@ export async function assignRecords(
             out.others.push(r);
           }
         }
-        if (outcome.failure !== undefined) throw outcome.failure;
       }
     }
   } catch (error) {
@@ -163,6 +172,23 @@ export interface BatchOutcome {
   at: string;
   groups: Map<AssignmentStatus, { serials: string[]; retryAt: string | null }>;
   failure: unknown;
+  /** Why no serial can ever get this profile (it does not exist in ABM), if so. */
+  permanent?: string | undefined;
+}
+
+/** Whether Apple answered that the profile does not exist (deleted, or of another server). */
+function isProfileNotFound(error: unknown): boolean {
+  return (
+    isAbmError(error, 'NOT_FOUND') &&
+    (error as { appleCode?: unknown }).appleCode === 'PROFILE_NOT_FOUND'
+  );
+}
+
+/** The reason a device cannot get `profileUuid`, naming the policy entries that use it. */
+function missingProfileReason(run: RunState, profileUuid: string): string {
+  const entries = policyEntriesFor(run.policy.source ?? null, profileUuid);
+  const where = entries.length === 0 ? '' : ` (policy ${entries.join(', ')})`;
+  return `profile ${profileUuid} not found in ABM${where}: define the profile for this MDM server or correct the policy with setPolicy()`;
 }
 
 /** The store's clock, from the offset measured at the start of the run. @internal */
@@ -181,6 +207,7 @@ async function assignBatch(
   let statuses: Map<string, AssignmentStatus>;
   let retryAfterMs = throttleFallbackMs;
   let failure: unknown;
+  let permanent: string | undefined;
   try {
     const result = await run.api.assignProfile(profileUuid, serials, { signal: lease.signal });
     statuses = new Map();
@@ -195,18 +222,31 @@ async function assignBatch(
     if (isTokenHealthError(error) || isAbmError(error, 'ABORTED') || lease.signal.aborted) {
       throw error;
     }
-    failure = error;
-    statuses = new Map(serials.map((s) => [s, 'FAILED' as const]));
-    ctx.logger.warn(
-      { tokenId: run.tokenId, profileUuid, serials: serials.length, err: error },
-      'abmkit: assign-profile failed; the serials are retried after the cool-down',
-    );
+    if (isProfileNotFound(error)) {
+      // Permanent: retrying cannot help until the policy changes (which drops these entries).
+      permanent = missingProfileReason(run, profileUuid);
+      run.notes.missingProfiles.set(profileUuid, permanent);
+      statuses = new Map(serials.map((s) => [s, 'NOT_ACCESSIBLE' as const]));
+      ctx.logger.warn(
+        { tokenId: run.tokenId, profileUuid, serials: serials.length },
+        `abmkit: ${permanent}`,
+      );
+    } else {
+      failure = error;
+      statuses = new Map(serials.map((s) => [s, 'FAILED' as const]));
+    }
+    if (failure !== undefined)
+      ctx.logger.warn(
+        { tokenId: run.tokenId, profileUuid, serials: serials.length, err: error },
+        'abmkit: assign-profile failed; the serials are retried after the cool-down',
+      );
   }
   const nowMs = storageNowMs(run);
   const detail =
-    failure === undefined
+    permanent ??
+    (failure === undefined
       ? undefined
-      : `assign-profile request failed: ${isAbmError(failure) ? failure.code : 'error'}`;
+      : `assign-profile request failed: ${isAbmError(failure) ? failure.code : 'error'}`);
   const results: AssignmentResultInput[] = [];
   const groups = new Map<AssignmentStatus, { serials: string[]; retryAt: string | null }>();
   for (const [serial, status] of statuses) {
@@ -225,7 +265,7 @@ async function assignBatch(
     }
     group.serials.push(serial);
   }
-  return { profileUuid, results, at: new Date(nowMs).toISOString(), groups, failure };
+  return { profileUuid, results, at: new Date(nowMs).toISOString(), groups, failure, permanent };
 }
 
 /** After the results are stored: counters, the retry map, events and metrics. */

@@ -21,18 +21,27 @@ const LOCAL_SESSION_MS = 30_000;
  * which reads the store again).
  * @internal
  */
-export function storageSessionCache(storage: AbmStorage, tokenId: string): SessionCache {
+export function storageSessionCache(
+  storage: AbmStorage,
+  tokenId: string,
+  version = '',
+): SessionCache {
   let local: { value: string | undefined; at: number } | undefined;
+  // A stored session is tagged with the credentials version that logged in: a session written
+  // by a run still using the old credentials after a renewal is ignored by the new ones.
+  const tag = version === '' ? '' : `${version}~`;
   return {
     get: async () => {
       if (local !== undefined && Date.now() - local.at < LOCAL_SESSION_MS) return local.value;
-      const value = (await storage.getSession(tokenId))?.sessionToken;
+      const stored = (await storage.getSession(tokenId))?.sessionToken;
+      const value =
+        typeof stored === 'string' && stored.startsWith(tag) ? stored.slice(tag.length) : undefined;
       local = { value, at: Date.now() };
       return value;
     },
     set: async (_key, sessionToken) => {
       const expiresAt = new Date(Date.now() + SESSION_TTL_MS).toISOString();
-      await storage.putSession(tokenId, { sessionToken, expiresAt });
+      await storage.putSession(tokenId, { sessionToken: `${tag}${sessionToken}`, expiresAt });
       local = { value: sessionToken, at: Date.now() };
     },
     delete: async () => {
@@ -87,7 +96,7 @@ export class ClientPool {
         accessSecret: credentials.accessSecret,
         accessTokenExpiry: new Date(credentials.accessTokenExpiry),
       }),
-      sessionCache: storageSessionCache(s.storage, token.tokenId),
+      sessionCache: storageSessionCache(s.storage, token.tokenId, fingerprint.slice(0, 16)),
       logger: s.logger,
       ...(baseUrl === undefined ? {} : { baseUrl }),
       ...(s.userAgent === undefined ? {} : { userAgent: s.userAgent }),

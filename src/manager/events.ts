@@ -71,8 +71,18 @@ export interface SyncProgressEvent {
   tokenId: string;
   /** Pages applied so far in this run. */
   pages: number;
-  /** Devices received so far in this run. */
+  /** Distinct devices (serial numbers) received so far in this run. */
   devices: number;
+  /**
+   * Device records received so far (a device Apple reports twice, e.g. `modified` after an
+   * assignment, counts twice here and once in `devices`).
+   */
+  records: number;
+  /**
+   * Devices a full fetch is expected to deliver: the live devices the token held when the run
+   * started; `null` when unknown (first sync) or when only changes are read.
+   */
+  expectedTotal: number | null;
   /** Whether more pages follow. */
   moreToFollow: boolean;
   /** The phase of the page. */

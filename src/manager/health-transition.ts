@@ -2,6 +2,7 @@ import type { TokenPatch, TokenRecord } from '../storage/types.js';
 import type { ManagerContext } from './context.js';
 import type { AbmManagerEventName } from './events.js';
 import { healthReport, STICKY_STATES } from './health.js';
+import type { TokenWrite } from './token-writer.js';
 import type { ManagerTokenStatus } from './types.js';
 
 /** What happened to the token. @internal */
@@ -13,7 +14,9 @@ export type HealthInput =
   /** The expiry passed (local clock). */
   | { expired: true }
   /** A new server token was uploaded: forget every earlier state. */
-  | { uploaded: true };
+  | { uploaded: true }
+  /** Nothing happened: re-evaluate the expiry (renew-soon) every cycle, whatever the sync does. */
+  | { evaluate: true };
 
 const EVENT: Partial<Record<ManagerTokenStatus, AbmManagerEventName>> = {
   'renew-soon': 'token.renew-soon',
@@ -34,11 +37,14 @@ export async function recordHealth(
   ctx: ManagerContext,
   token: TokenRecord,
   input: HealthInput,
+  write?: TokenWrite,
 ): Promise<TokenRecord> {
   let stored: string | undefined = token.healthStatus;
   if ('reported' in input) stored = input.reported;
   else if ('expired' in input) stored = 'expired';
-  else if (stored !== undefined && STICKY_STATES.has(stored)) stored = undefined;
+  else if ('success' in input && stored !== undefined && STICKY_STATES.has(stored)) {
+    stored = undefined;
+  }
   if ('uploaded' in input) stored = undefined;
   const view = healthReport(
     { ...token, healthStatus: stored },
@@ -62,7 +68,11 @@ export async function recordHealth(
   }
   if ('uploaded' in input) patch.lastError = null;
   if (Object.keys(patch).length === 0) return token;
-  const updated = await ctx.storage.saveToken(token.tokenId, patch);
+  const written =
+    write === undefined ? await ctx.storage.saveToken(token.tokenId, patch) : await write(patch);
+  // Dropped: the token was renewed or deleted meanwhile; its new state is not this run's to set.
+  if (written === null) return token;
+  const updated = written;
   if (event !== undefined) {
     const health = healthReport(updated, ctx.now(), ctx.config.renewWithinDays);
     ctx.events.emit(event, { tokenId: token.tokenId, health });

@@ -1,6 +1,14 @@
 import { tokenHealth } from '../crypto/token-health.js';
+import { unreadableSecrets } from '../storage/storage-base.js';
 import type { TokenRecord } from '../storage/types.js';
-import type { ManagerTokenStatus, TokenAccountInfo, TokenHealthReport } from './types.js';
+import { remedyFor } from './sync-health.js';
+import type {
+  ManagerTokenStatus,
+  TokenAccountInfo,
+  TokenHealthReport,
+  TokenSyncStatus,
+  UnreadableSecrets,
+} from './types.js';
 
 /** States Apple reported that stay until a call succeeds again or a new token is uploaded. @internal */
 export const STICKY_STATES: ReadonlySet<string> = new Set([
@@ -15,6 +23,8 @@ export function blocksSync(status: ManagerTokenStatus): boolean {
 }
 
 const ADVICE: Record<ManagerTokenStatus, string> = {
+  unreadable:
+    "The token's secrets cannot be decrypted with the storage's encryption key: pass the key they were written with (see unreadable.keyId) to the storage, as a 32-byte Buffer.",
   pending:
     'Upload the key pair certificate to ABM (MDM Server settings), download the server token and pass it to uploadServerToken().',
   valid: 'Nothing to do.',
@@ -78,11 +88,15 @@ export function healthReport(
           { accessTokenExpiry: new Date(credentials.accessTokenExpiry) },
           { now, renewWithinDays },
         );
+  const sync = syncStatus(token);
+  const problems = token.syncHealth?.problems ?? [];
+  const unreadable = unreadableOf(token);
+  const finalStatus: ManagerTokenStatus = unreadable === null ? status : 'unreadable';
   return {
     tokenId: token.tokenId,
-    status,
-    advice: ADVICE[status],
-    expiresAt: expiry?.expiresAt ?? null,
+    status: finalStatus,
+    advice: adviceFor(finalStatus, sync, problems),
+    expiresAt: expiry?.expiresAt.toISOString() ?? null,
     daysLeft: expiry?.daysLeft ?? null,
     consumerKey: credentials?.consumerKey ?? null,
     pendingKeyPair: token.pendingKeyPair !== undefined,
@@ -93,7 +107,63 @@ export function healthReport(
     customerId: token.customerId ?? null,
     siteId: token.siteId ?? null,
     name: token.name ?? null,
+    sync,
+    problems,
+    unreadable,
+    devices: token.syncHealth?.devices ?? null,
+    policy: null,
   };
+}
+
+/** The advice for a status, preceded by what to do about failing syncs and open problems. */
+function adviceFor(
+  status: ManagerTokenStatus,
+  sync: TokenSyncStatus,
+  problems: readonly { message: string }[],
+): string {
+  const base = ADVICE[status];
+  if (status !== 'valid' && status !== 'renew-soon') return base;
+  const parts: string[] = [];
+  if (sync.state === 'failing' && sync.remedy !== null) {
+    parts.push(
+      `Sync failing since ${sync.failingSince} (${sync.failedRuns} run(s)). ${sync.remedy}`,
+    );
+  }
+  for (const p of problems.slice(0, 3)) parts.push(`Fix: ${p.message}`);
+  if (parts.length === 0) return base;
+  if (status === 'renew-soon') parts.push(base);
+  return parts.join(' ');
+}
+
+/** The sync view of a stored token. @internal */
+export function syncStatus(token: TokenRecord): TokenSyncStatus {
+  const h = token.syncHealth;
+  if (h !== undefined && h.failedRuns > 0) {
+    return {
+      state: 'failing',
+      failingSince: h.failingSince,
+      failedRuns: h.failedRuns,
+      remedy: remedyFor(token.lastError),
+    };
+  }
+  if (token.lastSuccessfulSyncAt !== undefined || h !== undefined) {
+    return { state: 'ok', failingSince: null, failedRuns: 0, remedy: null };
+  }
+  if (token.lastSyncAt !== undefined && token.lastError !== undefined) {
+    // A failure recorded before sync health existed.
+    return {
+      state: 'failing',
+      failingSince: token.lastError.at,
+      failedRuns: 1,
+      remedy: remedyFor(token.lastError),
+    };
+  }
+  return { state: 'never', failingSince: null, failedRuns: 0, remedy: null };
+}
+
+function unreadableOf(token: TokenRecord): UnreadableSecrets | null {
+  const marked = (token as { [unreadableSecrets]?: UnreadableSecrets })[unreadableSecrets];
+  return marked ?? null;
 }
 
 /** The health status an Apple error code puts a token in, if any. @internal */

@@ -48,7 +48,11 @@ export class LeaseKeeper {
 
   /** The fence to pass with every write. */
   get fence(): LeaseFence {
-    return { tokenId: this.#grant.tokenId, generation: this.#grant.generation };
+    return {
+      tokenId: this.#grant.tokenId,
+      generation: this.#grant.generation,
+      owner: this.#grant.owner,
+    };
   }
 
   /** Aborted when the run must stop: lease lost, or the manager stopping. */

@@ -1,4 +1,5 @@
 import type { CompiledProfilePolicy } from '../profiles/compile-policy.js';
+import type { ProfilePolicy } from '../profiles/policy-types.js';
 import { resolveProfile } from '../profiles/resolve-profile.js';
 import type { AssignmentRetryRecord, DevicePatch, DeviceRecord } from '../storage/types.js';
 
@@ -8,6 +9,8 @@ export interface PlanPolicy {
   compiled: CompiledProfilePolicy | null;
   /** Its revision (0 without a policy). */
   revision: number;
+  /** The policy as stored (canonical profile UUIDs), to name the entries of a problem. */
+  source?: ProfilePolicy | null | undefined;
 }
 
 /** What planning a set of device records decided. @internal */
@@ -57,7 +60,16 @@ export function planDevices(
       policy.compiled === null
         ? ({ profileUuid: null, reason: NO_POLICY_REASON } as const)
         : resolveProfile(record.device, policy.compiled);
-    const reason = resolution.profileUuid === null ? resolution.reason : null;
+    // A profile Apple refused for good (it does not exist in ABM) keeps its reason on the record.
+    const refused =
+      resolution.profileUuid !== null &&
+      retry !== undefined &&
+      retry.nextAttemptAt === null &&
+      typeof retry.lastError === 'string' &&
+      sameProfile(retry.profileUuid, resolution.profileUuid)
+        ? retry.lastError
+        : null;
+    const reason = resolution.profileUuid === null ? resolution.reason : refused;
     if (
       record.resolvedProfileUuid !== resolution.profileUuid ||
       record.unassignedReason !== reason ||

@@ -2,6 +2,7 @@ import type { AssignmentRetryRecord, CursorPhase, DeviceStatus } from '../storag
 import type { SyncApi } from './client-port.js';
 import type { ManagerContext } from './context.js';
 import type { LeaseKeeper } from './lease-keeper.js';
+import type { SkippedRecord } from './page-guard.js';
 import type { PlanPolicy } from './plan-devices.js';
 import type { SyncReport } from './types.js';
 
@@ -18,6 +19,27 @@ export interface RunState {
   readonly counts: RunCounts;
   /** The store's clock minus this process's, measured once per run. */
   readonly clockOffsetMs: number;
+  /** What the run found that an admin must fix (reported in health). */
+  readonly notes: RunNotes;
+  /** Serial numbers received in this run (progress counts devices, not records). */
+  readonly seen: Set<string>;
+  /** Live devices held when the run started (what a full fetch should deliver), or `null`. */
+  readonly expectedTotal: number | null;
+}
+
+/** Problems found during a run, for the token's health. @internal */
+export interface RunNotes {
+  /** Records of Apple's pages that could not be stored (skipped, the rest of the page stored). */
+  skipped: SkippedRecord[];
+  /** Profiles Apple does not know, with the reason shown on their devices. */
+  missingProfiles: Map<string, string>;
+  /** Devices the policy gives no profile after a completed run (counted up to 100), with an example. */
+  unresolved?: { count: number; serialNumber: string; reason: string } | undefined;
+}
+
+/** Empty notes. @internal */
+export function newNotes(): RunNotes {
+  return { skipped: [], missingProfiles: new Map() };
 }
 
 /** Mutable counters of a run. @internal */
@@ -34,6 +56,7 @@ export interface RunCounts {
   throttled: number;
   notAccessible: number;
   unassigned: number;
+  invalid: number;
 }
 
 /** Fresh counters. @internal */
@@ -51,6 +74,7 @@ export function newCounts(): RunCounts {
     throttled: 0,
     notAccessible: 0,
     unassigned: 0,
+    invalid: 0,
   };
 }
 
@@ -65,6 +89,7 @@ export function buildReport(input: {
   startedAt: string;
   startedMs: number;
   error?: { code: string; message: string } | null;
+  invalidRecords?: readonly SkippedRecord[] | undefined;
 }): SyncReport {
   const c = input.counts;
   return {
@@ -75,7 +100,7 @@ export function buildReport(input: {
     phase: c.phase,
     fullFetch: c.fullFetch,
     pages: c.pages,
-    devices: { added: c.added, modified: c.modified, removed: c.removed },
+    devices: { added: c.added, modified: c.modified, removed: c.removed, invalid: c.invalid },
     profiles: {
       assigned: c.assigned,
       failed: c.failed,
@@ -87,5 +112,6 @@ export function buildReport(input: {
     startedAt: input.startedAt,
     durationMs: Math.max(0, Date.now() - input.startedMs),
     error: input.error ?? null,
+    invalidRecords: (input.invalidRecords ?? []).slice(0, 20),
   };
 }

@@ -1,6 +1,7 @@
 import { compilePolicy } from '../profiles/compile-policy.js';
 import type { ProfilePolicy } from '../profiles/policy-types.js';
 import type { AssignmentRetryRecord, TokenRecord } from '../storage/types.js';
+import { canonicalPolicy } from './canonical-policy.js';
 import { catchUp } from './catch-up.js';
 import type { ManagerContext } from './context.js';
 import { describeError, isStop } from './errors.js';
@@ -8,8 +9,10 @@ import { blocksSync, statusForErrorCode, tokenStatus } from './health.js';
 import { recordHealth } from './health-transition.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { PlanPolicy } from './plan-devices.js';
-import { buildReport, newCounts, type RunState } from './run-state.js';
+import { buildReport, newCounts, newNotes, type RunNotes, type RunState } from './run-state.js';
+import { nextSyncHealth } from './sync-health.js';
 import { prepareCursor, syncPages } from './sync-pages.js';
+import { tokenWriter } from './token-writer.js';
 import type { SyncReport, SyncSkipReason } from './types.js';
 
 /** Options of one run. @internal */
@@ -55,7 +58,13 @@ export async function runSync(
   const credentials = token.credentials;
   if (credentials === undefined) return skip('no-credentials');
   const expiredLocally = Date.parse(credentials.accessTokenExpiry) <= ctx.now().getTime();
-  if (expiredLocally) token = await recordHealth(ctx, token, { expired: true });
+  // Transitions (renew-soon, expired) are evaluated every cycle, whatever the sync does next.
+  token = await recordHealth(
+    ctx,
+    token,
+    expiredLocally ? { expired: true } : { evaluate: true },
+    tokenWriter(ctx, token),
+  ).catch(() => token);
   const status = tokenStatus(token, ctx.now(), ctx.config.renewWithinDays);
   if (blocksSync(status)) {
     const lastTry = token.lastSyncAt === undefined ? 0 : Date.parse(token.lastSyncAt);
@@ -107,6 +116,13 @@ export async function runSync(
   }
 }
 
+function liveDevices(counts: Record<string, number> | null): number | null {
+  if (counts === null) return null;
+  let live = 0;
+  for (const [status, n] of Object.entries(counts)) if (status !== 'removed') live += n;
+  return live === 0 ? null : live;
+}
+
 function statusCode(status: string): string {
   return status === 'expired'
     ? 'TOKEN_EXPIRED'
@@ -128,11 +144,15 @@ async function execute(
   const tokenId = token.tokenId;
   let outcome: SyncReport['status'] = 'completed';
   let error: { code: string; message: string } | null = null;
+  const notes: RunNotes = newNotes();
+  // Every token write of this run is tied to the credentials it started with: after a renewal
+  // or a deletion meanwhile, they are dropped instead of landing on the new token.
+  const write = tokenWriter(ctx, token);
   try {
     const api = ctx.api(token);
     if (probing || token.account === undefined) {
       const account = (await api.getAccount({ signal: lease.signal })) as Record<string, unknown>;
-      token = await ctx.storage.saveToken(tokenId, { account });
+      token = (await write({ account })) ?? token;
     }
     const run: RunState = {
       ctx,
@@ -143,6 +163,9 @@ async function execute(
       retries: await loadRetries(ctx, tokenId),
       counts,
       clockOffsetMs: Date.parse(await ctx.storage.now()) - Date.now(),
+      notes,
+      seen: new Set(),
+      expectedTotal: liveDevices(await ctx.storage.countDevices(tokenId).catch(() => null)),
     };
     const cursor = await prepareCursor(run);
     ctx.events.emit('sync.started', { tokenId, runId, fullFetch: counts.fullFetch });
@@ -152,7 +175,7 @@ async function execute(
     );
     await catchUp(run);
     await syncPages(run, cursor);
-    token = await recordHealth(ctx, token, { success: true });
+    token = await recordHealth(ctx, token, { success: true }, write);
   } catch (caught) {
     outcome = isStop(caught, lease) ? 'aborted' : 'failed';
     if (isStop(caught, lease) && lease.signal.reason !== undefined && !lease.lost) {
@@ -163,7 +186,7 @@ async function execute(
     if (error.code === 'LEASE_LOST') lease.markLost(caught);
     const reported = statusForErrorCode(error.code);
     if (reported !== undefined) {
-      token = await recordHealth(ctx, token, { reported, error }).catch(() => token);
+      token = await recordHealth(ctx, token, { reported, error }, write).catch(() => token);
     }
     ctx.logger.warn(
       { event: 'sync.failed', tokenId, err: caught },
@@ -171,6 +194,19 @@ async function execute(
     );
   }
   const totals = await ctx.storage.countDevices(tokenId).catch(() => null);
+  if (outcome === 'completed') {
+    const unresolved = await ctx.storage
+      .listDevices(tokenId, { unresolved: true, limit: 100 })
+      .catch(() => null);
+    const first = unresolved?.items[0];
+    if (unresolved !== null && first !== undefined) {
+      notes.unresolved = {
+        count: unresolved.items.length,
+        serialNumber: first.serialNumber,
+        reason: first.unassignedReason ?? 'no profile',
+      };
+    }
+  }
   const report = buildReport({
     tokenId,
     runId,
@@ -180,18 +216,20 @@ async function execute(
     startedAt,
     startedMs,
     error,
+    invalidRecords: notes.skipped,
   });
   const at = new Date().toISOString();
-  await ctx.storage
-    .saveToken(tokenId, {
-      lastSyncAt: at,
-      ...(outcome === 'completed'
-        ? { lastSuccessfulSyncAt: at, lastError: null }
-        : error !== null && outcome === 'failed'
-          ? { lastError: { ...error, at } }
-          : {}),
-    })
-    .catch(() => undefined);
+  const syncHealth = nextSyncHealth(token, report, notes, at);
+  if (syncHealth !== undefined && totals !== null) syncHealth.devices = totals;
+  await write({
+    lastSyncAt: at,
+    ...(syncHealth === undefined ? {} : { syncHealth }),
+    ...(outcome === 'completed'
+      ? { lastSuccessfulSyncAt: at, lastError: null }
+      : error !== null && outcome === 'failed'
+        ? { lastError: { ...error, at } }
+        : {}),
+  }).catch(() => undefined);
   await ctx.storage
     .finishSyncRun(tokenId, runId, {
       status: outcome,
@@ -215,8 +253,10 @@ async function execute(
 
 async function loadPolicy(ctx: ManagerContext, tokenId: string): Promise<PlanPolicy> {
   const record = await ctx.storage.getPolicy(tokenId);
-  if (record === null) return { compiled: null, revision: 0 };
-  return { compiled: compilePolicy(record.policy as ProfilePolicy), revision: record.revision };
+  if (record === null) return { compiled: null, revision: 0, source: null };
+  // Policies stored before profile UUIDs were canonicalised are read in canonical form.
+  const source = canonicalPolicy(record.policy as ProfilePolicy);
+  return { compiled: compilePolicy(source), revision: record.revision, source };
 }
 
 async function loadRetries(

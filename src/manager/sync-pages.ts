@@ -4,6 +4,7 @@ import type { AdeDevice } from '../schemas/device.js';
 import type { CursorRecord } from '../storage/types.js';
 import { assignRecords, settleAssigned, storageNowMs, toPagePlans } from './assign-devices.js';
 import type { SyncApiPage } from './client-port.js';
+import { guardPage } from './page-guard.js';
 import { planPage } from './page-records.js';
 import type { RunState } from './run-state.js';
 
@@ -87,8 +88,9 @@ export async function syncPages(run: RunState, start: CursorRecord): Promise<voi
     if (f !== null) await f.done;
   };
   try {
-    for await (const page of readAhead(pages)) {
+    for await (const received of readAhead(pages)) {
       lease.signal.throwIfAborted();
+      const page = guarded(run, received);
       const restart = page.restarted === true && !restartSeen;
       const fetchDone = page.phase !== 'fetch' && pos.fullFetchId !== null;
       if (restart || fetchDone || overlaps(inFlight, page)) await settle();
@@ -140,6 +142,19 @@ export async function syncPages(run: RunState, start: CursorRecord): Promise<voi
     const f = inFlight as InFlight | null;
     if (f !== null) await f.done.catch(() => undefined);
   }
+}
+
+/** The page without the records that cannot be stored (counted and reported). */
+function guarded(run: RunState, page: SyncApiPage): SyncApiPage {
+  const { devices, skipped } = guardPage(page.devices);
+  if (skipped.length === 0) return { ...page, devices };
+  run.counts.invalid += skipped.length;
+  for (const s of skipped) if (run.notes.skipped.length < 100) run.notes.skipped.push(s);
+  run.ctx.logger.warn(
+    { tokenId: run.tokenId, skipped: skipped.slice(0, 5) },
+    `abmkit: ${skipped.length} device record(s) of Apple's page skipped as invalid; the rest of the page is stored`,
+  );
+  return { ...page, devices };
 }
 
 /** A page whose apply (and results) are being written while the next page is prepared. */
@@ -216,10 +231,13 @@ async function commitOne(
     for (const serial of result.removed) run.retries.delete(serial);
   }
   await settleAssigned(run, assigned);
+  for (const d of page.devices) run.seen.add(d.serial_number);
   ctx.events.emit('sync.progress', {
     tokenId,
     pages: c.pages,
-    devices: c.devicesSeen,
+    devices: run.seen.size,
+    records: c.devicesSeen,
+    expectedTotal: fetching ? run.expectedTotal : null,
     moreToFollow: page.moreToFollow,
     phase: fetching ? 'full' : 'sync',
   });

@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { serverTokenToJSON } from '../crypto/create-server-token.js';
 import { decryptServerToken } from '../crypto/decrypt-server-token.js';
 import { generateKeyPair } from '../crypto/generate-key-pair.js';
+import { loadPrivateKey } from '../crypto/lib/private-key.js';
 import type { ServerToken } from '../crypto/server-token.js';
 import {
   InvalidArgumentError,
   isAbmError,
+  TokenDecryptError,
   TokenMismatchError,
   TokenNotFoundError,
 } from '../errors/index.js';
@@ -51,22 +54,36 @@ export async function createKeyPair(
       throw new InvalidArgumentError('createKeyPair: baseUrl must be an absolute URL.', { cause });
     }
   }
-  const pair = await generateKeyPair({ commonName: 'abmkit' });
-  const record: KeyPairRecord = {
-    certificatePem: pair.certificatePem,
-    privateKeyPem: pair.privateKeyPem,
-    createdAt: new Date().toISOString(),
-  };
   const existing = await ctx.storage.getToken(tokenId);
-  const patch: TokenPatch = { pendingKeyPair: record };
+  const patch: TokenPatch = {};
+  let certificatePem: string;
+  if (existing?.pendingKeyPair !== undefined && options.newKeyPair !== true) {
+    // Idempotent (page reload, double click): the certificate the admin may already have
+    // uploaded to ABM stays the one whose token will decrypt.
+    certificatePem = existing.pendingKeyPair.certificatePem;
+  } else {
+    const pair = await generateKeyPair({ commonName: 'abmkit' });
+    certificatePem = pair.certificatePem;
+    patch.pendingKeyPair = {
+      certificatePem: pair.certificatePem,
+      privateKeyPem: pair.privateKeyPem,
+      createdAt: ctx.now().toISOString(),
+    };
+    // The replaced pending pair still decrypts a token ABM issued for its certificate.
+    if (existing?.pendingKeyPair !== undefined) {
+      patch.previousPendingKeyPair = existing.pendingKeyPair;
+    }
+  }
   if (options.customerId !== undefined) patch.customerId = options.customerId;
   if (options.siteId !== undefined) patch.siteId = options.siteId;
   if (options.name !== undefined) patch.name = options.name;
   if (options.baseUrl !== undefined) patch.baseUrl = options.baseUrl;
   if (existing === null) patch.healthStatus = 'pending';
-  await ctx.storage.saveToken(tokenId, patch);
-  ctx.logger.info({ event: 'token.key-pair-created', tokenId }, 'abmkit: key pair created');
-  return pair.certificatePem;
+  if (Object.keys(patch).length > 0) await ctx.storage.saveToken(tokenId, patch);
+  if (patch.pendingKeyPair !== undefined) {
+    ctx.logger.info({ event: 'token.key-pair-created', tokenId }, 'abmkit: key pair created');
+  }
+  return certificatePem;
 }
 
 /**
@@ -85,6 +102,8 @@ export async function uploadServerToken(
   const candidates: { pair: KeyPairRecord; pending: boolean }[] = [];
   if (token.pendingKeyPair !== undefined)
     candidates.push({ pair: token.pendingKeyPair, pending: true });
+  if (token.previousPendingKeyPair !== undefined)
+    candidates.push({ pair: token.previousPendingKeyPair, pending: true });
   if (token.currentKeyPair !== undefined)
     candidates.push({ pair: token.currentKeyPair, pending: false });
   if (candidates.length === 0) {
@@ -92,13 +111,14 @@ export async function uploadServerToken(
       `Token "${tokenId}" has no key pair: call createKeyPair() and upload its certificate to ABM first.`,
     );
   }
-  let decrypted: { token: ServerToken; pending: boolean } | undefined;
+  let decrypted: { token: ServerToken; pending: boolean; pair: KeyPairRecord } | undefined;
   let lastError: unknown;
   for (const candidate of candidates) {
     try {
       decrypted = {
         token: await decryptServerToken(file, candidate.pair.privateKeyPem),
         pending: candidate.pending,
+        pair: candidate.pair,
       };
       break;
     } catch (error) {
@@ -107,7 +127,18 @@ export async function uploadServerToken(
       if (!isAbmError(error, 'TOKEN_DECRYPT_FAILED')) throw error;
     }
   }
-  if (decrypted === undefined) throw lastError;
+  if (decrypted === undefined) {
+    throw new TokenDecryptError(
+      `No key pair of token "${tokenId}" decrypts this server token file. It was issued for another certificate: download the token ABM issued after the certificate from createKeyPair() (get it again with pendingCertificate()) was uploaded to the MDM server, or upload that certificate in ABM and download a new token.`,
+      { cause: lastError },
+    );
+  }
+  const expiryMs = decrypted.token.accessTokenExpiry.getTime();
+  if (expiryMs <= ctx.now().getTime() && options.force !== true) {
+    throw new InvalidArgumentError(
+      `This server token already expired on ${new Date(expiryMs).toISOString()}: download a new token for this MDM server in ABM and upload it (or pass { force: true } to store it anyway).`,
+    );
+  }
   const fields = serverTokenToJSON(decrypted.token);
   const previous = token.credentials?.consumerKey;
   const switched = previous !== undefined && previous !== fields.consumerKey;
@@ -124,11 +155,14 @@ export async function uploadServerToken(
       accessSecret: fields.accessSecret,
       accessTokenExpiry: new Date(fields.accessTokenExpiry).toISOString(),
     },
+    credentialsId: randomUUID(),
     account: null,
+    syncHealth: null,
   };
   if (decrypted.pending) {
-    patch.currentKeyPair = token.pendingKeyPair ?? null;
+    patch.currentKeyPair = decrypted.pair;
     patch.pendingKeyPair = null;
+    patch.previousPendingKeyPair = null;
   }
   let saved = await ctx.storage.saveToken(tokenId, patch);
   await ctx.storage.deleteSession(tokenId);
@@ -139,4 +173,45 @@ export async function uploadServerToken(
     'abmkit: server token uploaded',
   );
   return saved;
+}
+
+/**
+ * Stores an existing key pair (migrating from another MDM) as the token's pending pair, creating
+ * the token if needed; `uploadServerToken` with the server token file issued for its certificate
+ * then decrypts and promotes it. The private key is checked before anything is stored.
+ * @internal
+ */
+export async function importKeyPair(
+  ctx: ManagerContext,
+  tokenId: string,
+  pair: { privateKeyPem: string | Uint8Array; certificatePem?: string | undefined },
+  options: CreateKeyPairOptions,
+): Promise<void> {
+  checkTokenId(tokenId);
+  if (pair === null || typeof pair !== 'object') {
+    throw new InvalidArgumentError(
+      'importKeyPair needs { privateKeyPem, certificatePem? }: the key pair the other MDM used for this MDM server.',
+    );
+  }
+  const raw = pair.privateKeyPem;
+  const privateKeyPem =
+    raw instanceof Uint8Array ? Buffer.from(raw).toString('utf8') : (raw as unknown);
+  loadPrivateKey(privateKeyPem); // PrivateKeyError with what to pass when it is not an RSA key
+  const existing = await ctx.storage.getToken(tokenId);
+  const patch: TokenPatch = {
+    pendingKeyPair: {
+      certificatePem: typeof pair.certificatePem === 'string' ? pair.certificatePem : '',
+      privateKeyPem: privateKeyPem as string,
+      createdAt: ctx.now().toISOString(),
+    },
+  };
+  if (existing?.pendingKeyPair !== undefined)
+    patch.previousPendingKeyPair = existing.pendingKeyPair;
+  if (options.customerId !== undefined) patch.customerId = options.customerId;
+  if (options.siteId !== undefined) patch.siteId = options.siteId;
+  if (options.name !== undefined) patch.name = options.name;
+  if (options.baseUrl !== undefined) patch.baseUrl = options.baseUrl;
+  if (existing === null) patch.healthStatus = 'pending';
+  await ctx.storage.saveToken(tokenId, patch);
+  ctx.logger.info({ event: 'token.key-pair-imported', tokenId }, 'abmkit: key pair imported');
 }

@@ -7,6 +7,7 @@ import type {
   DeviceStatus,
   IsoDateTime,
   TokenErrorRecord,
+  TokenProblemRecord,
 } from '../storage/types.js';
 
 /** Options of `new AbmManager(options)`. Only `storage` is required. */
@@ -35,7 +36,10 @@ export interface AbmManagerOptions {
   concurrency?: number | undefined;
   /** Sync lease lifetime; it is renewed every `leaseTtlMs / 3` while a run lasts. @default 60_000 */
   leaseTtlMs?: number | undefined;
-  /** Devices requested per ADE page (Apple allows at most 1000). @default 1000 */
+  /**
+   * Devices requested per ADE page: 100 by default (as the product guide documents),
+   * configurable up to Apple's maximum of 1000 (fewer requests for large fleets). @default 100
+   */
   pageSize?: number | undefined;
   /**
    * Random spread of each token's interval, as a fraction (0.1 = ±10 %), so that tokens and
@@ -87,13 +91,28 @@ export interface CreateKeyPairOptions {
   name?: string | undefined;
   /** An ADE base URL for this token only (simulators, proxies, regional endpoints). */
   baseUrl?: string | undefined;
+  /**
+   * Generate a new pending key pair even when one already waits for its server token. By
+   * default a second call returns the pending certificate again (page reload, double click), so
+   * the token ABM issued for it still decrypts. The replaced pair is kept until an upload
+   * succeeds, so a token issued for either certificate decrypts.
+   * @default false
+   */
+  newKeyPair?: boolean | undefined;
+}
+
+/** Options of {@link AbmManager.syncNow}. */
+export interface SyncNowOptions {
+  /** Aborts the run: the report reads `aborted`; every page applied so far is kept. */
+  signal?: AbortSignal | undefined;
 }
 
 /** Options of {@link AbmManager.uploadServerToken}. */
 export interface UploadServerTokenOptions {
   /**
-   * Accept a token of a different MDM server (another consumer key) than the stored one. The
-   * token's cursor is then reset, so the next sync re-fetches every device.
+   * Accept a token of a different MDM server (another consumer key) than the stored one (the
+   * token's cursor is then reset, so the next sync re-fetches every device), or a token that
+   * already expired (refused by default).
    * @default false
    */
   force?: boolean | undefined;
@@ -101,6 +120,7 @@ export interface UploadServerTokenOptions {
 
 /** A token's health as the manager sees it. */
 export type ManagerTokenStatus =
+  | 'unreadable'
   | 'pending'
   | 'valid'
   | 'renew-soon'
@@ -119,8 +139,8 @@ export interface TokenHealthReport {
   status: ManagerTokenStatus;
   /** What to do about `status`, in one sentence. */
   advice: string;
-  /** When the server token expires, or `null` before an upload. */
-  expiresAt: Date | null;
+  /** When the server token expires (ISO 8601, like every other date here), or `null` before an upload. */
+  expiresAt: IsoDateTime | null;
   /** Whole days left before expiry (negative once expired), or `null` before an upload. */
   daysLeft: number | null;
   /** The consumer key of the server token (identifies the MDM server in ABM; not secret). */
@@ -143,8 +163,50 @@ export interface TokenHealthReport {
   name: string | null;
   /** The token's MDM server record in the Business API, once linked (`health()` fills it in). */
   serverLink?: ServerLinkRecord | null;
+  /**
+   * How syncing goes: `never` (no run finished yet), `ok` (the last run completed) or `failing`
+   * (since when, how many runs in a row, and what to do about it).
+   */
+  sync: TokenSyncStatus;
+  /**
+   * Problems recent runs found that an admin must fix, newest first: `PROFILE_NOT_FOUND` (a
+   * policy entry names a profile Apple does not know; the message names the entry) and
+   * `INVALID_RECORD` (device records of Apple's that could not be stored and were skipped).
+   */
+  problems: readonly TokenProblemRecord[];
+  /**
+   * Set when the token's secrets cannot be decrypted with the storage's keys (wrong or missing
+   * encryption key): which key sealed them and how to pass it. `status` is then `unreadable`.
+   */
+  unreadable: UnreadableSecrets | null;
+  /** Device counts per status after the last run (`unassigned`, `assigned`, …), or `null`. */
+  devices: Record<DeviceStatus, number> | null;
+  /**
+   * The profile policy in force (revision and the default profile per OS), or `null` without
+   * one; only {@link AbmManager.health} fills it (`null` in other reports).
+   */
+  policy: { revision: number; osDefaults: Readonly<Record<string, string>> } | null;
 }
 
+/** How a token's syncing goes, see {@link TokenHealthReport.sync}. */
+export interface TokenSyncStatus {
+  /** `never` (no run finished yet), `ok` (the last run completed) or `failing`. */
+  state: 'never' | 'ok' | 'failing';
+  /** When the current streak of failed runs began. */
+  failingSince: IsoDateTime | null;
+  /** Failed runs in a row. */
+  failedRuns: number;
+  /** What to do about the failures (network/firewall, server clock, …), or `null`. */
+  remedy: string | null;
+}
+
+/** Why a token's secrets cannot be read, see {@link TokenHealthReport.unreadable}. */
+export interface UnreadableSecrets {
+  /** The id of the key that sealed the secrets (`kid` of the envelope), when it can be read. */
+  keyId: string | null;
+  /** What to do: pass that key to the storage's `encryptionKey` / keyring. */
+  hint: string;
+}
 /** The ABM account details of a token (Apple's `GET /account`, the fields shown most). */
 export interface TokenAccountInfo {
   /** The MDM server's name in ABM. */
@@ -167,8 +229,8 @@ export interface TokenSummary {
   siteId: string | null;
   /** Health, as {@link TokenHealthReport.status}. */
   status: ManagerTokenStatus;
-  /** Expiry of the server token, or `null` before an upload. */
-  expiresAt: Date | null;
+  /** Expiry of the server token (ISO 8601), or `null` before an upload. */
+  expiresAt: IsoDateTime | null;
   /** When the last sync run finished. */
   lastSyncAt: IsoDateTime | null;
 }
@@ -191,8 +253,8 @@ export interface ListDevicesOptions {
   status?: DeviceStatus | readonly DeviceStatus[] | undefined;
   /** Only devices the policy gives no profile (always with a reason). */
   unresolved?: boolean | undefined;
-  /** The `nextCursor` of the previous page. */
-  cursor?: string | undefined;
+  /** The `nextCursor` of the previous page (`null`, as the last page returns it, means the first page). */
+  cursor?: string | null | undefined;
   /** Page size. @default 100 */
   limit?: number | undefined;
 }
@@ -252,6 +314,11 @@ export interface SyncReport {
     modified: number;
     /** Devices marked removed (history kept). */
     removed: number;
+    /**
+     * Records of Apple's pages that could not be stored (empty or overlong serial number, NUL
+     * characters) and were skipped; the rest of their page was stored. See `invalidRecords`.
+     */
+    invalid: number;
   };
   /** Assign-profile results of this run, per serial. */
   profiles: {
@@ -274,4 +341,14 @@ export interface SyncReport {
   durationMs: number;
   /** What ended a failed or aborted run (no secrets). */
   error: { code: string; message: string } | null;
+  /** The first 20 records skipped as invalid, with the reason (see `devices.invalid`). */
+  invalidRecords: readonly InvalidRecord[];
+}
+
+/** A device record of Apple's that could not be stored, and why. */
+export interface InvalidRecord {
+  /** The serial as Apple sent it (long ones shortened for display). */
+  serialNumber: string;
+  /** What is wrong with it. */
+  reason: string;
 }

@@ -105,6 +105,12 @@ export function profilePreset(kind: ProfilePresetKind, options: ProfilePresetOpt
       { issues: [{ path: ['kind'], message: "must be 'automated' or 'user-initiated'" }] },
     );
   }
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidArgumentError(
+      `profilePreset: options must be an object with at least { name, url }, got ${options === null ? 'null' : typeof options}`,
+      { issues: [{ path: [], message: 'must be an object with name and url' }] },
+    );
+  }
   const automated = kind === 'automated';
   const profile: Record<string, unknown> = {
     profile_name: options.name,

@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from '../errors/index.js';
 /**
  * Serial-number normalisation and validity, shared by policy compilation, resolution and the
  * CSV import so that a serial always matches itself however it was typed.
@@ -24,6 +25,11 @@ const WHITESPACE = /\s+/g;
  * ```
  */
 export function normalizeSerial(serial: string): string {
+  if (typeof serial !== 'string') {
+    throw new InvalidArgumentError(
+      `normalizeSerial needs a serial number string, got ${serial === null ? 'null' : typeof serial}.`,
+    );
+  }
   return isNormalized(serial) ? serial : serial.replace(WHITESPACE, '').toUpperCase();
 }
 

@@ -26,5 +26,5 @@ export type {
   FaultInjection,
   FaultInjectionOptions,
 } from './shared/faults.js';
-export { StorageBase, type StorageBaseOptions } from './storage-base.js';
+export { StorageBase, type StorageBaseOptions, unreadableSecrets } from './storage-base.js';
 export type * from './types.js';

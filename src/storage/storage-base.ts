@@ -1,5 +1,5 @@
-import { inspect } from 'node:util';
-import { InvalidArgumentError } from '../errors/index.js';
+import { inspect, isDeepStrictEqual } from 'node:util';
+import { InvalidArgumentError, isAbmError } from '../errors/index.js';
 import { SecretBox, type SecretBoxOptions } from './secrets/secret-box.js';
 import { checkIso, checkSerial, checkTokenId } from './shared/validate.js';
 import type {
@@ -28,6 +28,7 @@ import type {
   StorageCapabilities,
   SyncRunRecord,
   SyncRunStatus,
+  TokenExpectation,
   TokenPatch,
   TokenQuery,
   TokenRecord,
@@ -62,11 +63,35 @@ export function pagePlans(input: ApplyPageInput): Map<string, PagePlanEntry> {
   return out;
 }
 
+/** Whether a stored token holds every value of `expect` (`null`/`undefined` = absent). @internal */
+export function tokenMatches(stored: TokenRecord, expect: TokenExpectation): boolean {
+  for (const [k, v] of Object.entries(expect)) {
+    const have = (stored as unknown as Record<string, unknown>)[k] ?? null;
+    if (!isDeepStrictEqual(have, v ?? null)) return false;
+  }
+  return true;
+}
+
+/** Checks a token patch argument. @internal */
+export function checkTokenPatch(patch: unknown): void {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
+    throw new InvalidArgumentError(
+      'A token patch must be an object of the fields to change, e.g. { name: "HQ" }.',
+    );
+  }
+}
+
+/**
+ * The symbol under which {@link StorageBase.listTokens} marks a token whose secrets could not be
+ * decrypted: `{ keyId, hint }`. Non-enumerable, so it never reaches JSON or storage.
+ */
+export const unreadableSecrets: unique symbol = Symbol.for('abmkit.unreadable');
+
 /** Options every adapter built on {@link StorageBase} accepts. */
 export interface StorageBaseOptions extends SecretBoxOptions {}
 
 /** The secret fields of a token record, with the path used in their associated data. @internal */
-const KEY_PAIR_FIELDS = ['currentKeyPair', 'pendingKeyPair'] as const;
+const KEY_PAIR_FIELDS = ['currentKeyPair', 'pendingKeyPair', 'previousPendingKeyPair'] as const;
 const CREDENTIAL_SECRETS = ['consumerSecret', 'accessToken', 'accessSecret'] as const;
 
 /**
@@ -108,6 +133,41 @@ export abstract class StorageBase implements AbmStorage {
   /** {@inheritDoc TokenStore.saveToken} */
   async saveToken(tokenId: string, patch: TokenPatch): Promise<TokenRecord> {
     checkTokenId(tokenId);
+    checkTokenPatch(patch);
+    return this.openToken(await this.rawSaveToken(tokenId, await this.sealPatch(tokenId, patch)));
+  }
+
+  /** {@inheritDoc TokenStore.updateToken} */
+  async updateToken(
+    tokenId: string,
+    patch: TokenPatch,
+    expect: TokenExpectation,
+  ): Promise<TokenRecord | null> {
+    checkTokenId(tokenId);
+    checkTokenPatch(patch);
+    if (expect === null || typeof expect !== 'object') {
+      throw new InvalidArgumentError('updateToken(tokenId, patch, expect) needs an expect object.');
+    }
+    const raw = await this.rawUpdateToken(tokenId, await this.sealPatch(tokenId, patch), expect);
+    return raw === null ? null : this.openToken(raw);
+  }
+
+  /**
+   * Conditional shallow patch (see {@link TokenStore.updateToken}); `patch` is sealed. Adapters
+   * override it with an atomic version; this default reads, compares and writes.
+   */
+  protected async rawUpdateToken(
+    tokenId: string,
+    patch: TokenPatch,
+    expect: TokenExpectation,
+  ): Promise<TokenRecord | null> {
+    const current = await this.rawGetToken(tokenId);
+    if (current === null || !tokenMatches(current, expect)) return null;
+    return this.rawSaveToken(tokenId, patch);
+  }
+
+  /** Seals the secret fields of a patch. */
+  protected async sealPatch(tokenId: string, patch: TokenPatch): Promise<TokenPatch> {
     const sealed: Record<string, unknown> = { ...patch };
     for (const field of KEY_PAIR_FIELDS) {
       const kp = patch[field];
@@ -129,7 +189,7 @@ export abstract class StorageBase implements AbmStorage {
       }
       Object.assign(sealed, { credentials: out });
     }
-    return this.openToken(await this.rawSaveToken(tokenId, sealed as TokenPatch));
+    return sealed as TokenPatch;
   }
 
   /** {@inheritDoc TokenStore.getToken} */
@@ -141,10 +201,40 @@ export abstract class StorageBase implements AbmStorage {
 
   /** {@inheritDoc TokenStore.listTokens} */
   async listTokens(query: TokenQuery = {}): Promise<Page<TokenRecord>> {
+    if (query === null || typeof query !== 'object') {
+      if (query !== null && query !== undefined) {
+        throw new InvalidArgumentError('listTokens(query) needs an object, e.g. { customerId }.');
+      }
+      query = {};
+    }
     const page = await this.rawListTokens(query);
     const items: TokenRecord[] = [];
-    for (const raw of page.items) items.push(await this.openToken(raw));
+    for (const raw of page.items) {
+      try {
+        items.push(await this.openToken(raw));
+      } catch (error) {
+        if (!isAbmError(error, 'SECRET_DECRYPT_FAILED')) throw error;
+        items.push(this.unreadableToken(raw));
+      }
+    }
     return { items, nextCursor: page.nextCursor };
+  }
+
+  /** A token without its secret fields, marked with the key id that sealed them. */
+  protected unreadableToken(raw: TokenRecord): TokenRecord {
+    const { credentials, currentKeyPair, pendingKeyPair, previousPendingKeyPair, ...rest } = raw;
+    void previousPendingKeyPair;
+    const sealed =
+      credentials?.accessToken ?? currentKeyPair?.privateKeyPem ?? pendingKeyPair?.privateKeyPem;
+    const keyId = sealed === undefined ? null : this.secrets.keyIdOf(sealed);
+    const active = this.secrets.activeKeyId;
+    const hint = `The token's secrets were sealed with key ${keyId === null ? '(unknown id)' : `"${keyId}"`}, which this storage does not hold${active === null ? ' (it has no encryptionKey)' : ` (its active key is "${active}")`}. Pass that key to the storage: encryptionKey as a 32-byte Buffer (a key kept as hex text must be decoded: Buffer.from(hex, 'hex')), or a keyring (createKeyring) holding it.`;
+    const out: TokenRecord = { ...rest };
+    Object.defineProperty(out, unreadableSecrets, {
+      value: Object.freeze({ keyId, hint }),
+      enumerable: false,
+    });
+    return out;
   }
 
   /** Decrypts the secret fields of a stored token. */
@@ -212,12 +302,22 @@ export abstract class StorageBase implements AbmStorage {
       const page = await this.rawListTokens({ cursor, limit: 500 });
       for (const raw of page.items) {
         if (this.tokenNeedsReencrypt(raw)) {
-          const open = await this.openToken(raw);
-          const patch: TokenPatch = {};
-          if (open.credentials) patch.credentials = open.credentials;
-          if (open.currentKeyPair) patch.currentKeyPair = open.currentKeyPair;
-          if (open.pendingKeyPair) patch.pendingKeyPair = open.pendingKeyPair;
-          await this.saveToken(raw.tokenId, patch);
+          // Compare-and-set: a token uploaded or renewed while its old secrets were being
+          // re-encrypted keeps the new ones (they are sealed under the active key already).
+          let current: TokenRecord | null = raw;
+          for (let attempt = 0; current !== null && attempt < 5; attempt++) {
+            if (!this.tokenNeedsReencrypt(current)) break;
+            const open = await this.openToken(current);
+            const patch: TokenPatch = {};
+            const expect: TokenExpectation = {};
+            for (const f of ['credentials', ...KEY_PAIR_FIELDS] as const) {
+              expect[f] = current[f] ?? null;
+              if (open[f]) Object.assign(patch, { [f]: open[f] });
+            }
+            const sealed = await this.sealPatch(raw.tokenId, patch);
+            if ((await this.rawUpdateToken(raw.tokenId, sealed, expect)) !== null) break;
+            current = await this.rawGetToken(raw.tokenId);
+          }
           reencrypted++;
         } else {
           unchanged++;
@@ -248,6 +348,7 @@ export abstract class StorageBase implements AbmStorage {
     const sealed: string[] = [];
     if (raw.currentKeyPair) sealed.push(raw.currentKeyPair.privateKeyPem);
     if (raw.pendingKeyPair) sealed.push(raw.pendingKeyPair.privateKeyPem);
+    if (raw.previousPendingKeyPair) sealed.push(raw.previousPendingKeyPair.privateKeyPem);
     if (raw.credentials) for (const f of CREDENTIAL_SECRETS) sealed.push(raw.credentials[f]);
     return sealed.some((s) => this.secrets.needsReencrypt(s));
   }

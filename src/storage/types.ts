@@ -113,6 +113,36 @@ export interface TokenErrorRecord {
   at: IsoDateTime;
 }
 
+/** A problem a sync run found that an admin must fix (no secret material). */
+export interface TokenProblemRecord {
+  /**
+   * `PROFILE_NOT_FOUND` (a policy profile Apple does not know), `NO_PROFILE` (devices the policy
+   * gives no profile: they stay Unassigned) or `INVALID_RECORD` (a device record that cannot be
+   * stored).
+   */
+  code: string;
+  /** What it is about: the profile UUID, or the serial number. */
+  subject: string;
+  /** What is wrong and what to do, naming the policy entry when there is one. */
+  message: string;
+  /** When it was first seen. */
+  since: IsoDateTime;
+  /** When it was last seen. */
+  at: IsoDateTime;
+}
+
+/** How a token's recent sync runs went, as the manager recorded it. */
+export interface TokenSyncHealthRecord {
+  /** When the current streak of failed runs began, or `null` when the last run completed. */
+  failingSince: IsoDateTime | null;
+  /** Failed runs in a row (0 after a completed run). */
+  failedRuns: number;
+  /** Problems found by recent runs, newest first. */
+  problems: TokenProblemRecord[];
+  /** Device counts per status after the last run that could count them. */
+  devices?: Record<DeviceStatus, number> | undefined;
+}
+
 /** Everything stored about one ABM server token (one tenant). */
 export interface TokenRecord {
   /** The embedder's id for this token. Scopes every other record. */
@@ -129,8 +159,18 @@ export interface TokenRecord {
   currentKeyPair?: KeyPairRecord | undefined;
   /** A newly generated key pair awaiting its server token upload (promoted to current on success). */
   pendingKeyPair?: KeyPairRecord | undefined;
+  /**
+   * The pending pair replaced by an explicit new one, kept so that a server token ABM issued for
+   * either certificate still decrypts (cleared once an upload succeeds).
+   */
+  previousPendingKeyPair?: KeyPairRecord | undefined;
   /** The decrypted server token's OAuth credentials. */
   credentials?: TokenCredentialsRecord | undefined;
+  /**
+   * A new random id each time credentials are uploaded (not secret): the version a sync run ties
+   * its writes to, so that a run with old credentials never writes onto renewed ones.
+   */
+  credentialsId?: string | undefined;
   /** Health state, see {@link TokenHealthStatus}. */
   healthStatus?: TokenHealthStatus | undefined;
   /** When `healthStatus` last changed. */
@@ -146,6 +186,8 @@ export interface TokenRecord {
   lastSuccessfulSyncAt?: IsoDateTime | undefined;
   /** The last error, cleared (set to `null` in a patch) after a success if the manager wants. */
   lastError?: TokenErrorRecord | undefined;
+  /** How the token's recent sync runs went (failing since when, problems to fix). Written by the manager. */
+  syncHealth?: TokenSyncHealthRecord | undefined;
   /** Apple's `GET /account` answer (server name, org, …), kept as JSON. */
   account?: Readonly<Record<string, unknown>> | undefined;
   /** Free-form JSON for the embedder. */
@@ -167,6 +209,11 @@ export type TokenPatch = {
     | undefined;
 };
 
+/** Field values a conditional {@link TokenStore.updateToken} requires (`null` = absent). */
+export type TokenExpectation = {
+  [K in Exclude<keyof TokenRecord, 'tokenId' | 'createdAt' | 'updatedAt'>]?: unknown;
+};
+
 /** Filters for {@link TokenStore.listTokens}. */
 export interface TokenQuery extends PageQuery {
   /** Only tokens of this customer. */
@@ -183,9 +230,25 @@ export interface TokenStore {
    * @throws SecretKeyRequiredError when the patch holds a secret and the store has no key.
    */
   saveToken(tokenId: string, patch: TokenPatch): Promise<TokenRecord>;
+  /**
+   * Applies `patch` only if the token exists and each field named in `expect` holds that value
+   * (`null` = absent; values compared as stored, i.e. sealed for secret fields), atomically.
+   * Never creates the token. Returns the stored record, or `null` when nothing was written.
+   * Optional for custom adapters; every adapter built on `StorageBase` has it.
+   */
+  updateToken?(
+    tokenId: string,
+    patch: TokenPatch,
+    expect: TokenExpectation,
+  ): Promise<TokenRecord | null>;
   /** The token, with secrets decrypted, or `null`. @throws SecretDecryptError on a wrong key. */
   getToken(tokenId: string): Promise<TokenRecord | null>;
-  /** Tokens ordered by id, optionally of one customer and/or site. */
+  /**
+   * Tokens ordered by id, optionally of one customer and/or site. A token whose secrets cannot be
+   * decrypted (wrong or missing key) is still listed (by adapters built on `StorageBase`), without
+   * its secret fields, and carries the `unreadableSecrets` symbol (`{ keyId, hint }`) so that the
+   * manager's `health()` names the key that sealed it.
+   */
   listTokens(query?: TokenQuery): Promise<Page<TokenRecord>>;
   /**
    * Deletes the token and everything scoped to it (cursor, devices, policy, retries, runs,
@@ -278,6 +341,8 @@ export interface LeaseFence {
   tokenId: string;
   /** The generation returned by {@link LeaseStore.acquireLease}. */
   generation: number;
+  /** The lease owner; when given, a write is refused unless this owner holds the lease. */
+  owner?: string | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

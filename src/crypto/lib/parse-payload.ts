@@ -20,9 +20,9 @@ const RFC3339 =
 
 /**
  * Whether an RFC 3339 string names a real instant. `Date.parse` alone is not enough: it rolls
- * 2027-02-31 over to 3 March and T24:00 over to the next day.
+ * 2027-02-31 over to 3 March and T24:00 over to the next day. @internal
  */
-function isRealInstant(text: string): boolean {
+export function isRealInstant(text: string): boolean {
   const m = RFC3339.exec(text);
   if (m === null || Number.isNaN(Date.parse(text.toUpperCase()))) return false;
   const [year, month, day, hour, minute] = m.slice(1, 6).map(Number) as [

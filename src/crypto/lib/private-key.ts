@@ -22,6 +22,10 @@ function canonicalPem(rsa: string, body: string): string {
  * @internal
  */
 export function loadPrivateKey(pem: unknown): KeyObject {
+  // A key read with fs.readFile() without an encoding arrives as bytes: same PEM text.
+  if (pem instanceof Uint8Array && pem.byteLength <= MAX_PRIVATE_KEY_SIZE) {
+    pem = Buffer.from(pem.buffer, pem.byteOffset, pem.byteLength).toString('utf8');
+  }
   if (typeof pem !== 'string' || pem.trim().length === 0) {
     throw new PrivateKeyError(`The private key must be a non-empty PEM string. ${WHAT}`);
   }

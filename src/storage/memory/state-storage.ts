@@ -10,8 +10,14 @@ import {
 } from '../shared/devices.js';
 import { FaultableStorage, type FaultInjectionOptions } from '../shared/faults.js';
 import { decodeRetryCursor, encodeCursor, pageLimit } from '../shared/paging.js';
-import { checkIso, checkLeaseArgs, checkSerial, checkTokenId } from '../shared/validate.js';
-import { pagePlans, type StorageBaseOptions } from '../storage-base.js';
+import {
+  checkDevicePatches,
+  checkIso,
+  checkLeaseArgs,
+  checkSerial,
+  checkTokenId,
+} from '../shared/validate.js';
+import { pagePlans, type StorageBaseOptions, tokenMatches } from '../storage-base.js';
 import type {
   ApplyPageInput,
   ApplyPageResult,
@@ -34,6 +40,7 @@ import type {
   SetCursorInput,
   SyncRunRecord,
   SyncRunStatus,
+  TokenExpectation,
   TokenPatch,
   TokenQuery,
   TokenRecord,
@@ -128,6 +135,7 @@ export abstract class StateStorage extends FaultableStorage {
       lease === undefined ||
       lease.owner === null ||
       lease.generation !== fence.generation ||
+      (fence.owner !== undefined && lease.owner !== fence.owner) ||
       lease.expiresAtMs <= this.nowMs()
     ) {
       throw new LeaseLostError(fence.tokenId);
@@ -149,6 +157,29 @@ export abstract class StateStorage extends FaultableStorage {
         else next[k] = clone(v);
       }
       Object.assign(next, { updatedAt: now });
+      const value = next as unknown as TokenRecord;
+      return { changes: [{ op: 'token', value }], result: clone(value) };
+    });
+  }
+
+  /** @internal */
+  protected override async rawUpdateToken(
+    tokenId: string,
+    patch: TokenPatch,
+    expect: TokenExpectation,
+  ): Promise<TokenRecord | null> {
+    return this.exclusive(async () => {
+      const stored = this.state.tokens.get(tokenId);
+      if (stored === undefined || !tokenMatches(stored, expect)) {
+        return { changes: [], result: null };
+      }
+      const next: Record<string, unknown> = { ...stored };
+      for (const [k, v] of Object.entries(patch)) {
+        if (k === 'tokenId' || k === 'createdAt' || k === 'updatedAt' || v === undefined) continue;
+        if (v === null) delete next[k];
+        else next[k] = clone(v);
+      }
+      Object.assign(next, { updatedAt: this.nowIso() });
       const value = next as unknown as TokenRecord;
       return { changes: [{ op: 'token', value }], result: clone(value) };
     });
@@ -506,6 +537,7 @@ export abstract class StateStorage extends FaultableStorage {
     fence?: LeaseFence,
   ): Promise<number> {
     checkTokenId(tokenId);
+    checkDevicePatches(patches);
     return this.exclusive(async () => {
       if (fence !== undefined) this.#checkFence({ ...fence, tokenId });
       const map = this.state.devices.get(tokenId);

@@ -133,7 +133,10 @@ export class MemoryState {
         }
         this.tokens.delete(id);
         this.sessions.delete(id);
-        this.leases.delete(id);
+        // The lease row stays (released) so that generations never repeat for this token id:
+        // a replica still holding a fence from before the deletion stays fenced out.
+        const lease = this.leases.get(id);
+        if (lease !== undefined) this.leases.set(id, { ...lease, owner: null, expiresAtMs: 0 });
         this.cursors.delete(id);
         this.policies.delete(id);
         this.devices.delete(id);

@@ -10,7 +10,13 @@ import { planAssignmentResults } from '../shared/assignments.js';
 import { collapsePage, emptyCounts, newRunId, opDateMs } from '../shared/devices.js';
 import { FaultableStorage, type FaultInjectionOptions } from '../shared/faults.js';
 import { decodeRetryCursor, encodeCursor, pageLimit } from '../shared/paging.js';
-import { checkIso, checkLeaseArgs, checkSerial, checkTokenId } from '../shared/validate.js';
+import {
+  checkDevicePatches,
+  checkIso,
+  checkLeaseArgs,
+  checkSerial,
+  checkTokenId,
+} from '../shared/validate.js';
 import { pagePlans, type StorageBaseOptions } from '../storage-base.js';
 import type {
   ApplyPageInput,
@@ -36,6 +42,7 @@ import type {
   StorageCapabilities,
   SyncRunRecord,
   SyncRunStatus,
+  TokenExpectation,
   TokenPatch,
   TokenQuery,
   TokenRecord,
@@ -160,8 +167,9 @@ export class PostgresStorage extends FaultableStorage {
   async #fence(c: Querier, fence: LeaseFence): Promise<void> {
     const r = await this.#q(
       `SELECT 1 FROM ${this.#s}.leases WHERE token_id = $1 AND generation = $2
-         AND owner IS NOT NULL AND expires_at > now() FOR SHARE`,
-      [fence.tokenId, fence.generation],
+         AND owner IS NOT NULL AND ($3::text IS NULL OR owner = $3)
+         AND expires_at > now() FOR SHARE`,
+      [fence.tokenId, fence.generation, fence.owner ?? null],
       c,
     );
     if (r.rows.length === 0) throw new LeaseLostError(fence.tokenId);
@@ -247,6 +255,36 @@ export class PostgresStorage extends FaultableStorage {
     return this.#toToken(r.rows[0] as Row);
   }
 
+  protected override async rawUpdateToken(
+    tokenId: string,
+    patch: TokenPatch,
+    expect: TokenExpectation,
+  ): Promise<TokenRecord | null> {
+    const set: Record<string, unknown> = {};
+    const remove: string[] = [];
+    for (const [k, v] of Object.entries(patch)) {
+      if (k === 'tokenId' || k === 'createdAt' || k === 'updatedAt' || v === undefined) continue;
+      if (v === null) remove.push(k);
+      else set[k] = v;
+    }
+    const expected: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(expect)) expected[k] = v ?? null;
+    // One statement: the row is updated only while every expected field holds its value.
+    const r = await this.#q(
+      `UPDATE ${this.#s}.tokens AS t SET
+         doc = (t.doc || $2::jsonb) - $3::text[],
+         customer_id = ((t.doc || $2::jsonb) - $3::text[])->>'customerId',
+         site_id = ((t.doc || $2::jsonb) - $3::text[])->>'siteId',
+         updated_at = ${NOW_ISO}
+       WHERE t.token_id = $1 AND NOT EXISTS (
+         SELECT 1 FROM jsonb_each($4::jsonb) AS e
+         WHERE (t.doc -> e.key) IS DISTINCT FROM NULLIF(e.value, 'null'::jsonb))
+       RETURNING token_id, doc::text AS doc, created_at, updated_at`,
+      [tokenId, JSON.stringify(toJson(set)), remove, JSON.stringify(toJson(expected))],
+    );
+    return r.rows[0] ? this.#toToken(r.rows[0]) : null;
+  }
+
   protected async rawGetToken(tokenId: string): Promise<TokenRecord | null> {
     const r = await this.#q(
       `SELECT token_id, doc::text AS doc, created_at, updated_at FROM ${this.#s}.tokens WHERE token_id = $1`,
@@ -272,10 +310,15 @@ export class PostgresStorage extends FaultableStorage {
     checkTokenId(tokenId);
     return this.#tx(async (c) => {
       let n = 0;
+      // The lease row stays, released, so that generations never repeat for this token id.
+      await this.#q(
+        `UPDATE ${this.#s}.leases SET owner = NULL, expires_at = now() WHERE token_id = $1`,
+        [tokenId],
+        c,
+      );
       for (const table of [
         'tokens',
         'sessions',
-        'leases',
         'cursors',
         'devices',
         'policies',
@@ -661,6 +704,7 @@ export class PostgresStorage extends FaultableStorage {
     fence?: LeaseFence,
   ): Promise<number> {
     checkTokenId(tokenId);
+    checkDevicePatches(patches);
     const merged = new Map<string, Record<string, unknown>>();
     for (const p of patches) {
       const m = merged.get(p.serialNumber) ?? { serial: p.serialNumber };

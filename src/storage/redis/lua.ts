@@ -11,6 +11,7 @@ local function fence_ok(lease_key, gen)
   if gen == '' then return true end
   local v = redis.call('GET', lease_key)
   if not v then return false end
+  if string.find(gen, ':', 1, true) then return v == gen end
   return string.match(v, '^(%d+):') == gen
 end
 local function status_of(m)

@@ -17,7 +17,13 @@ import {
 } from '../shared/devices.js';
 import { FaultableStorage, type FaultInjectionOptions } from '../shared/faults.js';
 import { decodeRetryCursor, encodeCursor, pageLimit } from '../shared/paging.js';
-import { checkIso, checkLeaseArgs, checkSerial, checkTokenId } from '../shared/validate.js';
+import {
+  checkDevicePatches,
+  checkIso,
+  checkLeaseArgs,
+  checkSerial,
+  checkTokenId,
+} from '../shared/validate.js';
 import { pagePlans, type StorageBaseOptions } from '../storage-base.js';
 import type {
   ApplyPageInput,
@@ -42,6 +48,7 @@ import type {
   StorageCapabilities,
   SyncRunRecord,
   SyncRunStatus,
+  TokenExpectation,
   TokenPatch,
   TokenQuery,
   TokenRecord,
@@ -223,6 +230,51 @@ return redis.call('HGETALL', KEYS[1])`,
     return this.#toToken(tokenId, flat) as TokenRecord;
   }
 
+  protected override async rawUpdateToken(
+    tokenId: string,
+    patch: TokenPatch,
+    expect: TokenExpectation,
+  ): Promise<TokenRecord | null> {
+    const key = `${this.#base(tokenId)}:token`;
+    const set: string[] = [];
+    const del: string[] = [];
+    for (const [k, v] of Object.entries(patch)) {
+      if (k === 'tokenId' || k === 'createdAt' || k === 'updatedAt' || v === undefined) continue;
+      if (v === null) del.push(k);
+      else set.push(k, JSON.stringify(toJson(v)));
+    }
+    const exp: string[] = [];
+    for (const [k, v] of Object.entries(expect)) {
+      exp.push(k, v === null || v === undefined ? '' : JSON.stringify(toJson(v)));
+    }
+    // Fields are stored as JSON.stringify of the value, so equal values compare as equal strings.
+    const flat = (await this.#eval(
+      `if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local nexp = tonumber(ARGV[2])
+for i = 0, nexp - 1 do
+  local have = redis.call('HGET', KEYS[1], ARGV[3 + i * 2]) or ''
+  if have ~= ARGV[4 + i * 2] then return false end
+end
+local at = 3 + nexp * 2
+local nset = tonumber(ARGV[at])
+redis.call('HSET', KEYS[1], 'updatedAt', ARGV[1])
+for i = 0, nset - 1 do redis.call('HSET', KEYS[1], ARGV[at + 1 + i * 2], ARGV[at + 2 + i * 2]) end
+for i = at + 1 + nset * 2, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
+return redis.call('HGETALL', KEYS[1])`,
+      [key],
+      [
+        JSON.stringify(new Date().toISOString()),
+        exp.length / 2,
+        ...exp,
+        set.length / 2,
+        ...set,
+        ...del,
+      ],
+    )) as string[] | null;
+    if (flat === null || flat === undefined) return null;
+    return this.#toToken(tokenId, flat) as TokenRecord;
+  }
+
   protected async rawGetToken(tokenId: string): Promise<TokenRecord | null> {
     return this.#toToken(
       tokenId,
@@ -285,7 +337,7 @@ return redis.call('HGETALL', KEYS[1])`,
       'token',
       'session',
       'lease',
-      'leasegen',
+      // 'leasegen' stays, so that lease generations never repeat for this token id.
       'cursor',
       'dev',
       'meta',
@@ -417,7 +469,12 @@ return redis.call('HGETALL', KEYS[1])`,
     if ((stored?.cursor ?? null) !== input.expectedCursor) {
       // The lease is checked first, as in the other adapters.
       const lease = await this.getLease(input.tokenId);
-      if (lease?.generation !== input.generation) throw new LeaseLostError(input.tokenId);
+      if (
+        lease?.generation !== input.generation ||
+        (input.owner !== undefined && lease.owner !== input.owner)
+      ) {
+        throw new LeaseLostError(input.tokenId);
+      }
       throw new CursorConflictError(input.tokenId);
     }
     const next: CursorRecord = {
@@ -451,7 +508,7 @@ return redis.call('HGETALL', KEYS[1])`,
     const r = await this.#eval(
       lua.SET_CURSOR,
       [`${b}:lease`, `${b}:cursor`],
-      [String(input.generation), raw, JSON.stringify(next)],
+      [fenceArg(input), raw, JSON.stringify(next)],
     );
     if (r !== 'OK') this.#fail(input.tokenId, r);
     return next;
@@ -500,7 +557,7 @@ return redis.call('HGETALL', KEYS[1])`,
     await this.injectFault('applyPage', tokenId);
     const args: (string | number)[] = [
       b,
-      String(input.generation),
+      fenceArg(input),
       raw,
       JSON.stringify(next),
       next.updatedAt,
@@ -694,6 +751,7 @@ return redis.call('HGETALL', KEYS[1])`,
     fence?: LeaseFence,
   ): Promise<number> {
     checkTokenId(tokenId);
+    checkDevicePatches(patches);
     const b = this.#base(tokenId);
     const byserial = new Map<string, DevicePatch>();
     for (const p of patches) {
@@ -704,7 +762,7 @@ return redis.call('HGETALL', KEYS[1])`,
     }
     const args: (string | number)[] = [
       b,
-      fence === undefined ? '' : String(fence.generation),
+      fence === undefined ? '' : fenceArg(fence),
       new Date().toISOString(),
       byserial.size,
     ];
@@ -760,7 +818,7 @@ return redis.call('HGETALL', KEYS[1])`,
       const r = await this.#eval(
         lua.MARK_MISSING,
         [`${b}:lease`],
-        [b, String(input.generation), input.fullFetchId, now, ...serials],
+        [b, fenceArg(input), input.fullFetchId, now, ...serials],
       );
       if (r === -1) throw new LeaseLostError(input.tokenId);
       checked = true;
@@ -818,7 +876,7 @@ return redis.call('HGETALL', KEYS[1])`,
     const plans = planAssignmentResults(normalised, now);
     const args: (string | number)[] = [
       b,
-      fence === undefined ? '' : String(fence.generation),
+      fence === undefined ? '' : fenceArg(fence),
       now,
       plans.length,
     ];
@@ -1037,4 +1095,11 @@ return redis.call('HGETALL', KEYS[1])`,
     );
     return old.length;
   }
+}
+
+/** The fence as the Lua scripts check it: `generation`, or `generation:owner` when the owner is given. */
+function fenceArg(fence: LeaseFence): string {
+  return fence.owner === undefined
+    ? String(fence.generation)
+    : `${fence.generation}:${fence.owner}`;
 }

@@ -62,6 +62,16 @@ function checkKey(id: string, key: unknown): Uint8Array {
  * The keys are held in a closure: the returned object shows no key material when logged.
  */
 export function createKeyring(options: KeyringOptions): KeyProvider {
+  if (
+    options === null ||
+    typeof options !== 'object' ||
+    options.keys === null ||
+    typeof options.keys !== 'object'
+  ) {
+    throw new InvalidArgumentError(
+      'createKeyring needs { activeKeyId, keys: { [keyId]: 32-byte Buffer } }, e.g. { activeKeyId: "2025", keys: { "2025": crypto.randomBytes(32) } }.',
+    );
+  }
   const keys = new Map<string, Uint8Array>();
   for (const [id, key] of Object.entries(options.keys)) {
     if (!KEY_ID_PATTERN.test(id)) {

@@ -135,6 +135,14 @@ export class SecretBox {
     }
   }
 
+  /** The id of the key a sealed value was sealed under, or `null` (plaintext, malformed). */
+  keyIdOf(sealed: string): string | null {
+    if (typeof sealed !== 'string' || !sealed.startsWith(ENC_PREFIX)) return null;
+    const kid = sealed.slice(ENC_PREFIX.length).split('.', 1)[0] ?? '';
+    const id = Buffer.from(kid, 'base64url').toString('utf8');
+    return /^[\x20-\x7e]{1,128}$/.test(id) ? id : null;
+  }
+
   /** Whether a sealed value is not under the active key (plaintext, or another key id). */
   needsReencrypt(sealed: string): boolean {
     const active = this.activeKeyId;

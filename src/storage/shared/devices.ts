@@ -1,6 +1,26 @@
+import { InvalidArgumentError } from '../../errors/index.js';
 import type { AdeDevice } from '../../schemas/device.js';
 import type { DeviceRecord, DeviceStatus } from '../types.js';
 import { checkSerial } from './validate.js';
+
+/**
+ * Refuses a device with a NUL character in a string field (PostgreSQL cannot store one; every
+ * adapter refuses it alike, as a bad argument rather than a storage failure). @internal
+ */
+export function checkNoNul(device: object, serial: string): void {
+  const seen = (value: unknown, depth: number): boolean => {
+    if (typeof value === 'string') return value.includes('\u0000');
+    if (value === null || typeof value !== 'object' || depth > 4) return false;
+    for (const [k, v] of Object.entries(value))
+      if (k.includes('\u0000') || seen(v, depth + 1)) return true;
+    return false;
+  };
+  if (seen(device, 0)) {
+    throw new InvalidArgumentError(
+      `Device ${JSON.stringify(serial.slice(0, 64))} has a NUL character in a field; remove it before storing the record.`,
+    );
+  }
+}
 
 /** Every device status, in a fixed order. @internal */
 export const DEVICE_STATUSES: readonly DeviceStatus[] = [
@@ -28,6 +48,7 @@ export function collapsePage(devices: readonly AdeDevice[]): AdeDevice[] {
   const bySerial = new Map<string, AdeDevice>();
   for (const device of devices) {
     const serial = checkSerial(device?.serial_number);
+    checkNoNul(device, serial);
     const prev = bySerial.get(serial);
     if (prev !== undefined) {
       const a = opDateMs(prev);

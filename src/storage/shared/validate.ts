@@ -42,3 +42,18 @@ export function checkIso(value: unknown, what: string): string {
   }
   return new Date(ms).toISOString();
 }
+
+/** Checks the `patches` argument of `updateDevices`: an array of objects with a serial. @internal */
+export function checkDevicePatches(patches: unknown): void {
+  if (!Array.isArray(patches)) {
+    throw new InvalidArgumentError('updateDevices needs an array of device patches.');
+  }
+  for (const p of patches) {
+    if (p === null || typeof p !== 'object') {
+      throw new InvalidArgumentError(
+        'Each device patch must be an object with a serialNumber, e.g. { serialNumber, enrolledAt }.',
+      );
+    }
+    checkSerial((p as { serialNumber?: unknown }).serialNumber);
+  }
+}

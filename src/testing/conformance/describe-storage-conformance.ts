@@ -2,6 +2,7 @@ import { InvalidArgumentError } from '../../errors/index.js';
 import { apiAccountTests } from './group-api-accounts.js';
 import { concurrencyTests } from './group-concurrency.js';
 import { edgeTests } from './group-edges.js';
+import { hardeningTests } from './group-hardening.js';
 import { leaseTests } from './group-leases.js';
 import { pageTests } from './group-pages.js';
 import { queryTests } from './group-queries.js';
@@ -70,5 +71,6 @@ export function describeStorageConformance(
     concurrencyTests(ctx);
     edgeTests(ctx);
     if (options.apiAccounts !== false) apiAccountTests(ctx);
+    hardeningTests(ctx);
   });
 }

@@ -4,7 +4,6 @@
  * @module
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { HttpHandler } from 'msw';
 import { InvalidArgumentError } from '../../errors/index.js';
 import { createActivator } from './activate.js';
 import { businessApiControl, type SimBusinessApi } from './business-api/control.js';
@@ -13,6 +12,7 @@ import type { SimListenOptions } from './control/types.js';
 import { handleRequest } from './core.js';
 import { startHttpServer } from './http-server.js';
 import { APPLE_ADE_BASE_URL, depSimulatorHandlers } from './msw.js';
+import type { MswHandler } from './msw-handler.js';
 import { isoSeconds } from './population.js';
 import { SimState } from './state.js';
 import { issueServerToken } from './token-issuer.js';
@@ -56,7 +56,7 @@ export interface DepSimulator {
   /** Base URL of the HTTP front end, once listening. */
   readonly url: string | undefined;
   /** msw handlers for `baseUrl` (msw must be installed). @default baseUrl `https://mdmenrollment.apple.com` */
-  handlers(baseUrl?: string): Promise<HttpHandler[]>;
+  handlers(baseUrl?: string): Promise<MswHandler[]>;
   /**
    * A server-token file as ABM serves it (S/MIME `.p7m`), encrypted to `certificatePem`, carrying
    * fresh credentials this simulator accepts.

@@ -23,6 +23,7 @@ export {
 export { createDepSimulator, type DepSimulator, type SimResetOptions } from './create-simulator.js';
 export { SIMULATOR_DEVICE_CA_PEM } from './device-ca.js';
 export { APPLE_ADE_BASE_URL, depSimulatorHandlers, type SimRequestHandler } from './msw.js';
+export type { MswHandler } from './msw-handler.js';
 export type {
   DepEndpoint,
   DepSimulatorOptions,

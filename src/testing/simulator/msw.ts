@@ -4,8 +4,9 @@
  *
  * @module
  */
-import type { HttpHandler } from 'msw';
+
 import { DriverMissingError } from '../../errors/index.js';
+import type { MswHandler } from './msw-handler.js';
 import type { SimRequest, SimResponse } from './types.js';
 
 /** Apple's ADE base URL: the default the msw handlers intercept. */
@@ -45,7 +46,7 @@ async function loadMsw(): Promise<MswModule> {
 export async function depSimulatorHandlers(
   sim: SimRequestHandler,
   baseUrl: string = APPLE_ADE_BASE_URL,
-): Promise<HttpHandler[]> {
+): Promise<MswHandler[]> {
   const msw = await loadMsw();
   const base = baseUrl.replace(/\/+$/, '');
   const prefix = new URL(base).pathname.replace(/\/+$/, '');

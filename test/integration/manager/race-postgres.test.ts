@@ -20,6 +20,8 @@ describe.skipIf(!kind.available)('two AbmManager replicas racing on one PostgreS
       jitter: 0,
       concurrency: 3,
       leaseTtlMs: 5_000,
+      // One page per full fetch (120 devices), so one fetchDevices request per token.
+      pageSize: 1000,
       telemetry: false as const,
     };
     const a = new AbmManager({ storage: storageA, owner: 'replica-a', ...options });

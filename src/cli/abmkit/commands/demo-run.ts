@@ -101,7 +101,7 @@ export async function runDemo(io: CliIo, devices: number, keep: boolean): Promis
       });
       const h = await manager.uploadServerToken(t.tokenId, issued.file);
       out(
-        `  ${t.tokenId.padEnd(12)} customer ${t.customerId.padEnd(7)} site ${t.siteId.padEnd(13)} ${h.status.padEnd(10)} expires ${h.expiresAt?.toISOString().slice(0, 10)} (${h.daysLeft} days)`,
+        `  ${t.tokenId.padEnd(12)} customer ${t.customerId.padEnd(7)} site ${t.siteId.padEnd(13)} ${h.status.padEnd(10)} expires ${h.expiresAt?.slice(0, 10)} (${h.daysLeft} days)`,
       );
     }
 

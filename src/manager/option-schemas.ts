@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import { InvalidArgumentError } from '../errors/index.js';
+
+/** The storage methods the manager calls: a missing one is a wrong `storage` option. */
+const STORAGE_METHODS = [
+  'saveToken',
+  'getToken',
+  'listTokens',
+  'deleteToken',
+  'getSession',
+  'putSession',
+  'deleteSession',
+  'acquireLease',
+  'renewLease',
+  'releaseLease',
+  'getCursor',
+  'setCursor',
+  'resetCursor',
+  'applyPage',
+  'getDevices',
+  'listDevices',
+  'countDevices',
+  'findDeviceBySerial',
+  'updateDevices',
+  'markMissingRemoved',
+  'getPolicy',
+  'setPolicy',
+  'recordAssignmentResults',
+  'listDueRetries',
+  'listRetries',
+  'deleteRetries',
+  'startSyncRun',
+  'finishSyncRun',
+  'pruneSyncRuns',
+  'now',
+] as const;
+
+const httpUrl = z.string({ error: 'must be a string' }).refine((v) => {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'https:' || u.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}, 'must be an absolute http(s) URL, e.g. "https://mdmenrollment.apple.com"');
+
+const ms = (min: number) =>
+  z
+    .number({ error: 'must be a number of milliseconds' })
+    .int('must be a whole number of milliseconds')
+    .min(min, `must be at least ${min}`)
+    .optional();
+const count = (min: number) =>
+  z
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .optional();
+const text = z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(500);
+const fn = z.custom<(...args: never[]) => unknown>(
+  (v) => typeof v === 'function',
+  'must be a function',
+);
+const signal = z.custom<AbortSignal>((v) => v instanceof AbortSignal, 'must be an AbortSignal');
+
+const storage = z.custom<object>(
+  (v) =>
+    v !== null &&
+    typeof v === 'object' &&
+    STORAGE_METHODS.every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
+  'must be an AbmStorage (MemoryStorage, FileStorage, PostgresStorage, RedisStorage or your own StorageBase subclass)',
+);
+
+/** `new AbmManager(options)`. @internal */
+export const managerOptionsSchema = z.object({
+  storage,
+  baseUrl: httpUrl.optional(),
+  userAgent: text.optional(),
+  syncIntervalMs: ms(1),
+  renewWithinDays: z.number().min(0).max(366).optional(),
+  logger: z
+    .custom<object>((v) => v !== null && typeof v === 'object', 'must be a logger object')
+    .optional(),
+  owner: text.optional(),
+  concurrency: count(1),
+  leaseTtlMs: ms(30),
+  pageSize: count(1).refine(
+    (v) => v === undefined || v <= 1000,
+    'must be at most 1000 (Apple’s limit)',
+  ),
+  jitter: z.number().min(0).max(1).optional(),
+  staggerMs: ms(0),
+  assignmentCooldownMs: ms(0),
+  throttleFallbackMs: ms(0),
+  unhealthyProbeIntervalMs: ms(0),
+  fullReconcileIntervalMs: ms(0),
+  keepSyncRuns: count(1),
+  now: fn.optional(),
+  fetch: fn.optional(),
+  retry: z.object({}).passthrough().optional(),
+  protocolVersion: count(1),
+  signal: signal.optional(),
+  telemetry: z.union([z.literal('auto'), z.literal(false)]).optional(),
+});
+
+/** `createKeyPair(tokenId, options)`. @internal */
+export const createKeyPairOptionsSchema = z.object({
+  customerId: text.optional(),
+  siteId: text.optional(),
+  name: text.optional(),
+  baseUrl: httpUrl.optional(),
+  newKeyPair: z.boolean().optional(),
+});
+
+/** `uploadServerToken(tokenId, file, options)`. @internal */
+export const uploadServerTokenOptionsSchema = z.object({ force: z.boolean().optional() });
+
+/** `listTokens(options)`. @internal */
+export const listTokensOptionsSchema = z.object({
+  customerId: text.optional(),
+  siteId: text.optional(),
+});
+
+const deviceStatus = z.enum(['unassigned', 'assigned', 'pushed', 'enrolled', 'removed']);
+
+/** `listDevices(tokenId, options)`. @internal */
+export const listDevicesOptionsSchema = z.object({
+  status: z.union([deviceStatus, z.array(deviceStatus).min(1)]).optional(),
+  unresolved: z.boolean().optional(),
+  cursor: z.string().nullable().optional(),
+  limit: z.number().int().min(1).max(10_000).optional(),
+});
+
+/** `syncNow(tokenId, options)`. @internal */
+export const syncNowOptionsSchema = z.object({ signal: signal.optional() });
+
+/**
+ * Validates `value` (`undefined` = `{}`) against `schema`, or throws an
+ * {@link InvalidArgumentError} naming every bad field and what it must be. @internal
+ */
+export function parseOptions<T>(what: string, schema: z.ZodType<T>, value: unknown): T {
+  const input = value === undefined ? {} : value;
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new InvalidArgumentError(
+      `${what} must be an options object (or omitted), got ${input === null ? 'null' : Array.isArray(input) ? 'an array' : typeof input}.`,
+    );
+  }
+  // Fields explicitly set to `undefined` mean "not set".
+  const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  const result = schema.safeParse(defined);
+  if (result.success) return input as T;
+  const problems = result.error.issues.map((i) => {
+    const path = i.path.join('.');
+    const got =
+      i.path.length > 0 ? describe((defined as Record<string, unknown>)[String(i.path[0])]) : '';
+    return `${path || 'options'} ${i.message}${got}`;
+  });
+  throw new InvalidArgumentError(`${what}: ${problems.join('; ')}.`);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return '';
+  const shown =
+    typeof value === 'string'
+      ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
+      : typeof value === 'number' || typeof value === 'boolean'
+        ? String(value)
+        : value === null
+          ? 'null'
+          : typeof value;
+  return ` (got ${shown})`;
+}

@@ -236,7 +236,12 @@ describe('abmkit CLI as child processes', { timeout: 240_000 }, () => {
       });
       const p7m = join(work, 'old.p7m');
       await writeFile(p7m, issued.file);
-      expect((await cli('token', 'upload', 'old-site', p7m)).code).toBe(0);
+      oneLineError(
+        await cli('token', 'upload', 'old-site', p7m),
+        1,
+        /^abmkit: error INVALID_ARGUMENT: This server token already expired/,
+      );
+      expect((await cli('token', 'upload', 'old-site', p7m, '--force')).code).toBe(0);
       const doctor = await cli('doctor', 'old-site', '--no-probe');
       expect(doctor.code, doctor.stdout + doctor.stderr).toBe(3);
       expect(doctor.stdout).toMatch(/✖ old-site · token: Token expired/);

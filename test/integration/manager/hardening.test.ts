@@ -1,7 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { AbmManager, profilePreset } from '../../../src/index.js';
 import type { AbmStorage } from '../../../src/storage/types.js';
-import { createDepSimulator, type DepSimulator } from '../../../src/testing/index.js';
+import {
+  createDepSimulator,
+  type DepSimulator,
+  type DepSimulatorOptions,
+} from '../../../src/testing/index.js';
 import { fileKind, memoryKind, postgresKind, redisKind, type StoreKind } from './stores.js';
 
 const kinds: StoreKind[] = [memoryKind(), fileKind(), await postgresKind(), await redisKind()];
@@ -40,8 +44,13 @@ function injectOnce(path: string, devices: object[]): typeof fetch {
 }
 
 let n = 0;
-async function setup(kind: StoreKind, devices = 250, fetchImpl?: typeof fetch): Promise<Setup> {
-  const sim = createDepSimulator({ devices, seed: 11, platforms: ONLY_MAC });
+async function setup(
+  kind: StoreKind,
+  devices = 250,
+  fetchImpl?: typeof fetch,
+  simOptions: Partial<DepSimulatorOptions> = {},
+): Promise<Setup> {
+  const sim = createDepSimulator({ devices, seed: 11, platforms: ONLY_MAC, ...simOptions });
   const url = await sim.listen();
   const storage = await kind.open(`hard${n++}`);
   const manager = new AbmManager({
@@ -126,12 +135,13 @@ for (const kind of kinds) {
         { serial_number: 'X'.repeat(300), model: 'Mac', os: 'OSX' },
         { serial_number: 'NULTAG000001', model: 'Mac', os: 'OSX', asset_tag: 'tag\u0000zero' },
       ];
-      const s = await setup(kind, 150, injectOnce('/server/devices', [...bad, good]));
+      // 90 devices + 4 injected records stay within the page limit of 100 that was asked for.
+      const s = await setup(kind, 90, injectOnce('/server/devices', [...bad, good]));
       try {
         const report = await s.manager.syncNow('t');
         expect(report.status).toBe('completed');
         expect(report.devices.invalid).toBe(3);
-        expect(report.devices.added).toBe(151);
+        expect(report.devices.added).toBe(91);
         const reasons = report.invalidRecords.map((r) => r.reason).join('\n');
         expect(reasons).toMatch(/empty/);
         expect(reasons).toMatch(/300 characters/);
@@ -230,9 +240,14 @@ describe('manager hardening (memory)', () => {
   });
 
   it('clock skew: the refusal names timestamp_refused, health says to check the clock, the advice is not redacted', async () => {
-    const s = await setup(kinds[0] as StoreKind, 10);
+    // Apple judges oauth_timestamp by real time: skew the simulator's OAuth clock by 2 h.
+    let skewMs = 0;
+    const s = await setup(kinds[0] as StoreKind, 10, undefined, {
+      oauthNow: () => Date.now() + skewMs,
+    });
     try {
       expect((await s.manager.syncNow('t')).status).toBe('completed');
+      skewMs = 2 * 3_600_000;
       s.sim.clock.advance(2 * 3_600_000); // the session expires; the next login is 2 h off
       const report = await s.manager.syncNow('t');
       expect(report.status).toBe('failed');

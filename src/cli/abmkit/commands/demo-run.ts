@@ -99,7 +99,10 @@ export async function runDemo(io: CliIo, devices: number, keep: boolean): Promis
       const issued = await t.sim!.issueServerToken(pem, {
         expiresAt: new Date(Date.now() + t.expiresInDays * DAY),
       });
-      const h = await manager.uploadServerToken(t.tokenId, issued.file);
+      // The demo's expired tenant is stored on purpose (an upload refuses it unless forced).
+      const h = await manager.uploadServerToken(t.tokenId, issued.file, {
+        force: t.expiresInDays < 0,
+      });
       out(
         `  ${t.tokenId.padEnd(12)} customer ${t.customerId.padEnd(7)} site ${t.siteId.padEnd(13)} ${h.status.padEnd(10)} expires ${h.expiresAt?.slice(0, 10)} (${h.daysLeft} days)`,
       );

@@ -5,7 +5,6 @@
  * @module
  */
 export { AbmManager } from './abm-manager.js';
-export type { EnrollmentEventName, EnrollmentEventPayload } from './enrollment-events.js';
 export type {
   ApiAccountHealthEvent,
   ApiAccountSummary,
@@ -14,6 +13,7 @@ export type {
   OrgDeviceElsewhere,
   SaveApiAccountInput,
 } from './business-api.js';
+export type { EnrollmentEventName, EnrollmentEventPayload } from './enrollment-events.js';
 export type {
   AbmManagerEventName,
   AbmManagerEvents,

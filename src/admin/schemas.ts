@@ -229,7 +229,7 @@ export const doctorReportSchema = z.object({
   findings: z.array(
     z.object({
       tokenId: z.string().nullable(),
-      check: z.enum(['token', 'sync', 'unassigned', 'profile-rules']),
+      check: z.enum(['token', 'sync', 'unassigned', 'profile-rules', 'business-api']),
       severity: z.enum(['ok', 'warning', 'error']),
       issue: z.string(),
       cause: z.string(),

@@ -43,6 +43,11 @@ async function call(
   return { status: res.status, json, text, headers: res.headers };
 }
 
+interface DoctorFindingShape {
+  check: string;
+  severity: string;
+}
+
 function conforms(schema: z.ZodType, value: unknown): void {
   const parsed = schema.safeParse(value);
   expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
@@ -421,6 +426,13 @@ describe('createAdminHandler', () => {
     expect(rules.details.join('\n')).toContain(`${serial}: `);
     const sync = (one.json as typeof report).findings.find((f) => f.check === 'sync');
     expect(sync?.severity).toBe('ok');
+    // The API account stored by the assign test, with the server link the assignment made.
+    const api = (one.json as typeof report).findings.find((f) => f.check === 'business-api') as
+      | (DoctorFindingShape & { details: string[] })
+      | undefined;
+    expect(api?.severity).toBe('ok');
+    expect(api?.details.join('\n')).toMatch(/API account acme-api .*: valid/);
+    expect(api?.details.join('\n')).toMatch(/matched by server_uuid/);
   });
 
   it('publishes an OpenAPI document covering every route, from the same schemas', async () => {

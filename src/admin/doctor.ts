@@ -14,9 +14,10 @@ export type DoctorSeverity = 'ok' | 'warning' | 'error';
  * Which row of the product guide's troubleshooting table a finding belongs to: `token`
  * (devices not appearing: token expired), `sync` (sync fails: network), `unassigned` (device not
  * enrolling / stuck in Unassigned: no default profile for its OS), `profile-rules` (wrong profile
- * applied: which rule picked it).
+ * applied: which rule picked it), `business-api` (the API account that assigns devices to the
+ token's server, shown once the customer has one).
  */
-export type DoctorCheck = 'token' | 'sync' | 'unassigned' | 'profile-rules';
+export type DoctorCheck = 'token' | 'sync' | 'unassigned' | 'profile-rules' | 'business-api';
 
 /** One finding of {@link runDoctor}: the issue, its likely cause and the remedy. No secrets. */
 export interface DoctorFinding {
@@ -99,8 +100,57 @@ export async function runDoctor(
     const policy = (await manager.getPolicy(id))?.policy ?? null;
     findings.push(unassignedFinding(id, devices, policy));
     findings.push(rulesFinding(id, devices, policy, options.serial));
+    const api = await businessApiFinding(manager, health);
+    if (api !== undefined) findings.push(api);
   }
   return { attention: findings.some((f) => f.severity !== 'ok'), findings };
+}
+
+/** The Business API account of the token (its link's, else its customer's), when there is one. */
+async function businessApiFinding(
+  manager: AbmManager,
+  h: TokenHealthReport,
+): Promise<DoctorFinding | undefined> {
+  let accounts: Awaited<ReturnType<AbmManager['listApiAccounts']>>;
+  try {
+    accounts = await manager.listApiAccounts(
+      h.customerId === null ? {} : { customerId: h.customerId },
+    );
+  } catch {
+    return undefined; // a storage without API accounts: nothing to report
+  }
+  const link = h.serverLink ?? null;
+  const account =
+    (link === null ? undefined : accounts.find((a) => a.accountId === link.accountId)) ??
+    accounts.find((a) => a.customerId === h.customerId && a.siteId === h.siteId) ??
+    accounts.find((a) => a.customerId === h.customerId);
+  if (account === undefined) return undefined;
+  const details = [
+    `API account ${account.accountId} (${account.clientId}): ${account.status}`,
+    link === null
+      ? 'MDM server not linked yet (abmkit api-account link, or the first abmkit assign, links it)'
+      : `MDM server ${link.serverId} (${link.serverName ?? 'no name'}), matched by ${link.matchedBy}`,
+  ];
+  if (account.lastError !== null)
+    details.push(`last error ${account.lastError.code} at ${account.lastError.at}`);
+  const broken = account.status === 'key-revoked' || account.status === 'scope-wrong';
+  return {
+    tokenId: h.tokenId,
+    check: 'business-api',
+    severity: broken ? 'error' : account.status === 'error' ? 'warning' : 'ok',
+    issue: broken
+      ? 'Business API account refused'
+      : account.status === 'error'
+        ? 'Business API call failed'
+        : 'Business API account',
+    cause: account.advice,
+    remedy: broken
+      ? `Store a new key: abmkit api-account add ${account.accountId} --client-id … --key-id … --key-file key.pem --customer ${account.customerId ?? '<customer-id>'}`
+      : account.status === 'error'
+        ? `See the last error: abmkit api-account show ${account.accountId}`
+        : 'Nothing to do.',
+    details,
+  };
 }
 
 function tokenFinding(h: TokenHealthReport): DoctorFinding {

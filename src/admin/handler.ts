@@ -1,10 +1,11 @@
+import { isAbmError } from '../errors/guards.js';
 import { InvalidArgumentError } from '../errors/input-errors.js';
 import type { AbmManager } from '../manager/abm-manager.js';
+import type { SaveApiAccountInput } from '../manager/business-api.js';
 import type { OsDefaults, ProfilePolicy } from '../profiles/policy-types.js';
 import { profilePreset } from '../profiles/profile-preset.js';
 import type { AbmStorage, DeviceRecord, DeviceStatus } from '../storage/types.js';
 import { assignDevicesToServer } from './assign-devices.js';
-import { readAssignmentCsv } from './assignment-csv.js';
 import { type DeviceView, deviceView } from './device-view.js';
 import { runDoctor } from './doctor.js';
 import { errorResponse, HttpError, json, readBody, readJson } from './http.js';
@@ -12,10 +13,12 @@ import { WizardKeyPairs } from './keypairs.js';
 import { adminOpenApi } from './openapi.js';
 import { ROUTES, type RouteSpec } from './routes.js';
 import {
+  accountIdSchema,
   createTokenBody,
   defineProfileBody,
   osDefaultsBody,
   policyBody,
+  saveApiAccountBody,
   tokenIdSchema,
 } from './schemas.js';
 import { type SyncState, SyncTracker } from './sync-tracker.js';
@@ -69,13 +72,16 @@ const STATUSES: readonly DeviceStatus[] = [
 interface Ctx {
   request: Request;
   url: URL;
+  /** The path's `{tokenId}`. */
   tokenId: string;
+  /** The path's `{accountId}`. */
+  accountId: string;
 }
 
 type Impl = (ctx: Ctx) => Promise<Response>;
 
 function compile(path: string): RegExp {
-  return new RegExp(`^${path.replace(/\{tokenId\}/g, '([^/]+)')}$`);
+  return new RegExp(`^${path.replace(/\{(tokenId|accountId)\}/g, '([^/]+)')}$`);
 }
 
 function intParam(url: URL, name: string, fallback: number, max: number): number {
@@ -290,8 +296,55 @@ export function createAdminHandler(
     },
     assignCsv: async ({ tokenId, request }) => {
       await manager.health(tokenId);
-      const serials = await readAssignmentCsv(await readBody(request, bodyLimit));
-      return json(await assignDevicesToServer(manager, tokenId, serials));
+      const csv = await readBody(request, bodyLimit);
+      try {
+        return json(
+          await assignDevicesToServer(
+            manager,
+            tokenId,
+            csv,
+            'store it with PUT /api-accounts/{accountId} (same customerId)',
+          ),
+        );
+      } catch (error) {
+        if (isAbmError(error, 'NOT_FOUND') && /No Apple Business API account/.test(error.message))
+          throw new HttpError(409, 'API_ACCOUNT_MISSING', error.message);
+        throw error;
+      }
+    },
+    devicesMissing: async ({ tokenId, url }) => {
+      await manager.health(tokenId);
+      const limit = intParam(url, 'limit', 500, 5000);
+      const items = [];
+      const stop = new AbortController();
+      let truncated = false;
+      for await (const d of manager.listOrgDevices(tokenId, { signal: stop.signal })) {
+        if (items.length === limit) {
+          truncated = true;
+          break;
+        }
+        items.push(d);
+      }
+      stop.abort();
+      return json({ items, truncated });
+    },
+    listApiAccounts: async ({ url }) => {
+      const customerId = url.searchParams.get('customerId') ?? undefined;
+      const siteId = url.searchParams.get('siteId') ?? undefined;
+      return json(await manager.listApiAccounts({ customerId, siteId }));
+    },
+    apiAccountHealth: async ({ accountId }) => {
+      try {
+        return json(await manager.apiAccountHealth(accountId));
+      } catch (error) {
+        if (isAbmError(error, 'NOT_FOUND'))
+          throw new HttpError(404, 'API_ACCOUNT_NOT_FOUND', error.message);
+        throw error;
+      }
+    },
+    saveApiAccount: async ({ accountId, request }) => {
+      const body = await readJson(request, saveApiAccountBody, bodyLimit);
+      return json(await manager.saveApiAccount(accountId, body as SaveApiAccountInput));
     },
     doctor: async ({ url }) =>
       json(
@@ -350,8 +403,10 @@ export function createAdminHandler(
           methodMismatch = true;
           continue;
         }
-        let tokenId = '';
+        let param = '';
         if (m[1] !== undefined) {
+          const isAccount = route.path.includes('{accountId}');
+          const what = isAccount ? 'API account id' : 'token id';
           let decoded: string;
           try {
             decoded = decodeURIComponent(m[1]);
@@ -359,20 +414,20 @@ export function createAdminHandler(
             throw new HttpError(
               400,
               'INVALID_ARGUMENT',
-              'The token id in the path is not valid URL encoding.',
+              `The ${what} in the path is not valid URL encoding.`,
             );
           }
-          const parsed = tokenIdSchema.safeParse(decoded);
+          const parsed = (isAccount ? accountIdSchema : tokenIdSchema).safeParse(decoded);
           if (!parsed.success) {
             throw new HttpError(
               422,
               'INVALID_ARGUMENT',
-              'The token id must be letters, digits, . _ : - (at most 128).',
+              `The ${what} must be letters, digits, . _ : - (at most 128).`,
             );
           }
-          tokenId = parsed.data;
+          param = parsed.data;
         }
-        const response = await impl({ request, url, tokenId });
+        const response = await impl({ request, url, tokenId: param, accountId: param });
         if (route.status !== undefined && response.status === 200 && route.id !== 'createKeyPair') {
           return new Response(response.body, { status: route.status, headers: response.headers });
         }

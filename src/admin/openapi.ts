@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { VERSION } from '../internal/version.js';
 import { ROUTES } from './routes.js';
-import { errorSchema, tokenIdSchema } from './schemas.js';
+import { accountIdSchema, errorSchema, tokenIdSchema } from './schemas.js';
 
 function schemaOf(value: z.ZodType): Record<string, unknown> {
   const { $schema: _drop, ...rest } = z.toJSONSchema(value, {
@@ -22,6 +22,14 @@ export function adminOpenApi(): Record<string, unknown> {
     const params: unknown[] = [];
     if (route.path.includes('{tokenId}')) {
       params.push({ name: 'tokenId', in: 'path', required: true, schema: schemaOf(tokenIdSchema) });
+    }
+    if (route.path.includes('{accountId}')) {
+      params.push({
+        name: 'accountId',
+        in: 'path',
+        required: true,
+        schema: schemaOf(accountIdSchema),
+      });
     }
     for (const q of route.query ?? []) {
       params.push({
@@ -74,7 +82,7 @@ export function adminOpenApi(): Record<string, unknown> {
       title: 'abmkit admin API',
       version: VERSION,
       description:
-        "Token wizard, health, Sync Now, devices, Unassigned reasons, policy, CSV assignment and doctor over an AbmManager. Every request passes the embedder's authorize(); no answer ever carries a secret.",
+        "Token wizard, health, Sync Now, devices, Unassigned reasons, policy, CSV assignment and Business API accounts, doctor over an AbmManager. Every request passes the embedder's authorize(); no answer ever carries a secret.",
     },
     paths,
   };

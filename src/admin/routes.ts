@@ -162,6 +162,42 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   {
     method: 'GET',
+    path: '/tokens/{tokenId}/devices-missing',
+    id: 'devicesMissing',
+    summary:
+      "Devices not appearing: the organisation's devices on no MDM server or on another one (Business API).",
+    response: s.devicesMissingSchema,
+    query: [{ name: 'limit', description: 'At most this many (1-5000, default 500).' }],
+  },
+  {
+    method: 'GET',
+    path: '/api-accounts',
+    id: 'listApiAccounts',
+    summary: 'Every stored Apple Business API account with its health (never a key).',
+    response: s.apiAccountViewSchema.array(),
+    query: [
+      { name: 'customerId', description: 'Only accounts of this customer.' },
+      { name: 'siteId', description: 'Only accounts of this site.' },
+    ],
+  },
+  {
+    method: 'GET',
+    path: '/api-accounts/{accountId}',
+    id: 'apiAccountHealth',
+    summary: "One API account's health, advice and last error (never its key).",
+    response: s.apiAccountViewSchema,
+  },
+  {
+    method: 'PUT',
+    path: '/api-accounts/{accountId}',
+    id: 'saveApiAccount',
+    summary:
+      'Stores an API account created in Apple Business Manager (key encrypted at rest); bad credentials are refused and nothing is stored.',
+    body: s.saveApiAccountBody,
+    response: s.apiAccountViewSchema,
+  },
+  {
+    method: 'GET',
     path: '/doctor',
     id: 'doctor',
     summary: "The product guide's troubleshooting table, walked for every token.",

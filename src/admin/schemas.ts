@@ -158,8 +158,70 @@ export const policyViewSchema = z.object({
 /** Answer of `POST /tokens/{tokenId}/profiles`. */
 export const profileViewSchema = z.object({ profileUuid: z.string(), osDefaults: osDefaultsBody });
 
-/** Answer of `POST /tokens/{tokenId}/assign`. */
-export const assignResultSchema = z.object({ requested: z.number(), result: z.unknown() });
+/** Answer of `POST /tokens/{tokenId}/assign`: the Business API's assignment report. */
+export const assignResultSchema = z.object({
+  tokenId: z.string(),
+  serverId: z.string().describe("The MDM server's id in the Business API."),
+  requested: z.number().describe('Distinct valid serials in the CSV.'),
+  assigned: z.array(z.string()).describe('Now on the server (moved ones included).'),
+  alreadyOnServer: z.array(z.string()),
+  moved: z.array(z.object({ serialNumber: z.string(), fromServerId: z.string() })),
+  notFound: z.array(z.string()).describe('Serials the organisation does not have.'),
+  failed: z.array(z.object({ serialNumber: z.string(), reason: z.string() })),
+  invalid: z.array(z.object({ line: z.number(), value: z.string(), reason: z.string() })),
+  duplicates: z.number(),
+  activityIds: z.array(z.string()),
+});
+
+/** The id of a Business API account in a path. */
+export const accountIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'letters, digits, . _ : - (at most 128)')
+  .describe('The API account id (your name for it), e.g. `acme-api`.');
+
+/** Body of `PUT /api-accounts/{accountId}`: an API account created in Apple Business Manager. */
+export const saveApiAccountBody = z
+  .object({
+    clientId: z.string().min(1).max(200).describe('`BUSINESSAPI.<uuid>` or `SCHOOLAPI.<uuid>`.'),
+    keyId: z.string().min(1).max(200),
+    privateKey: z
+      .string()
+      .min(1)
+      .max(16_384)
+      .describe('The private key PEM ABM generated; stored encrypted, never returned.'),
+    customerId: label.optional(),
+    siteId: label.optional(),
+    name: label.optional(),
+    baseUrl: z.string().url().optional().describe('API base URL override (simulator, proxy).'),
+    tokenUrl: z.string().url().optional().describe('Token URL override.'),
+  })
+  .strict();
+
+/** An API account as answered: never its key. */
+export const apiAccountViewSchema = z.object({
+  accountId: z.string(),
+  clientId: z.string(),
+  keyId: z.string(),
+  customerId: z.string().nullable(),
+  siteId: z.string().nullable(),
+  name: z.string().nullable(),
+  status: z.enum(['unknown', 'valid', 'key-revoked', 'scope-wrong', 'error']),
+  advice: z.string(),
+  lastError: z.object({ code: z.string(), message: z.string(), at: z.string() }).nullable(),
+});
+
+/** Answer of `GET /tokens/{tokenId}/devices-missing`. */
+export const devicesMissingSchema = z.object({
+  items: z.array(
+    z.object({
+      serialNumber: z.string(),
+      productFamily: z.string().nullable(),
+      status: z.string().nullable(),
+      advice: z.string(),
+    }),
+  ),
+  truncated: z.boolean().describe('More devices exist than `limit`.'),
+});
 
 /** A doctor finding. */
 export const doctorReportSchema = z.object({
@@ -167,7 +229,7 @@ export const doctorReportSchema = z.object({
   findings: z.array(
     z.object({
       tokenId: z.string().nullable(),
-      check: z.enum(['token', 'sync', 'unassigned', 'profile-rules']),
+      check: z.enum(['token', 'sync', 'unassigned', 'profile-rules', 'business-api']),
       severity: z.enum(['ok', 'warning', 'error']),
       issue: z.string(),
       cause: z.string(),

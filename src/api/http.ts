@@ -7,7 +7,7 @@ import {
   RETRY_STATUS_CODES,
   retryDecision,
 } from '../client/retry-policy.js';
-import { ResponseValidationError } from '../errors/index.js';
+import { RedirectError, ResponseValidationError } from '../errors/index.js';
 import type { AbmLogger } from '../internal/logger.js';
 import { REDACTED } from '../internal/redact.js';
 import { type ApiFailureContext, mapApiError } from './map-api-error.js';
@@ -173,8 +173,20 @@ export class ApiHttp {
       ...(body === undefined ? {} : { body }),
       timeout: cfg.timeoutMs,
       signal,
-      redirect: 'error',
-      fetch: (input, init) => (cfg.fetch ?? globalThis.fetch)(input, init),
+      // No redirect is followed (it would carry the bearer token or the key assertion elsewhere):
+      // a 3xx is the typed REDIRECT_REFUSED at once, never retried as a network error.
+      redirect: 'manual',
+      fetch: async (input, init) => {
+        const response = await (cfg.fetch ?? globalThis.fetch)(input, {
+          ...init,
+          redirect: 'manual',
+        });
+        if (isRedirect(response)) {
+          await response.body?.cancel().catch(() => undefined);
+          throw redirectError(req, response, state.attempts);
+        }
+        return response;
+      },
       retry: {
         limit: r.limit,
         methods: ['get', 'post', 'patch'],
@@ -204,4 +216,42 @@ export class ApiHttp {
       },
     });
   }
+}
+
+/** A 3xx answer, or one that a caller-supplied fetch followed or hid despite `redirect: 'manual'`. */
+function isRedirect(response: Response): boolean {
+  return (
+    (response.status >= 300 && response.status < 400) ||
+    response.type === 'opaqueredirect' ||
+    response.redirected
+  );
+}
+
+function originOf(value: string | null, base: string): string | undefined {
+  if (value === null || value === '') return undefined;
+  try {
+    return new URL(value, base).origin;
+  } catch {
+    return undefined;
+  }
+}
+
+function redirectError(req: ApiRequest, response: Response, attempts: number): RedirectError {
+  const from = new URL(req.url).origin;
+  const to = response.redirected
+    ? originOf(response.url, req.url)
+    : originOf(response.headers.get('location'), req.url);
+  const status = response.redirected ? 0 : response.status;
+  const what = `${req.operation} (${req.method} ${req.path})`;
+  return new RedirectError(
+    `The server at ${from} answered ${what} with a redirect (${status === 0 ? 'followed by the fetch implementation' : `HTTP ${status}`}${to === undefined ? '' : ` to ${to}`}). Apple's Business API and token endpoint never redirect, so abmkit follows none: a redirect would carry the access token or the client assertion to another host. Point the API account's baseUrl / tokenUrl at a server that answers directly.`,
+    {
+      operation: req.operation,
+      method: req.method,
+      path: req.path,
+      attempts: Math.max(1, attempts),
+      status,
+      location: to,
+    },
+  );
 }

@@ -51,8 +51,6 @@ export const ABM_ERROR_CODES = [
   // Enrollment endpoint
   'MACHINE_INFO_INVALID',
   'MACHINE_INFO_UNTRUSTED',
-  // Operators' tools
-  'FEATURE_UNAVAILABLE',
 ] as const;
 
 /** The closed union of error codes. See {@link ABM_ERROR_CODES}. */

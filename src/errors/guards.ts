@@ -17,7 +17,6 @@ import type {
 } from './api-errors.js';
 import type { AbmErrorCode } from './codes.js';
 import type { MachineInfoInvalidError, MachineInfoUntrustedError } from './enrollment-errors.js';
-import type { FeatureUnavailableError } from './feature-errors.js';
 import type {
   CsvError,
   InvalidArgumentError,
@@ -130,8 +129,6 @@ export interface AbmErrorClassByCode {
   MACHINE_INFO_INVALID: MachineInfoInvalidError;
   /** `MACHINE_INFO_UNTRUSTED` is thrown as {@link MachineInfoUntrustedError}. */
   MACHINE_INFO_UNTRUSTED: MachineInfoUntrustedError;
-  /** `FEATURE_UNAVAILABLE` is thrown as {@link FeatureUnavailableError}. */
-  FEATURE_UNAVAILABLE: FeatureUnavailableError;
 }
 
 /** The error for one code: its class, with `code` narrowed to that literal. */

@@ -24,7 +24,6 @@ export {
 } from './api-errors.js';
 export { ABM_ERROR_CODES, type AbmApiErrorCode, type AbmErrorCode } from './codes.js';
 export { MachineInfoInvalidError, MachineInfoUntrustedError } from './enrollment-errors.js';
-export { FeatureUnavailableError } from './feature-errors.js';
 export {
   type AbmErrorClassByCode,
   type AbmErrorOf,

@@ -36,7 +36,7 @@ import {
   createKeyPairOptionsSchema,
   listDevicesOptionsSchema,
   listTokensOptionsSchema,
-  managerOptionsSchema,
+  parseManagerDurations,
   parseOptions,
   syncNowOptionsSchema,
   uploadServerTokenOptionsSchema,
@@ -161,8 +161,8 @@ export class AbmManager {
     if (options === null || typeof options !== 'object' || options.storage === undefined) {
       throw new InvalidArgumentError('AbmManager needs options.storage (an AbmStorage).');
     }
-    parseOptions('AbmManager options', managerOptionsSchema, options);
-    const config = resolveConfig(options);
+    const durations = parseManagerDurations(options);
+    const config = resolveConfig({ ...options, ...durations });
     const logger: AbmLogger = redactingLogger(options.logger);
     const events = new EventHub(logger);
     const owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;

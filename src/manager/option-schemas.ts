@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { InvalidArgumentError } from '../errors/index.js';
+import { InvalidArgumentError, isAbmError } from '../errors/index.js';
+import { durationOption } from '../internal/duration.js';
 
 /** The storage methods the manager calls: a missing one is a wrong `storage` option. */
 const STORAGE_METHODS = [
@@ -44,11 +45,30 @@ const httpUrl = z.string({ error: 'must be a string' }).refine((v) => {
   }
 }, 'must be an absolute http(s) URL, e.g. "https://mdmenrollment.apple.com"');
 
+/**
+ * A duration option, checked and clamped by the shared {@link durationOption}: a number of
+ * milliseconds ≥ `min` (`0` allowed when `min` is 0), floored, and at most ~24.8 days (a longer
+ * delay would make a Node timer fire after 1 ms; `Infinity` means "as long as a timer can wait").
+ */
 const ms = (min: number) =>
   z
-    .number({ error: 'must be a number of milliseconds' })
-    .int('must be a whole number of milliseconds')
-    .min(min, `must be at least ${min}`)
+    .unknown()
+    .transform((value, ctx) => {
+      if (typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a whole number of milliseconds' });
+        return z.NEVER;
+      }
+      try {
+        return Math.floor(durationOption(value, 0, 'value', { min, allowZero: min === 0 }));
+      } catch (error) {
+        if (!isAbmError(error)) throw error;
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a number of milliseconds ≥ ${min} (at most ~24.8 days are used)`,
+        });
+        return z.NEVER;
+      }
+    })
     .optional();
 const count = (min: number) =>
   z
@@ -102,6 +122,46 @@ export const managerOptionsSchema = z.object({
   signal: signal.optional(),
   telemetry: z.union([z.literal('auto'), z.literal(false)]).optional(),
 });
+
+/** The manager's duration options after {@link managerOptionsSchema}: floored and clamped. @internal */
+export type ManagerDurations = Partial<
+  Record<
+    | 'syncIntervalMs'
+    | 'leaseTtlMs'
+    | 'staggerMs'
+    | 'assignmentCooldownMs'
+    | 'throttleFallbackMs'
+    | 'unhealthyProbeIntervalMs'
+    | 'fullReconcileIntervalMs',
+    number
+  >
+>;
+
+/**
+ * Validates the manager options (a typed error naming every bad field) and returns the duration
+ * options as the schema clamped them. @internal
+ */
+export function parseManagerDurations(options: unknown): ManagerDurations {
+  parseOptions('AbmManager options', managerOptionsSchema, options);
+  const defined = Object.fromEntries(
+    Object.entries(options as object).filter(([, v]) => v !== undefined),
+  );
+  const data = managerOptionsSchema.parse(defined);
+  const out: ManagerDurations = {};
+  for (const key of [
+    'syncIntervalMs',
+    'leaseTtlMs',
+    'staggerMs',
+    'assignmentCooldownMs',
+    'throttleFallbackMs',
+    'unhealthyProbeIntervalMs',
+    'fullReconcileIntervalMs',
+  ] as const) {
+    const v = data[key];
+    if (typeof v === 'number') out[key] = v;
+  }
+  return out;
+}
 
 /** `createKeyPair(tokenId, options)`. @internal */
 export const createKeyPairOptionsSchema = z.object({

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { VERSION } from '../../internal/version.js';
 import type { CliIo } from './command.js';
+import { registerApiAccounts } from './commands/api-accounts.js';
 import { registerConsole } from './commands/console.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDevices } from './commands/devices.js';
@@ -17,6 +18,8 @@ Environment:
   ABMKIT_KEY        32-byte encryption key of stored secrets: 64 hex or 44 base64 characters
                     (make one: openssl rand -hex 32)
   ABMKIT_BASE_URL   same as --base-url (a proxy or the simulator)
+  ABMKIT_API_BASE_URL  same as api-account add --api-base-url (Business API; the simulator
+                    serves it on its ADE port)
 
 Exit codes:
   0  ok
@@ -56,6 +59,7 @@ export function buildProgram(io: CliIo): Command {
   registerSync(program, io);
   registerDevices(program, io);
   registerPolicy(program, io);
+  registerApiAccounts(program, io);
   registerDoctor(program, io);
   registerConsole(program, io);
   registerSimulator(program);

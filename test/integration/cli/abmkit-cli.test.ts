@@ -236,11 +236,10 @@ describe('abmkit CLI as child processes', { timeout: 240_000 }, () => {
       });
       const p7m = join(work, 'old.p7m');
       await writeFile(p7m, issued.file);
-      oneLineError(
-        await cli('token', 'upload', 'old-site', p7m),
-        1,
-        /^abmkit: error INVALID_ARGUMENT: This server token already expired/,
-      );
+      // An expired token is refused unless forced (stored here so that doctor can report it).
+      const refused = await cli('token', 'upload', 'old-site', p7m);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/already expired/);
       expect((await cli('token', 'upload', 'old-site', p7m, '--force')).code).toBe(0);
       const doctor = await cli('doctor', 'old-site', '--no-probe');
       expect(doctor.code, doctor.stdout + doctor.stderr).toBe(3);
@@ -277,13 +276,78 @@ describe('abmkit CLI as child processes', { timeout: 240_000 }, () => {
         1,
         /^abmkit: error CSV_INVALID: .*line 3/,
       );
+      // A valid CSV without an API account for customer acme: one line saying what to run.
+      sim.businessApi.activityLatencyMs = 0;
+      const pool = sim.businessApi.addUnassignedDevices(2);
+      const fresh = [pool.serialAt(0), pool.serialAt(1)];
       const goodCsv = join(work, 'good.csv');
-      await writeFile(goodCsv, `serial\n${s1}\n${s2}\n`);
+      await writeFile(goodCsv, `serial\n${fresh.join('\n')}\n${s1}\n${fresh[0]}\n`);
       oneLineError(
         await cli('assign', 'acme-hq', '--csv', goodCsv),
         1,
-        /^abmkit: error FEATURE_UNAVAILABLE: /,
+        /^abmkit: error NOT_FOUND: No Apple Business API account .*customer "acme".*abmkit api-account add /,
       );
+      expect(sim.businessApi.orgDevice(fresh[0]!)?.serverId).toBeNull();
+
+      // Store the API account (the simulator serves the Business API on its ADE port).
+      const account = sim.businessApi.createAccount();
+      const keyFile = join(work, 'api-key.pem');
+      await writeFile(keyFile, account.privateKey);
+      const add = await cli(
+        'api-account',
+        'add',
+        'acme-api',
+        '--client-id',
+        account.clientId,
+        '--key-id',
+        account.keyId,
+        '--key-file',
+        keyFile,
+        '--customer',
+        'acme',
+        '--api-base-url',
+        baseUrl,
+      );
+      expect(add.code, add.stderr).toBe(0);
+      expect(add.stdout).toMatch(/^API account acme-api stored for customer acme/);
+      const listed = await cli('api-account', 'list', '--json');
+      expect(JSON.parse(listed.stdout)).toEqual([
+        expect.objectContaining({ accountId: 'acme-api', customerId: 'acme', status: 'unknown' }),
+      ]);
+
+      const assigned = await cli('assign', 'acme-hq', '--csv', goodCsv, '--json');
+      expect(assigned.code, assigned.stderr).toBe(0);
+      const report = JSON.parse(assigned.stdout) as {
+        requested: number;
+        assigned: string[];
+        alreadyOnServer: string[];
+        duplicates: number;
+        notFound: string[];
+      };
+      expect(report.requested).toBe(3);
+      expect([...report.assigned].sort()).toEqual([...fresh].sort());
+      expect(report.alreadyOnServer).toEqual([s1]);
+      expect(report.duplicates).toBe(1);
+      expect(report.notFound).toEqual([]);
+      const again = await cli('assign', 'acme-hq', '--csv', goodCsv);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(
+        /^Assigned 0 of 3 device\(s\) to the MDM server of acme-hq; already there 3/,
+      );
+
+      const show = await cli('api-account', 'show', 'acme-api');
+      expect(show.stdout).toMatch(/^acme-api: valid$/m);
+      for (const r of [add, listed, assigned, again, show]) {
+        expect(r.stdout + r.stderr).not.toContain(account.privateKey.split('\n')[1]);
+      }
+      const missing = await cli('devices-missing', 'acme-hq', '--json');
+      expect(missing.code, missing.stderr).toBe(0);
+      expect(JSON.parse(missing.stdout)).toEqual([]);
+      const synced = await cli('sync', 'acme-hq', '--json');
+      expect(synced.code, synced.stderr).toBe(0);
+      expect((await cli('lookup', fresh[0]!)).stdout).toContain('acme-hq');
+      expect((await cli('api-account', 'remove', 'acme-api')).code).toBe(0);
+      oneLineError(await cli('api-account', 'show', 'acme-api'), 1, /^abmkit: error NOT_FOUND: /);
 
       const malformed = await runCli(['token', 'list'], { ...env, ABMKIT_KEY: 'not-a-key' });
       oneLineError(
@@ -436,6 +500,9 @@ describe('abmkit CLI as child processes', { timeout: 240_000 }, () => {
         'customer globex',
         'group "loaners"',
         'CSV_INVALID',
+        'API account acme-api stored',
+        'Assigned 20 of 20 device(s)',
+        'loaners.csv: 20 of 20 arrived as "added" and got the group profile',
         'renew-soon',
         'expired',
         'Why Unassigned?',

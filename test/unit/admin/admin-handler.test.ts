@@ -18,6 +18,9 @@ let handler: ReturnType<typeof createAdminHandler>;
 let issued: { file: Uint8Array | string; consumerKey: string };
 /** Every response body seen, for the secret canary at the end. */
 const seen: string[] = [];
+/** The simulated Business API account's private key (a secret, for the canary). */
+let apiPrivateKey = '';
+let simUrl = '';
 
 async function call(
   method: string,
@@ -40,6 +43,11 @@ async function call(
   return { status: res.status, json, text, headers: res.headers };
 }
 
+interface DoctorFindingShape {
+  check: string;
+  severity: string;
+}
+
 function conforms(schema: z.ZodType, value: unknown): void {
   const parsed = schema.safeParse(value);
   expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
@@ -48,6 +56,7 @@ function conforms(schema: z.ZodType, value: unknown): void {
 beforeAll(async () => {
   sim = createDepSimulator({ devices: DEVICES, seed: 16 });
   const baseUrl = await sim.listen();
+  simUrl = baseUrl;
   storage = new MemoryStorage({ encryptionKey: KEY });
   manager = new AbmManager({ storage, baseUrl, telemetry: false });
   handler = createAdminHandler(manager, {
@@ -292,20 +301,107 @@ describe('createAdminHandler', () => {
     expect(u.reasons[0]?.reason).toMatch(/no default profile for/);
   });
 
-  it('refuses a CSV with invalid rows and answers FEATURE_UNAVAILABLE for a valid one', async () => {
-    const bad = await call('POST', '/tokens/acme-hq/assign', 'serial\nC02XL0GHJGH5\nNOT VALID!\n', {
-      'content-type': 'text/csv',
-    });
+  it('assigns a CSV through the Business API once the customer has an API account; refuses invalid rows', async () => {
+    const csvHeaders = { 'content-type': 'text/csv' };
+    const bad = await call(
+      'POST',
+      '/tokens/acme-hq/assign',
+      'serial\nC02XL0GHJGH5\nNOT VALID!\n',
+      csvHeaders,
+    );
     expect(bad.status).toBe(422);
     expect(bad.json).toMatchObject({
       error: { code: 'CSV_INVALID', message: expect.stringContaining('line 3') },
     });
-    const [s1, s2] = sim.devices.serials(2);
-    const good = await call('POST', '/tokens/acme-hq/assign', `serial\n${s1}\n${s2}\n`, {
-      'content-type': 'text/csv',
+
+    sim.businessApi.activityLatencyMs = 0;
+    const pool = sim.businessApi.addUnassignedDevices(3);
+    const fresh = [pool.serialAt(0), pool.serialAt(1), pool.serialAt(2)];
+    const here = sim.devices.serials(1)[0]!;
+    const csv = `serial\n${fresh.join('\n')}\n${here}\n${fresh[0]}\nC02ZZZZZZZZZ\n`;
+
+    // No API account for customer acme yet: 409 with what to do, nothing assigned.
+    const missing = await call('POST', '/tokens/acme-hq/assign', csv, csvHeaders);
+    expect(missing.status).toBe(409);
+    expect(missing.json).toMatchObject({
+      error: {
+        code: 'API_ACCOUNT_MISSING',
+        message: expect.stringMatching(/customer "acme".*PUT \/api-accounts\/\{accountId\}/),
+      },
     });
-    expect(good.status).toBe(501);
-    expect(good.json).toMatchObject({ error: { code: 'FEATURE_UNAVAILABLE' } });
+    expect(sim.businessApi.orgDevice(fresh[0]!)?.serverId).toBeNull();
+
+    // Bad credentials are refused and nothing is stored.
+    const refused = await call('PUT', '/api-accounts/acme-api', {
+      clientId: 'BUSINESSAPI.3bb3a62b-0000-4000-8000-000000000000',
+      keyId: 'd136aa66-0000-4000-8000-000000000000',
+      privateKey: 'not a key',
+      customerId: 'acme',
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.json).toMatchObject({ error: { code: 'PRIVATE_KEY_INVALID' } });
+    expect((await call('GET', '/api-accounts')).json).toEqual([]);
+    const unknownField = await call('PUT', '/api-accounts/acme-api', { clientId: 'x', extra: 1 });
+    expect(unknownField.status).toBe(422);
+
+    const account = sim.businessApi.createAccount();
+    apiPrivateKey = account.privateKey;
+    const saved = await call('PUT', '/api-accounts/acme-api', {
+      ...account,
+      customerId: 'acme',
+      name: 'Acme API',
+      baseUrl: simUrl,
+      tokenUrl: `${simUrl}/auth/oauth2/token`,
+    });
+    expect(saved.status, saved.text).toBe(200);
+    conforms(schemas.apiAccountViewSchema, saved.json);
+    expect(saved.json).toMatchObject({
+      accountId: 'acme-api',
+      customerId: 'acme',
+      status: 'unknown',
+    });
+    const listed = await call('GET', '/api-accounts?customerId=acme');
+    expect((listed.json as unknown[]).map((a) => (a as { accountId: string }).accountId)).toEqual([
+      'acme-api',
+    ]);
+    expect((await call('GET', '/api-accounts?customerId=globex')).json).toEqual([]);
+
+    const ok = await call('POST', '/tokens/acme-hq/assign', csv, csvHeaders);
+    expect(ok.status, ok.text).toBe(200);
+    conforms(schemas.assignResultSchema, ok.json);
+    const report = ok.json as z.infer<typeof schemas.assignResultSchema>;
+    expect(report.tokenId).toBe('acme-hq');
+    expect(report.requested).toBe(5);
+    expect([...report.assigned].sort()).toEqual([...fresh].sort());
+    expect(report.alreadyOnServer).toEqual([here]);
+    expect(report.notFound).toEqual(['C02ZZZZZZZZZ']);
+    expect(report.failed).toEqual([]);
+    expect(report.duplicates).toBe(1);
+    expect(sim.businessApi.orgDevice(fresh[0]!)?.serverId).toBe(sim.businessApi.adeServerId);
+
+    const health = await call('GET', '/api-accounts/acme-api');
+    conforms(schemas.apiAccountViewSchema, health.json);
+    expect(health.json).toMatchObject({ status: 'valid', lastError: null });
+    const nobody = await call('GET', '/api-accounts/nobody');
+    expect(nobody.status).toBe(404);
+    expect(nobody.json).toMatchObject({ error: { code: 'API_ACCOUNT_NOT_FOUND' } });
+    expect((await call('GET', '/api-accounts/bad%20id')).status).toBe(422);
+
+    // Devices not appearing: two more organisation devices on no server are listed with advice.
+    const others = sim.businessApi.addUnassignedDevices(2);
+    const missingDevices = await call('GET', '/tokens/acme-hq/devices-missing');
+    conforms(schemas.devicesMissingSchema, missingDevices.json);
+    const serials = (missingDevices.json as { items: { serialNumber: string }[] }).items.map(
+      (d) => d.serialNumber,
+    );
+    expect(serials).toEqual(expect.arrayContaining([others.serialAt(0), others.serialAt(1)]));
+    expect(serials).not.toContain(fresh[0]);
+
+    // The next sync receives the assigned devices as added.
+    const sync = await manager.syncNow('acme-hq');
+    expect(sync.devices.added).toBeGreaterThanOrEqual(3);
+    for (const serial of fresh)
+      expect((await manager.lookupDevice(serial))?.tokenId).toBe('acme-hq');
   });
 
   it('walks the troubleshooting table (doctor), for all tokens and one', async () => {
@@ -330,6 +426,13 @@ describe('createAdminHandler', () => {
     expect(rules.details.join('\n')).toContain(`${serial}: `);
     const sync = (one.json as typeof report).findings.find((f) => f.check === 'sync');
     expect(sync?.severity).toBe('ok');
+    // The API account stored by the assign test, with the server link the assignment made.
+    const api = (one.json as typeof report).findings.find((f) => f.check === 'business-api') as
+      | (DoctorFindingShape & { details: string[] })
+      | undefined;
+    expect(api?.severity).toBe('ok');
+    expect(api?.details.join('\n')).toMatch(/API account acme-api .*: valid/);
+    expect(api?.details.join('\n')).toMatch(/matched by server_uuid/);
   });
 
   it('publishes an OpenAPI document covering every route, from the same schemas', async () => {
@@ -354,6 +457,7 @@ describe('createAdminHandler', () => {
       record?.credentials?.accessToken,
       record?.credentials?.accessSecret,
       record?.currentKeyPair?.privateKeyPem.split('\n')[1],
+      apiPrivateKey.split('\n')[1],
     ];
     expect(secrets.every((s) => typeof s === 'string' && s.length > 8)).toBe(true);
     // Errors too: a failing sync records an error; its answer must stay clean.
@@ -368,13 +472,16 @@ describe('createAdminHandler', () => {
       '/tokens/acme-hq',
       '/tokens/acme-hq/policy',
       '/doctor?probe=false',
+      '/api-accounts',
+      '/api-accounts/acme-api',
     ]) {
       await call('GET', path);
     }
     const all = seen.join('\n');
     expect(all.length).toBeGreaterThan(10_000);
     for (const secret of secrets) expect(all).not.toContain(secret);
-    expect(all).not.toContain('PRIVATE KEY');
+    // No PEM block (a header followed by its body); advice may name the header to expect.
+    expect(all).not.toMatch(/PRIVATE KEY-----(\\n|\n|\r)/);
   });
 
   it('works over node:http through toNodeHandler, SSE included', async () => {

@@ -82,7 +82,13 @@ describe('JSON:API errors', () => {
         .client()
         .mdmServer(h.sim.businessApi.adeServerId)
         .catch((e: unknown) => e);
-      expect(isAbmError(err) && err.code).toBe('CONNECTION_FAILED');
+      // A typed, non-retried refusal naming the target origin, not a network failure.
+      expect(isAbmError(err) && err.code).toBe('REDIRECT_REFUSED');
+      expect((err as { status?: number }).status).toBe(302);
+      expect((err as { location?: string }).location).toBe(`http://127.0.0.1:${port}`);
+      expect((err as { attempts?: number }).attempts).toBe(1);
+      expect((err as Error).message).not.toContain('ADE base URL');
+      expect((err as Error).message).toMatch(/baseUrl/);
       expect(sawAuth).toBe(false);
     } finally {
       await new Promise<void>((r) => evil.close(() => r()));

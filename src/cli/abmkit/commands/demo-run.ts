@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assignDevicesToServer } from '../../../admin/assign-devices.js';
+import { assignDevicesToServer, assignReportText } from '../../../admin/assign-devices.js';
 import { readAssignmentCsv } from '../../../admin/assignment-csv.js';
 import { runDoctor } from '../../../admin/doctor.js';
 import { isAbmError } from '../../../errors/guards.js';
@@ -99,10 +99,12 @@ export async function runDemo(io: CliIo, devices: number, keep: boolean): Promis
       const issued = await t.sim!.issueServerToken(pem, {
         expiresAt: new Date(Date.now() + t.expiresInDays * DAY),
       });
-      // The demo's expired tenant is stored on purpose (an upload refuses it unless forced).
-      const h = await manager.uploadServerToken(t.tokenId, issued.file, {
-        force: t.expiresInDays < 0,
-      });
+      // The expired tenant is stored on purpose (force) so that step 8 can show the warning.
+      const h = await manager.uploadServerToken(
+        t.tokenId,
+        issued.file,
+        t.expiresInDays < 0 ? { force: true } : {},
+      );
       out(
         `  ${t.tokenId.padEnd(12)} customer ${t.customerId.padEnd(7)} site ${t.siteId.padEnd(13)} ${h.status.padEnd(10)} expires ${h.expiresAt?.slice(0, 10)} (${h.daysLeft} days)`,
       );
@@ -119,31 +121,22 @@ export async function runDemo(io: CliIo, devices: number, keep: boolean): Promis
     const loaner = await define('Acme Loaner');
     const exec = await define('Executive');
     const serials = hq.sim!.devices.serials(40);
+    // The loaner pool: devices of the organisation on no MDM server yet (Apple Business API).
+    hq.sim!.businessApi.activityLatencyMs = 0;
+    const pool = hq.sim!.businessApi.addUnassignedDevices(20);
+    const loanerSerials = Array.from({ length: 20 }, (_, i) => pool.serialAt(i));
     const csvPath = join(dir, 'loaners.csv');
-    await writeFile(
-      csvPath,
-      `Serial Number,Note\n${serials
-        .slice(10, 30)
-        .map((s) => `${s},loaner pool`)
-        .join('\n')}\nNOT-A-SERIAL!,typo\n`,
-    );
+    const loanerCsv = `Serial Number,Note\n${loanerSerials.map((s) => `${s},loaner pool`).join('\n')}\n`;
+    await writeFile(csvPath, `${loanerCsv}NOT-A-SERIAL!,typo\n`);
     try {
-      await readAssignmentCsv(await import('node:fs/promises').then((fs) => fs.readFile(csvPath)));
+      await readAssignmentCsv(await readFile(csvPath));
     } catch (error) {
       out(
         `  loaners.csv refused as a whole: ${isAbmError(error) ? `${error.code}: ${error.message}` : String(error)}`,
       );
     }
-    await writeFile(
-      csvPath,
-      `Serial Number,Note\n${serials
-        .slice(10, 30)
-        .map((s) => `${s},loaner pool`)
-        .join('\n')}\n`,
-    );
-    const loaners = await readAssignmentCsv(
-      await import('node:fs/promises').then((fs) => fs.readFile(csvPath)),
-    );
+    await writeFile(csvPath, loanerCsv);
+    const loaners = await readAssignmentCsv(await readFile(csvPath));
     await manager.setPolicy(hq.tokenId, {
       osDefaults: { ios: mobile, ipados: mobile, macos: mac },
       groups: [
@@ -163,20 +156,13 @@ export async function runDemo(io: CliIo, devices: number, keep: boolean): Promis
     out(`  ${serials[0]}       → ${exec} (device-level override)`);
     out('  tvOS / visionOS: no default on purpose, so those devices stay Unassigned with a reason');
     for (const t of tenants.slice(1)) {
-      if (t.expiresInDays < 0) continue; // expired: Apple refuses every call, see step 7
+      if (t.expiresInDays < 0) continue; // expired: Apple refuses every call, see step 8
       const c = await manager.client(t.tokenId);
       const p = (
         await c.defineProfile(profilePreset('automated', { name: `${t.name} default`, url }))
       ).profile_uuid;
       await manager.setPolicy(t.tokenId, { osDefaults: { ios: p, ipados: p, macos: p, tvos: p } });
     }
-    try {
-      await assignDevicesToServer(manager, hq.tokenId, loaners);
-    } catch (error) {
-      if (isAbmError(error))
-        out(`  abmkit assign (Apple Business API): ${error.code}, ${error.message.split(';')[0]}`);
-    }
-
     step('3. Sync every token: full fetch, then automatic profile assignment');
     const progress = manager.on('sync.progress', (e) => {
       if (io.stdout.isTTY)
@@ -186,9 +172,30 @@ export async function runDemo(io: CliIo, devices: number, keep: boolean): Promis
     });
     for (const t of tenants) printReport(out, await manager.syncNow(t.tokenId));
 
-    step(`4. Meanwhile in ABM: devices added, released and modified at ${hq.tokenId}`);
+    step(
+      `4. abmkit assign ${hq.tokenId} --csv loaners.csv: the loaner pool onto the MDM server through the Apple Business API`,
+    );
+    const account = hq.sim!.businessApi.createAccount();
+    await manager.saveApiAccount('acme-api', {
+      ...account,
+      customerId: hq.customerId,
+      name: 'Acme API account',
+      baseUrl: urls[0]!,
+      tokenUrl: `${urls[0]!}/auth/oauth2/token`,
+    });
+    out(`  API account acme-api stored for customer ${hq.customerId} (${account.clientId})`);
+    const assigned = await assignDevicesToServer(
+      manager,
+      hq.tokenId,
+      await readFile(csvPath),
+      'abmkit api-account add',
+    );
+    io.stdout.write(assignReportText(assigned).trimEnd().replace(/^/gm, '  ').concat('\n'));
+
+    step(`5. Meanwhile in ABM: devices added, released and modified at ${hq.tokenId}`);
     for (let i = 0; i < 40; i++) hq.sim!.devices.add(i % 4 === 0 ? { platform: 'Mac' } : {});
-    const live = hq.sim!.devices.serials(400);
+    const loanerSet = new Set(loanerSerials);
+    const live = hq.sim!.devices.serials(400).filter((s) => !loanerSet.has(s));
     for (const s of live.slice(300, 315)) hq.sim!.devices.remove(s);
     for (const s of live.slice(320, 330)) hq.sim!.devices.modify(s, { asset_tag: 'MOVED-2F' });
     hq.sim!.devices.markPushed(
@@ -196,8 +203,16 @@ export async function runDemo(io: CliIo, devices: number, keep: boolean): Promis
     );
     printReport(out, await manager.syncNow(hq.tokenId));
     progress();
+    let withLoanerProfile = 0;
+    for (const serial of loanerSerials) {
+      const found = await manager.lookupDevice(serial);
+      if (found?.profileUuid === loaner) withLoanerProfile++;
+    }
+    out(
+      `  loaners.csv: ${withLoanerProfile} of ${loanerSerials.length} arrived as "added" and got the group profile ${loaner}`,
+    );
 
-    step('5. A device enrolls: route it to its tenant');
+    step('6. A device enrolls: route it to its tenant');
     const enrolling = live[150]!;
     const where = await manager.lookupDevice(enrolling);
     out(
@@ -205,7 +220,7 @@ export async function runDemo(io: CliIo, devices: number, keep: boolean): Promis
     );
     await manager.markEnrolled(hq.tokenId, enrolling);
 
-    step('6. Devices per token and OS');
+    step('7. Devices per token and OS');
     await printSummary(
       out,
       manager,
@@ -215,7 +230,7 @@ export async function runDemo(io: CliIo, devices: number, keep: boolean): Promis
     for (const d of unassigned.items)
       out(`  Why Unassigned? ${d.serialNumber}: ${d.unassignedReason}`);
 
-    step('7. Token health: renew-soon and expired warnings');
+    step('8. Token health: renew-soon and expired warnings');
     for (const t of await manager.listTokens()) {
       const h = await manager.health(t.tokenId);
       const mark = h.status === 'valid' ? '✔' : h.status === 'renew-soon' ? '!' : '✖';
@@ -224,7 +239,7 @@ export async function runDemo(io: CliIo, devices: number, keep: boolean): Promis
       );
     }
 
-    step('8. abmkit doctor: the troubleshooting table, walked');
+    step('9. abmkit doctor: the troubleshooting table, walked');
     const report = await runDoctor(manager, { probe: false });
     io.stdout.write(
       `${doctorText(report.findings.filter((f) => f.severity !== 'ok'))

@@ -106,16 +106,18 @@ export function registerPolicy(program: Command, io: CliIo): void {
     )
     .action(async (tokenId: string, _o: unknown, cmd: Command) => {
       const o = options<{ csv: string }>(cmd);
-      const [{ readAssignmentCsv }, { assignDevicesToServer }] = await Promise.all([
-        import('../../../admin/assignment-csv.js'),
-        import('../../../admin/assign-devices.js'),
-      ]);
-      const serials = await readAssignmentCsv(await readLocal(o.csv));
+      const { assignDevicesToServer, assignReportText } = await import(
+        '../../../admin/assign-devices.js'
+      );
+      const csv = await readLocal(o.csv);
       await withContext(o, io.env, async ({ manager }) => {
-        await manager.health(tokenId);
-        const result = await assignDevicesToServer(manager, tokenId, serials);
-        if (o.json) io.stdout.write(jsonText(result));
-        else io.stdout.write(`Asked to assign ${result.requested} device(s) to ${tokenId}.\n`);
+        const result = await assignDevicesToServer(
+          manager,
+          tokenId,
+          csv,
+          'store it: abmkit api-account add <account-id> --client-id BUSINESSAPI.… --key-id … --key-file key.pem --customer <customer-id> (see abmkit api-account add --help)',
+        );
+        io.stdout.write(o.json ? jsonText(result) : assignReportText(result));
       });
     });
 }

@@ -47,7 +47,10 @@ export function registerTokens(program: Command, io: CliIo): void {
   sub(token, 'upload <token-id> <file>', 'Upload the server token (.p7m) downloaded from ABM', [
     'abmkit token upload acme-hq ~/Downloads/RMM_Server_1_Token_2026-05-01T10-00-00Z_smime.p7m',
   ])
-    .option('--force', 'accept a token of another MDM server (resets the cursor)')
+    .option(
+      '--force',
+      'accept a token of another MDM server (resets the cursor) or one already expired',
+    )
     .action(async (tokenId: string, file: string, _o: unknown, cmd: Command) => {
       const o = options<{ force?: boolean }>(cmd);
       let bytes: Buffer;

@@ -23,6 +23,19 @@ export interface DeviceView {
   opDate: string | null;
 }
 
+/**
+ * The statuses the operator's tools filter devices by (`GET …/devices?status=`, `abmkit devices
+ * --status`), in the order they are listed. Without a filter, all but `removed` are shown.
+ * @internal
+ */
+export const DEVICE_STATUS_FILTERS: readonly DeviceStatus[] = [
+  'unassigned',
+  'assigned',
+  'pushed',
+  'enrolled',
+  'removed',
+];
+
 function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }

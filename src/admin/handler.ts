@@ -6,7 +6,7 @@ import type { OsDefaults, ProfilePolicy } from '../profiles/policy-types.js';
 import { profilePreset } from '../profiles/profile-preset.js';
 import type { AbmStorage, DeviceRecord, DeviceStatus } from '../storage/types.js';
 import { assignDevicesToServer } from './assign-devices.js';
-import { type DeviceView, deviceView } from './device-view.js';
+import { DEVICE_STATUS_FILTERS, type DeviceView, deviceView } from './device-view.js';
 import { runDoctor } from './doctor.js';
 import { errorResponse, HttpError, json, readBody, readJson } from './http.js';
 import { WizardKeyPairs } from './keypairs.js';
@@ -61,13 +61,7 @@ export interface AdminHandler {
   close(): void;
 }
 
-const STATUSES: readonly DeviceStatus[] = [
-  'unassigned',
-  'assigned',
-  'pushed',
-  'enrolled',
-  'removed',
-];
+const STATUSES = DEVICE_STATUS_FILTERS;
 
 interface Ctx {
   request: Request;

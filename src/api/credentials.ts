@@ -1,4 +1,5 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { parsePrivateKeyBlock } from '../crypto/lib/pem.js';
 import { InvalidArgumentError, PrivateKeyError } from '../errors/index.js';
 
 /** Which Apple API an account belongs to, chosen by the client id's prefix. */
@@ -19,12 +20,6 @@ const KEY_ID = /^[0-9A-Za-z-]{4,128}$/;
 const MAX_KEY_PEM = 16 * 1024;
 const WHAT =
   'Pass the P-256 private key PEM that Apple Business Manager generated for the API account (-----BEGIN EC PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----).';
-
-/** Re-wraps a PEM body at 64 columns: tolerates indentation, CRLF and `\n` escapes. */
-function canonicalPem(label: string, body: string): string {
-  const b64 = body.replace(/\\[rn]/g, '').replace(/\s+/g, '');
-  return `-----BEGIN ${label}-----\n${(b64.match(/.{1,64}/g) ?? []).join('\n')}\n-----END ${label}-----\n`;
-}
 
 /**
  * Loads the API account's P-256 private key from SEC1 (`EC PRIVATE KEY`) or PKCS#8 PEM.
@@ -54,12 +49,7 @@ export function loadApiPrivateKey(pem: unknown): KeyObject {
   }
   const match = /-----BEGIN ((?:EC |RSA )?PRIVATE KEY)-----([\s\S]*?)-----END \1-----/.exec(pem);
   if (match === null) throw new PrivateKeyError(`No private key PEM block found. ${WHAT}`);
-  let key: KeyObject;
-  try {
-    key = createPrivateKey({ key: canonicalPem(match[1] ?? '', match[2] ?? ''), format: 'pem' });
-  } catch {
-    throw new PrivateKeyError(`The private key PEM could not be parsed. ${WHAT}`);
-  }
+  const key = parsePrivateKeyBlock(match[1] ?? '', match[2] ?? '', WHAT);
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     throw new PrivateKeyError(
       `The private key is ${key.asymmetricKeyType === 'ec' ? `on curve ${key.asymmetricKeyDetails?.namedCurve}` : `an ${String(key.asymmetricKeyType).toUpperCase()} key`}, not a P-256 EC key. ${WHAT}`,

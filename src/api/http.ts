@@ -1,15 +1,12 @@
 import ky, { HTTPError } from 'ky';
 import { anySignal } from '../client/abort.js';
+import { kyRetryOptions } from '../client/ky-retry.js';
 import { type CallSignals, mapFailure } from '../client/map-error.js';
 import { type ResolvedRetry, resolveDurationMs } from '../client/options.js';
-import {
-  RETRY_AFTER_STATUS_CODES,
-  RETRY_STATUS_CODES,
-  retryDecision,
-} from '../client/retry-policy.js';
 import { RedirectError, ResponseValidationError } from '../errors/index.js';
 import type { AbmLogger } from '../internal/logger.js';
 import { REDACTED } from '../internal/redact.js';
+import { isRedirect, redirectTarget } from '../internal/redirect.js';
 import { type ApiFailureContext, mapApiError } from './map-api-error.js';
 import { readBounded } from './read-bounded.js';
 
@@ -154,7 +151,6 @@ export class ApiHttp {
     signal: AbortSignal,
   ): Promise<Response> {
     const cfg = this.#cfg;
-    const r = cfg.retry;
     const body =
       req.form !== undefined
         ? new URLSearchParams(req.form).toString()
@@ -187,23 +183,7 @@ export class ApiHttp {
         }
         return response;
       },
-      retry: {
-        limit: r.limit,
-        methods: ['get', 'post', 'patch'],
-        statusCodes: [...RETRY_STATUS_CODES],
-        afterStatusCodes: [...RETRY_AFTER_STATUS_CODES],
-        maxRetryAfter: r.maxRetryAfterMs,
-        backoffLimit: r.maxDelayMs,
-        delay: (attempt: number) => r.baseDelayMs * 2 ** (attempt - 1),
-        jitter: r.jitter ? (delay: number) => delay * (0.5 + Math.random() * 0.5) : false,
-        retryOnTimeout: req.retrySafe,
-        shouldRetry: ({ error }: { error: Error }) => {
-          if (state.retries >= r.limit) return false;
-          const decision = retryDecision(error, req.retrySafe);
-          if (decision !== false) state.retries++;
-          return decision;
-        },
-      },
+      retry: kyRetryOptions(cfg.retry, req.retrySafe, ['get', 'post', 'patch'], state),
       hooks: {
         beforeRequest: [
           (request) => {
@@ -218,30 +198,8 @@ export class ApiHttp {
   }
 }
 
-/** A 3xx answer, or one that a caller-supplied fetch followed or hid despite `redirect: 'manual'`. */
-function isRedirect(response: Response): boolean {
-  return (
-    (response.status >= 300 && response.status < 400) ||
-    response.type === 'opaqueredirect' ||
-    response.redirected
-  );
-}
-
-function originOf(value: string | null, base: string): string | undefined {
-  if (value === null || value === '') return undefined;
-  try {
-    return new URL(value, base).origin;
-  } catch {
-    return undefined;
-  }
-}
-
 function redirectError(req: ApiRequest, response: Response, attempts: number): RedirectError {
-  const from = new URL(req.url).origin;
-  const to = response.redirected
-    ? originOf(response.url, req.url)
-    : originOf(response.headers.get('location'), req.url);
-  const status = response.redirected ? 0 : response.status;
+  const { from, to, status } = redirectTarget(response, req.url);
   const what = `${req.operation} (${req.method} ${req.path})`;
   return new RedirectError(
     `The server at ${from} answered ${what} with a redirect (${status === 0 ? 'followed by the fetch implementation' : `HTTP ${status}`}${to === undefined ? '' : ` to ${to}`}). Apple's Business API and token endpoint never redirect, so abmkit follows none: a redirect would carry the access token or the client assertion to another host. Point the API account's baseUrl / tokenUrl at a server that answers directly.`,

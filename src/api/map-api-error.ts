@@ -1,7 +1,6 @@
-import { bodyExcerpt } from '../client/map-error.js';
+import { httpErrorOptions } from '../client/map-error.js';
 import {
   AbmApiError,
-  type AbmApiErrorOptions,
   AccessDeniedError,
   AuthenticationError,
   ConfigurationError,
@@ -67,19 +66,13 @@ export function mapApiError(
   requestId: string | undefined,
 ): AbmApiError {
   const entry = parseErrorBody(body);
-  const options: AbmApiErrorOptions = {
+  const options = httpErrorOptions(
     status,
-    operation: ctx.operation,
-    method: ctx.method,
-    path: ctx.path,
-    attempts: ctx.attempts,
-  };
-  if (entry?.code !== undefined) options.appleCode = entry.code;
-  if (requestId !== undefined) options.requestId = requestId;
-  if (!ctx.isTokenRequest) {
-    const excerpt = bodyExcerpt(body);
-    if (excerpt !== undefined) options.bodyExcerpt = excerpt;
-  }
+    ctx,
+    entry?.code,
+    requestId,
+    ctx.isTokenRequest ? undefined : body,
+  );
   const what = `${ctx.operation} (${ctx.method} ${ctx.path})`;
   const detail = entry?.detail ? `: ${entry.detail}` : '';
   const tag = `HTTP ${status}${entry?.code ? ` ${entry.code}` : ''}${detail}`;

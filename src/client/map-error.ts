@@ -48,6 +48,35 @@ export function bodyExcerpt(body: string): string | undefined {
 }
 
 /**
+ * The options every mapped HTTP error carries: where it failed, Apple's code and request id when
+ * known, and a redacted excerpt of `keptBody` (`undefined` for bodies never kept: the session
+ * and token endpoints). Shared by the ADE client and the Business API client.
+ * @internal
+ */
+export function httpErrorOptions(
+  status: number,
+  ctx: { operation: string; method: string; path: string; attempts: number },
+  appleCode: string | undefined,
+  requestId: string | undefined,
+  keptBody: string | undefined,
+): AbmApiErrorOptions {
+  const options: AbmApiErrorOptions = {
+    status,
+    operation: ctx.operation,
+    method: ctx.method,
+    path: ctx.path,
+    attempts: ctx.attempts,
+  };
+  if (appleCode !== undefined) options.appleCode = appleCode;
+  if (requestId !== undefined) options.requestId = requestId;
+  if (keptBody !== undefined) {
+    const excerpt = bodyExcerpt(keptBody);
+    if (excerpt !== undefined) options.bodyExcerpt = excerpt;
+  }
+  return options;
+}
+
+/**
  * Turns an HTTP error status and body into the right {@link AbmApiError} subclass. Runs only after
  * ky has settled (never inside a hook, where ky 1.14 would retry the mapped error).
  * @internal
@@ -59,19 +88,13 @@ export function mapHttpError(
   requestId: string | undefined,
 ): AbmApiError {
   const appleCode = findAppleCode(body);
-  const options: AbmApiErrorOptions = {
+  const options = httpErrorOptions(
     status,
-    operation: ctx.operation,
-    method: ctx.method,
-    path: ctx.path,
-    attempts: ctx.attempts,
-  };
-  if (appleCode !== undefined) options.appleCode = appleCode;
-  if (requestId !== undefined) options.requestId = requestId;
-  if (!ctx.isSession) {
-    const excerpt = bodyExcerpt(body);
-    if (excerpt !== undefined) options.bodyExcerpt = excerpt;
-  }
+    ctx,
+    appleCode,
+    requestId,
+    ctx.isSession ? undefined : body,
+  );
   const what = `${ctx.operation} (${ctx.method} ${ctx.path})`;
   const tag = `HTTP ${status}${appleCode ? ` ${appleCode}` : ''}`;
 

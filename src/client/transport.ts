@@ -11,14 +11,15 @@ import {
   TokenExpiredError,
 } from '../errors/index.js';
 import type { AbmLogger } from '../internal/logger.js';
+import { BodyTooLarge, readCapped, readTruncated } from '../internal/read-body.js';
 import { REDACTED } from '../internal/redact.js';
+import { isRedirect, redirectTarget } from '../internal/redirect.js';
 import { defineOperation, type Operation } from '../resources/operation.js';
 import { anySignal, raceSignal } from './abort.js';
 import { hasTokenHealthString } from './apple-codes.js';
+import { kyRetryOptions } from './ky-retry.js';
 import { type CallSignals, type FailureContext, mapFailure, mapHttpError } from './map-error.js';
 import { type RequestOptions, type ResolvedRetry, resolveDurationMs } from './options.js';
-import { BodyTooLarge, readCapped, readTruncated } from './read-body.js';
-import { RETRY_AFTER_STATUS_CODES, RETRY_STATUS_CODES, retryDecision } from './retry-policy.js';
 
 /** Everything the transport needs, resolved from `AbmClientOptions`. @internal */
 export interface TransportConfig {
@@ -276,7 +277,8 @@ export class Transport {
           headers: response.headers,
         });
       },
-      retry: this.#retryOptions(op, state),
+      // The re-login replay is a second ky call, so the budget is shared through `state.retries`.
+      retry: kyRetryOptions(cfg.retry, op.retrySafe, ['get', 'post', 'put', 'delete'], state),
       hooks: {
         beforeRequest: [
           async (request) => {
@@ -317,28 +319,6 @@ export class Transport {
         ],
       },
     });
-  }
-
-  #retryOptions<T>(op: Operation<T>, state: CallState) {
-    const r = this.#config.retry;
-    return {
-      // The re-login replay is a second ky call, so the budget is shared through `state.retries`.
-      limit: r.limit,
-      methods: ['get', 'post', 'put', 'delete'],
-      statusCodes: [...RETRY_STATUS_CODES],
-      afterStatusCodes: [...RETRY_AFTER_STATUS_CODES],
-      maxRetryAfter: r.maxRetryAfterMs,
-      backoffLimit: r.maxDelayMs,
-      delay: (attempt: number) => r.baseDelayMs * 2 ** (attempt - 1),
-      jitter: r.jitter ? (delay: number) => delay * (0.5 + Math.random() * 0.5) : false,
-      retryOnTimeout: op.retrySafe,
-      shouldRetry: ({ error }: { error: Error }) => {
-        if (state.retries >= r.limit) return false;
-        const decision = retryDecision(error, op.retrySafe);
-        if (decision !== false) state.retries++;
-        return decision;
-      },
-    };
   }
 
   /**
@@ -400,35 +380,13 @@ export class Transport {
   }
 }
 
-/** A 3xx answer, or one that a caller-supplied fetch followed or hid despite `redirect: 'manual'`. */
-function isRedirect(response: Response): boolean {
-  return (
-    (response.status >= 300 && response.status < 400) ||
-    response.type === 'opaqueredirect' ||
-    response.redirected
-  );
-}
-
-function originOf(value: string | null, base: string): string | undefined {
-  if (value === null || value === '') return undefined;
-  try {
-    return new URL(value, base).origin;
-  } catch {
-    return undefined;
-  }
-}
-
 function redirectError(
   op: Operation<unknown>,
   url: string,
   response: Response,
   attempts: number,
 ): RedirectError {
-  const from = new URL(url).origin;
-  const to = response.redirected
-    ? originOf(response.url, url)
-    : originOf(response.headers.get('location'), url);
-  const status = response.redirected ? 0 : response.status;
+  const { from, to, status } = redirectTarget(response, url);
   const what = `${op.name} (${op.method} ${op.path})`;
   return new RedirectError(
     `The server at ${from} answered ${what} with a redirect (${status === 0 ? 'followed by the fetch implementation' : `HTTP ${status}`}${to === undefined ? '' : ` to ${to}`}). Apple's ADE service never redirects, so abmkit follows none: a redirect would carry the session and the request to another host. Point baseUrl at a server that answers directly.`,

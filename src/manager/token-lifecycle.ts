@@ -36,6 +36,22 @@ export async function requireToken(ctx: ManagerContext, tokenId: string): Promis
 }
 
 /**
+ * Adds the token's details given with a key pair (customer, site, name, base URL) to `patch`,
+ * and marks a token created by it as `pending`.
+ */
+function addTokenDetails(
+  patch: TokenPatch,
+  options: CreateKeyPairOptions,
+  existing: TokenRecord | null,
+): void {
+  if (options.customerId !== undefined) patch.customerId = options.customerId;
+  if (options.siteId !== undefined) patch.siteId = options.siteId;
+  if (options.name !== undefined) patch.name = options.name;
+  if (options.baseUrl !== undefined) patch.baseUrl = options.baseUrl;
+  if (existing === null) patch.healthStatus = 'pending';
+}
+
+/**
  * Generates a key pair, stores it as the token's *pending* pair (creating the token if needed)
  * and returns the certificate PEM to upload to ABM. The current pair, if any, keeps working
  * until a server token decrypted by the new pair is uploaded (renewal).
@@ -74,11 +90,7 @@ export async function createKeyPair(
       patch.previousPendingKeyPair = existing.pendingKeyPair;
     }
   }
-  if (options.customerId !== undefined) patch.customerId = options.customerId;
-  if (options.siteId !== undefined) patch.siteId = options.siteId;
-  if (options.name !== undefined) patch.name = options.name;
-  if (options.baseUrl !== undefined) patch.baseUrl = options.baseUrl;
-  if (existing === null) patch.healthStatus = 'pending';
+  addTokenDetails(patch, options, existing);
   if (Object.keys(patch).length > 0) await ctx.storage.saveToken(tokenId, patch);
   if (patch.pendingKeyPair !== undefined) {
     ctx.logger.info({ event: 'token.key-pair-created', tokenId }, 'abmkit: key pair created');
@@ -207,11 +219,7 @@ export async function importKeyPair(
   };
   if (existing?.pendingKeyPair !== undefined)
     patch.previousPendingKeyPair = existing.pendingKeyPair;
-  if (options.customerId !== undefined) patch.customerId = options.customerId;
-  if (options.siteId !== undefined) patch.siteId = options.siteId;
-  if (options.name !== undefined) patch.name = options.name;
-  if (options.baseUrl !== undefined) patch.baseUrl = options.baseUrl;
-  if (existing === null) patch.healthStatus = 'pending';
+  addTokenDetails(patch, options, existing);
   await ctx.storage.saveToken(tokenId, patch);
   ctx.logger.info({ event: 'token.key-pair-imported', tokenId }, 'abmkit: key pair imported');
 }

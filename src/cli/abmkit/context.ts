@@ -30,18 +30,23 @@ export interface CliEnv {
 
 /** Resolves `--base-url` / `ABMKIT_BASE_URL`, checking it is an absolute http(s) URL. */
 export function resolveBaseUrl(opts: GlobalOptions, env: NodeJS.ProcessEnv): string | undefined {
-  const raw = opts.baseUrl ?? env['ABMKIT_BASE_URL'];
+  return resolveUrlOption(opts.baseUrl ?? env['ABMKIT_BASE_URL'], '--base-url / ABMKIT_BASE_URL');
+}
+
+/**
+ * Checks a URL option (`label` names the flag and the variable in the usage error): `undefined`
+ * when unset or empty, else the absolute http(s) URL without trailing slashes.
+ */
+export function resolveUrlOption(raw: string | undefined, label: string): string | undefined {
   if (raw === undefined || raw === '') return undefined;
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new UsageError(
-      '--base-url / ABMKIT_BASE_URL must be an absolute URL, e.g. http://127.0.0.1:8080',
-    );
+    throw new UsageError(`${label} must be an absolute URL, e.g. http://127.0.0.1:8080`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError('--base-url / ABMKIT_BASE_URL must be an http:// or https:// URL');
+    throw new UsageError(`${label} must be an http:// or https:// URL`);
   }
   return raw.replace(/\/+$/, '');
 }

@@ -1,21 +1,10 @@
-import { createPrivateKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { PrivateKeyError } from '../../errors/index.js';
 import { MAX_PRIVATE_KEY_SIZE } from './limits.js';
+import { parsePrivateKeyBlock } from './pem.js';
 
 const WHAT =
   'Pass the RSA private key PEM of the key pair whose certificate was uploaded to ABM (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----).';
-
-/**
- * The PEM block rebuilt with 64-column lines: tolerates indentation (keys copied from YAML or
- * JSON configs), CRLF, and line breaks escaped as the two characters `\n` (environment
- * variables). Base64 never holds a backslash or white space, so nothing meaningful is dropped.
- */
-function canonicalPem(rsa: string, body: string): string {
-  const b64 = body.replace(/\\[rn]/g, '').replace(/\s+/g, '');
-  const lines = b64.match(/.{1,64}/g) ?? [];
-  const label = `${rsa}PRIVATE KEY`;
-  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
-}
 
 /**
  * Loads an unencrypted RSA private key from PKCS#1 or PKCS#8 PEM. Never echoes the input.
@@ -55,12 +44,7 @@ export function loadPrivateKey(pem: unknown): KeyObject {
     pem,
   );
   if (match === null) throw new PrivateKeyError(`No private key PEM block found. ${WHAT}`);
-  let key: KeyObject;
-  try {
-    key = createPrivateKey({ key: canonicalPem(match[1] ?? '', match[2] ?? ''), format: 'pem' });
-  } catch {
-    throw new PrivateKeyError(`The private key PEM could not be parsed. ${WHAT}`);
-  }
+  const key = parsePrivateKeyBlock(`${match[1] ?? ''}PRIVATE KEY`, match[2] ?? '', WHAT);
   if (key.asymmetricKeyType !== 'rsa') {
     throw new PrivateKeyError(`The private key is not an RSA key. ${WHAT}`);
   }

@@ -234,13 +234,7 @@ export class PostgresStorage extends FaultableStorage {
   }
 
   protected async rawSaveToken(tokenId: string, patch: TokenPatch): Promise<TokenRecord> {
-    const set: Record<string, unknown> = {};
-    const remove: string[] = [];
-    for (const [k, v] of Object.entries(patch)) {
-      if (k === 'tokenId' || k === 'createdAt' || k === 'updatedAt' || v === undefined) continue;
-      if (v === null) remove.push(k);
-      else set[k] = v;
-    }
+    const { set, remove } = splitTokenPatch(patch);
     const r = await this.#q(
       `INSERT INTO ${this.#s}.tokens AS t (token_id, customer_id, site_id, doc, created_at, updated_at)
        VALUES ($1, $2::jsonb->>'customerId', $2::jsonb->>'siteId', $2::jsonb, ${NOW_ISO}, ${NOW_ISO})
@@ -260,13 +254,7 @@ export class PostgresStorage extends FaultableStorage {
     patch: TokenPatch,
     expect: TokenExpectation,
   ): Promise<TokenRecord | null> {
-    const set: Record<string, unknown> = {};
-    const remove: string[] = [];
-    for (const [k, v] of Object.entries(patch)) {
-      if (k === 'tokenId' || k === 'createdAt' || k === 'updatedAt' || v === undefined) continue;
-      if (v === null) remove.push(k);
-      else set[k] = v;
-    }
+    const { set, remove } = splitTokenPatch(patch);
     const expected: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(expect)) expected[k] = v ?? null;
     // One statement: the row is updated only while every expected field holds its value.
@@ -1010,4 +998,16 @@ export class PostgresStorage extends FaultableStorage {
     );
     return r.rowCount ?? 0;
   }
+}
+
+/** A token patch as `set` (fields to merge into the document) and `remove` (fields set to `null`). */
+function splitTokenPatch(patch: TokenPatch): { set: Record<string, unknown>; remove: string[] } {
+  const set: Record<string, unknown> = {};
+  const remove: string[] = [];
+  for (const [k, v] of Object.entries(patch)) {
+    if (k === 'tokenId' || k === 'createdAt' || k === 'updatedAt' || v === undefined) continue;
+    if (v === null) remove.push(k);
+    else set[k] = v;
+  }
+  return { set, remove };
 }

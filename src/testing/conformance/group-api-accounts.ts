@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { ApiAccountStore } from '../../storage/api-accounts/types.js';
 import type { AbmStorage } from '../../storage/types.js';
-import { dumpText, rejectsWithCode, testKey, uid } from './helpers.js';
+import { dumpText, rejectsWithCode, rotatingKeys, uid } from './helpers.js';
 import type { SuiteContext } from './suite-context.js';
 
 function store(s: AbmStorage): ApiAccountStore {
@@ -95,24 +95,7 @@ export function apiAccountTests({ it, describe, run }: SuiteContext): void {
     });
 
     it('re-seals private keys under the active key after a rotation', async () => {
-      const keys: Record<string, Buffer> = {
-        old: Buffer.from(testKey()),
-        new: Buffer.from(testKey()),
-      };
-      const { createKeyring } = await import('../../storage/secrets/key-provider.js');
-      let active = 'old';
-      let allowed = new Set(['old', 'new']);
-      const provider = {
-        get activeKeyId() {
-          return active;
-        },
-        wrapKey: (dek: Uint8Array, ctx: { aad: string }) =>
-          createKeyring({ activeKeyId: active, keys }).wrapKey(dek, ctx),
-        unwrapKey: (w: Uint8Array, id: string, ctx: { aad: string }) => {
-          if (!allowed.has(id)) throw new Error('key retired');
-          return createKeyring({ activeKeyId: active, keys }).unwrapKey(w, id, ctx);
-        },
-      };
+      const keys = await rotatingKeys();
       await run(
         async ({ storage }) => {
           const a = store(storage) as ApiAccountStore & {
@@ -123,14 +106,14 @@ export function apiAccountTests({ it, describe, run }: SuiteContext): void {
             keyId: 'KR',
             privateKeyPem: PEM('RRRR'),
           });
-          active = 'new';
+          keys.rotate();
           assert.equal(typeof a.reencryptSecrets, 'function', 'the store has reencryptSecrets()');
           assert.equal((await a.reencryptSecrets?.())?.reencrypted, 1);
-          allowed = new Set(['new']);
+          keys.retireOld();
           assert.equal((await a.getApiAccount('acc-r'))?.privateKeyPem, PEM('RRRR'));
           assert.equal((await a.reencryptSecrets?.())?.reencrypted, 0);
         },
-        { encryptionKey: provider },
+        { encryptionKey: keys.provider },
       );
     });
 

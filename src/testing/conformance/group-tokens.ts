@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { dumpText, rejectsWithCode, testKey, uid, withStore } from './helpers.js';
+import { dumpText, rejectsWithCode, rotatingKeys, testKey, uid, withStore } from './helpers.js';
 import type { SuiteContext } from './suite-context.js';
 
 const PEM = (canary: string) =>
@@ -183,24 +183,7 @@ export function tokenTests({ it, describe, run, factory }: SuiteContext): void {
     });
 
     it('rotates keys: old records stay readable, reencryptSecrets moves them to the active key', async () => {
-      const keys: Record<string, Buffer> = {
-        old: Buffer.from(testKey()),
-        new: Buffer.from(testKey()),
-      };
-      const { createKeyring } = await import('../../storage/secrets/key-provider.js');
-      let active = 'old';
-      let allowed = new Set(['old', 'new']);
-      const provider = {
-        get activeKeyId() {
-          return active;
-        },
-        wrapKey: (dek: Uint8Array, ctx: { aad: string }) =>
-          createKeyring({ activeKeyId: active, keys }).wrapKey(dek, ctx),
-        unwrapKey: (w: Uint8Array, id: string, ctx: { aad: string }) => {
-          if (!allowed.has(id)) throw new Error('key retired');
-          return createKeyring({ activeKeyId: active, keys }).unwrapKey(w, id, ctx);
-        },
-      };
+      const keys = await rotatingKeys();
       await run(
         async ({ storage: s }) => {
           await s.saveToken('t1', {
@@ -213,17 +196,17 @@ export function tokenTests({ it, describe, run, factory }: SuiteContext): void {
             },
           });
           await s.putSession('t1', { sessionToken: 'sess', expiresAt: '2100-01-01T00:00:00.000Z' });
-          active = 'new';
+          keys.rotate();
           assert.equal((await s.getToken('t1'))?.credentials?.consumerSecret, 'CS_x');
           const r = await s.reencryptSecrets();
           assert.equal(r.reencrypted, 2);
-          allowed = new Set(['new']);
+          keys.retireOld();
           assert.equal((await s.getToken('t1'))?.credentials?.accessToken, 'AT_x');
           assert.equal((await s.getSession('t1'))?.sessionToken, 'sess');
           const again = await s.reencryptSecrets();
           assert.equal(again.reencrypted, 0);
         },
-        { encryptionKey: provider },
+        { encryptionKey: keys.provider },
       );
     });
 

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AdeDevice } from '../../schemas/device.js';
+import type { KeyProvider } from '../../storage/secrets/key-provider.js';
 import type { AbmStorage, LeaseFence } from '../../storage/types.js';
 import type { StorageFactory, StorageFactoryContext, StorageHarness } from './types.js';
 
@@ -94,4 +95,43 @@ export async function rejectsWithCode(p: Promise<unknown>, code: string): Promis
 /** The dump as text (bytes decoded as latin1 so every byte survives). @internal */
 export function dumpText(d: string | Uint8Array): string {
   return typeof d === 'string' ? d : Buffer.from(d).toString('latin1');
+}
+
+/** A key provider whose active key and usable keys a rotation test changes. @internal */
+export interface RotatingKeys {
+  /** Pass as `encryptionKey`: starts on key `old`, both `old` and `new` unwrap. */
+  provider: KeyProvider;
+  /** Makes `new` the active key (`old` still unwraps). */
+  rotate(): void;
+  /** Retires `old`: unwrapping under it fails from now on. */
+  retireOld(): void;
+}
+
+/** Two random keys `old` and `new` behind a provider for key-rotation tests. @internal */
+export async function rotatingKeys(): Promise<RotatingKeys> {
+  const keys: Record<string, Buffer> = {
+    old: Buffer.from(testKey()),
+    new: Buffer.from(testKey()),
+  };
+  const { createKeyring } = await import('../../storage/secrets/key-provider.js');
+  let active = 'old';
+  let allowed = new Set(['old', 'new']);
+  return {
+    provider: {
+      get activeKeyId() {
+        return active;
+      },
+      wrapKey: (dek, ctx) => createKeyring({ activeKeyId: active, keys }).wrapKey(dek, ctx),
+      unwrapKey: (w, id, ctx) => {
+        if (!allowed.has(id)) throw new Error('key retired');
+        return createKeyring({ activeKeyId: active, keys }).unwrapKey(w, id, ctx);
+      },
+    },
+    rotate: () => {
+      active = 'new';
+    },
+    retireOld: () => {
+      allowed = new Set(['new']);
+    },
+  };
 }

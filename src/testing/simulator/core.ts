@@ -7,9 +7,11 @@
  * @internal
  * @module
  */
+
 import { handleBusinessApi, isBusinessApiPath } from './business-api/handle.js';
 import { appleError, type EndpointContext, type EndpointResult } from './context.js';
 import { isoSeconds } from './population.js';
+import { lowerHeaders, normalizePath } from './request-parts.js';
 import { type Handler, ROUTES } from './router.js';
 import type { SimState } from './state.js';
 import type { DepEndpoint, SimFault, SimRequest, SimResponse } from './types.js';
@@ -28,19 +30,6 @@ const DEFAULT_FAULT_BODIES: Record<number, string> = {
   503: 'SERVICE_UNAVAILABLE',
   504: 'GATEWAY_TIMEOUT',
 };
-
-function normalizePath(path: string): string {
-  const bare = path.split('?')[0] ?? '';
-  return bare.length > 1 && bare.endsWith('/') ? bare.slice(0, -1) : bare || '/';
-}
-
-function lowerHeaders(headers: SimRequest['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value !== undefined) out[name.toLowerCase()] = value;
-  }
-  return out;
-}
 
 function requestUrl(req: SimRequest, path: string, headers: Record<string, string>): string {
   if (req.url) return req.url;

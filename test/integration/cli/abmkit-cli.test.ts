@@ -240,6 +240,9 @@ describe('abmkit CLI as child processes', { timeout: 240_000 }, () => {
       const refused = await cli('token', 'upload', 'old-site', p7m);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/already expired/);
+      // The advice names the CLI's flag, not the library option.
+      expect(refused.stderr).toMatch(/pass --force to store it anyway/);
+      expect(refused.stderr).not.toContain('{ force: true }');
       expect((await cli('token', 'upload', 'old-site', p7m, '--force')).code).toBe(0);
       const doctor = await cli('doctor', 'old-site', '--no-probe');
       expect(doctor.code, doctor.stdout + doctor.stderr).toBe(3);

@@ -362,6 +362,10 @@ describe('manager hardening (memory)', () => {
       code: 'INVALID_ARGUMENT',
       message: expect.stringMatching(/already expired/),
     });
+    // Library users are told the option to pass (the CLI names its --force flag instead).
+    await expect(manager.uploadServerToken('e', file)).rejects.toThrow(
+      /pass \{ force: true \} to store it anyway/,
+    );
     expect((await manager.uploadServerToken('e', file, { force: true })).status).toBe('expired');
   });
 

@@ -1,26 +1,17 @@
 import type { Command } from 'commander';
 import type { ApiAccountSummary } from '../../../manager/business-api.js';
 import { type CliIo, options, sub } from '../command.js';
-import { withContext } from '../context.js';
-import { CliFailure, UsageError } from '../exit.js';
+import { resolveUrlOption, withContext } from '../context.js';
+import { CliFailure } from '../exit.js';
 import { jsonText, table } from '../output.js';
 import { readLocal } from '../read-input.js';
 
 /** Resolves `--api-base-url` / `ABMKIT_API_BASE_URL` (the simulator serves the API on its ADE port). */
 function apiBaseUrl(value: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
-  const raw = value ?? env['ABMKIT_API_BASE_URL'];
-  if (raw === undefined || raw === '') return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(
-      '--api-base-url / ABMKIT_API_BASE_URL must be an absolute URL, e.g. http://127.0.0.1:8080',
-    );
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new UsageError('--api-base-url / ABMKIT_API_BASE_URL must be an http:// or https:// URL');
-  return raw.replace(/\/+$/, '');
+  return resolveUrlOption(
+    value ?? env['ABMKIT_API_BASE_URL'],
+    '--api-base-url / ABMKIT_API_BASE_URL',
+  );
 }
 
 function accountText(a: ApiAccountSummary): string {

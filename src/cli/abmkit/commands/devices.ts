@@ -1,18 +1,12 @@
 import type { Command } from 'commander';
-import { type DeviceView, deviceView } from '../../../admin/device-view.js';
+import { DEVICE_STATUS_FILTERS, type DeviceView, deviceView } from '../../../admin/device-view.js';
 import type { DeviceStatus } from '../../../storage/types.js';
 import { type CliIo, options, sub } from '../command.js';
 import { withContext } from '../context.js';
 import { CliFailure, UsageError } from '../exit.js';
 import { csv, jsonText, table } from '../output.js';
 
-const STATUSES: readonly DeviceStatus[] = [
-  'unassigned',
-  'assigned',
-  'pushed',
-  'enrolled',
-  'removed',
-];
+const STATUSES = DEVICE_STATUS_FILTERS;
 const COLUMNS: (keyof DeviceView)[] = [
   'serialNumber',
   'model',

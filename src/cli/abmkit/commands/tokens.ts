@@ -1,12 +1,22 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { tokenView } from '../../../admin/token-view.js';
+import { isAbmError } from '../../../errors/guards.js';
 import { type CliIo, options, sub } from '../command.js';
 import { withContext } from '../context.js';
 import { CliFailure, UsageError } from '../exit.js';
 import { jsonText, table, when } from '../output.js';
 
 const MAX_TOKEN_FILE = 1024 * 1024;
+
+/**
+ * The manager's refusals (expired token, token of another MDM server) advise the library option
+ * `{ force: true }`; on the command line that option is the `--force` flag, so the advice names it.
+ */
+function cliForceAdvice(error: unknown): never {
+  if (isAbmError(error)) error.message = error.message.replaceAll('{ force: true }', '--force');
+  throw error;
+}
 
 /** `keygen` and `token upload | list | show`. */
 export function registerTokens(program: Command, io: CliIo): void {
@@ -70,7 +80,9 @@ export function registerTokens(program: Command, io: CliIo): void {
         );
       }
       await withContext(o, io.env, async ({ manager }) => {
-        const h = await manager.uploadServerToken(tokenId, bytes, { force: o.force === true });
+        const h = await manager
+          .uploadServerToken(tokenId, bytes, { force: o.force === true })
+          .catch(cliForceAdvice);
         if (o.json) io.stdout.write(jsonText(tokenView(h)));
         else {
           io.stdout.write(

@@ -3,8 +3,10 @@
  *
  * @module
  */
+
 import { isAbmError } from '../../../errors/index.js';
 import type { DepSimulator } from '../create-simulator.js';
+import { lowerHeaders, normalizePath } from '../request-parts.js';
 import type { SimRequest, SimResponse } from '../types.js';
 import { ControlProblem } from './problem.js';
 import { CONTROL_ROUTES } from './routes.js';
@@ -18,19 +20,6 @@ import {
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const INDEX_PATH = SIM_CONTROL_PREFIX.slice(0, -1);
-
-function normalizePath(path: string): string {
-  const bare = path.split('?')[0] ?? '';
-  return bare.length > 1 && bare.endsWith('/') ? bare.slice(0, -1) : bare || '/';
-}
-
-function lowerHeaders(headers: SimRequest['headers']): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (value !== undefined) out[name.toLowerCase()] = value;
-  }
-  return out;
-}
 
 function render(result: ControlResult): SimResponse {
   const headers: Record<string, string> = { 'cache-control': 'no-store', ...result.headers };

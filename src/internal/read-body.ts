@@ -1,10 +1,11 @@
 /**
  * Reads response bodies as streams, bounded in size and interrupted by the request's signal
  * (per-attempt timeout, call deadline, caller abort, manager stop), whatever the peer does.
+ * Shared by the ADE transport (`src/client/`) and the Business API client (`src/api/`).
  * @internal
  */
 
-/** Thrown by {@link readCapped} when a body passes the cap; the transport maps it. @internal */
+/** Thrown by {@link readCapped} when a body passes the cap; each caller maps it. @internal */
 export class BodyTooLarge extends Error {
   constructor(
     readonly limitBytes: number,
@@ -49,12 +50,25 @@ export async function readCapped(
   maxBytes: number,
   signal: AbortSignal | undefined,
 ): Promise<string> {
+  // TextDecoder, like Response.text(): drops a leading UTF-8 BOM.
+  return new TextDecoder().decode(await readCappedBytes(response, maxBytes, signal));
+}
+
+/**
+ * {@link readCapped} without the decoding: the body's bytes.
+ * @internal
+ */
+export async function readCappedBytes(
+  response: Response,
+  maxBytes: number,
+  signal: AbortSignal | undefined,
+): Promise<Buffer> {
   const announced = Number(response.headers.get('content-length') ?? Number.NaN);
   if (Number.isFinite(announced) && announced > maxBytes) {
     response.body?.cancel().catch(() => {});
     throw new BodyTooLarge(maxBytes, true);
   }
-  if (!response.body) return '';
+  if (!response.body) return Buffer.alloc(0);
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -70,8 +84,7 @@ export async function readCapped(
     reader.cancel().catch(() => {});
     throw error;
   }
-  // TextDecoder, like Response.text(): drops a leading UTF-8 BOM.
-  return new TextDecoder().decode(Buffer.concat(chunks, size));
+  return Buffer.concat(chunks, size);
 }
 
 /**

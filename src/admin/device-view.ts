@@ -9,7 +9,7 @@ export interface DeviceView {
   model: string | null;
   /** The OS label (`iOS`, `macOS`, …), or `null` when Apple's record does not tell. */
   os: string | null;
-  /** Unassigned → assigned → pushed → enrolled (or removed). */
+  /** Unassigned → assigned → pushed → profile served → enrolled (or removed). */
   status: DeviceStatus;
   /** The profile it has: assigned by abmkit, else Apple's record, else the planned one. */
   profileUuid: string | null;
@@ -32,6 +32,7 @@ export const DEVICE_STATUS_FILTERS: readonly DeviceStatus[] = [
   'unassigned',
   'assigned',
   'pushed',
+  'profile-served',
   'enrolled',
   'removed',
 ];

@@ -300,7 +300,7 @@ async function collectDevices(
   let cursor: string | undefined;
   do {
     const page = await manager.listDevices(tokenId, {
-      status: ['unassigned', 'assigned', 'pushed', 'enrolled'],
+      status: ['unassigned', 'assigned', 'pushed', 'profile-served', 'enrolled'],
       limit: 1000,
       ...(cursor === undefined ? {} : { cursor }),
     });

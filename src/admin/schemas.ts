@@ -103,7 +103,7 @@ export const deviceViewSchema = z.object({
   serialNumber: z.string(),
   model: z.string().nullable(),
   os: z.string().nullable(),
-  status: z.enum(['unassigned', 'assigned', 'pushed', 'enrolled', 'removed']),
+  status: z.enum(['unassigned', 'assigned', 'pushed', 'profile-served', 'enrolled', 'removed']),
   profileUuid: z.string().nullable(),
   unassignedReason: z.string().nullable(),
   description: z.string().nullable(),

@@ -181,7 +181,14 @@ export const listTokensOptionsSchema = z.object({
   siteId: text.optional(),
 });
 
-const deviceStatus = z.enum(['unassigned', 'assigned', 'pushed', 'enrolled', 'removed']);
+const deviceStatus = z.enum([
+  'unassigned',
+  'assigned',
+  'pushed',
+  'profile-served',
+  'enrolled',
+  'removed',
+]);
 
 /** `listDevices(tokenId, options)`. @internal */
 export const listDevicesOptionsSchema = z.object({

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createAdminHandler } from '../../../src/admin/index.js';
 import {
   buildEnrollmentProfile,
   createEnrollmentHandler,
@@ -118,6 +119,25 @@ for (const kind of kinds) {
         now = new Date('2026-03-01T10:10:00Z');
         await manager.syncNow('t');
         expect((await manager.lookupDevice(oldSerial))?.status).toBe('profile-served');
+        // The status is a filter like the others: the manager and the admin API list by it.
+        const served = await manager.listDevices('t', { status: 'profile-served' });
+        expect(served.items.map((d) => d.serialNumber).sort()).toEqual(
+          [oldSerial, newSerial].sort(),
+        );
+        expect(served.items.every((d) => d.status === 'profile-served')).toBe(true);
+        const admin = createAdminHandler(manager, { authorize: () => true });
+        try {
+          const res = await admin(
+            new Request('http://admin.test/tokens/t/devices?status=profile-served'),
+          );
+          expect(res.status).toBe(200);
+          const body = (await res.json()) as { items: { serialNumber: string; status: string }[] };
+          expect(body.items.map((d) => [d.serialNumber, d.status]).sort()).toEqual(
+            [oldSerial, newSerial].sort().map((serial) => [serial, 'profile-served']),
+          );
+        } finally {
+          await admin.close();
+        }
         await manager.markEnrolled('t', oldSerial);
         const history = await manager.deviceStatusHistory('t', oldSerial);
         expect(history?.map((h) => h.status)).toEqual([

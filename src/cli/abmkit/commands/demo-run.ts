@@ -277,7 +277,7 @@ async function printSummary(
     let cursor: string | undefined;
     do {
       const page = await m.listDevices(tokenId, {
-        status: ['unassigned', 'assigned', 'pushed', 'enrolled'],
+        status: ['unassigned', 'assigned', 'pushed', 'profile-served', 'enrolled'],
         limit: 1000,
         ...(cursor === undefined ? {} : { cursor }),
       });

@@ -101,7 +101,10 @@ export const ROUTES: readonly RouteSpec[] = [
     summary: 'Devices with status and profile, filtered and searched.',
     response: s.devicePageSchema,
     query: [
-      { name: 'status', description: 'unassigned | assigned | pushed | profile-served | enrolled | removed' },
+      {
+        name: 'status',
+        description: 'unassigned | assigned | pushed | profile-served | enrolled | removed',
+      },
       { name: 'os', description: 'OS label, e.g. iOS, macOS.' },
       { name: 'q', description: 'Search in serial, model, description and asset tag.' },
       { name: 'limit', description: 'Page size (1-500, default 100).' },

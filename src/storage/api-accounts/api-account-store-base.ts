@@ -27,8 +27,14 @@ function checkId(id: unknown, what: string): string {
  * and filtering. Adapters implement four raw operations on JSON documents.
  */
 export abstract class ApiAccountStoreBase implements ApiAccountStore {
+  /**
+   * @param secrets - The storage's secret box, which seals and opens the private keys.
+   * @param clock - Milliseconds since the epoch, for `createdAt`/`updatedAt`.
+   */
   constructor(
+    /** The storage's secret box: seals private keys before they are written, opens them on read. */
     protected readonly secrets: SecretBox,
+    /** The store's clock (milliseconds since the epoch), injectable for tests. */
     protected readonly clock: () => number = Date.now,
   ) {}
 

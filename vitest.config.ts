@@ -21,8 +21,11 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Timeouts catch hangs, not slowness: CPU-bound tests (fuzzing, RSA-4096, child processes) take
+    // 3–9 s on a loaded 2-core machine with a second copy of the suite beside them, and one took
+    // 30 s there. Nothing asserts on elapsed time.
+    testTimeout: 90_000,
+    hookTimeout: 90_000,
     typecheck: {
       enabled: true,
       include: ['test/**/*.test-d.ts'],

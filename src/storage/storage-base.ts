@@ -1,7 +1,7 @@
 import { inspect, isDeepStrictEqual } from 'node:util';
 import { InvalidArgumentError, isAbmError } from '../errors/index.js';
 import { SecretBox, type SecretBoxOptions } from './secrets/secret-box.js';
-import { checkIso, checkSerial, checkTokenId } from './shared/validate.js';
+import { checkIso, checkSerial, checkTokenId } from '../domain/validate.js';
 import type {
   AbmStorage,
   ApplyPageInput,

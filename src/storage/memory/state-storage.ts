@@ -7,7 +7,7 @@ import {
   emptyCounts,
   newRunId,
   upsertDevice,
-} from '../shared/devices.js';
+} from '../../domain/devices.js';
 import { FaultableStorage, type FaultInjectionOptions } from '../shared/faults.js';
 import { decodeRetryCursor, encodeCursor, pageLimit } from '../shared/paging.js';
 import {
@@ -16,7 +16,7 @@ import {
   checkLeaseArgs,
   checkSerial,
   checkTokenId,
-} from '../shared/validate.js';
+} from '../../domain/validate.js';
 import { pagePlans, type StorageBaseOptions, tokenMatches } from '../storage-base.js';
 import type {
   ApplyPageInput,

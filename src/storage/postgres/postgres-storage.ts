@@ -6,8 +6,8 @@ import {
 } from '../../errors/index.js';
 import type { AdeDevice } from '../../schemas/device.js';
 import { normaliseResult, toJson } from '../memory/state-storage.js';
-import { planAssignmentResults } from '../shared/assignments.js';
-import { collapsePage, emptyCounts, newRunId, opDateMs } from '../shared/devices.js';
+import { planAssignmentResults } from '../../domain/assignments.js';
+import { collapsePage, emptyCounts, newRunId, opDateMs } from '../../domain/devices.js';
 import { FaultableStorage, type FaultInjectionOptions } from '../shared/faults.js';
 import { decodeRetryCursor, encodeCursor, pageLimit } from '../shared/paging.js';
 import {
@@ -16,7 +16,7 @@ import {
   checkLeaseArgs,
   checkSerial,
   checkTokenId,
-} from '../shared/validate.js';
+} from '../../domain/validate.js';
 import { pagePlans, type StorageBaseOptions } from '../storage-base.js';
 import type {
   ApplyPageInput,

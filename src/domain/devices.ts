@@ -1,6 +1,6 @@
-import { InvalidArgumentError } from '../../errors/index.js';
-import type { AdeDevice } from '../../schemas/device.js';
-import type { DeviceRecord, DeviceStatus } from '../types.js';
+import { InvalidArgumentError } from '../errors/index.js';
+import type { AdeDevice } from '../schemas/device.js';
+import type { DeviceRecord, DeviceStatus } from '../storage/types.js';
 import { checkSerial } from './validate.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { AssignmentResultInput, AssignmentRetryRecord } from '../types.js';
+import type { AssignmentResultInput, AssignmentRetryRecord } from '../storage/types.js';
 
 /** The net effect of a batch of results on one serial. @internal */
 export interface SerialAssignmentPlan {

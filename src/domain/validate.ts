@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../../errors/index.js';
+import { InvalidArgumentError } from '../errors/index.js';
 
 /** Checks a token id argument. @internal */
 export function checkTokenId(tokenId: unknown): string {

@@ -26,6 +26,10 @@ export default defineConfig({
     // 30 s there. Nothing asserts on elapsed time.
     testTimeout: 90_000,
     hookTimeout: 90_000,
+    // expect.poll waits for a condition (a page render, a background write); its 1 s default
+    // failed once in the console test at load average 18. A poll that never succeeds still
+    // fails, after 60 s.
+    expect: { poll: { timeout: 60_000 } },
     typecheck: {
       enabled: true,
       include: ['test/**/*.test-d.ts'],

@@ -87,6 +87,8 @@ describe.skipIf(!haveChromium && !required)(
         ],
       });
       page = context.pages()[0] ?? (await context.newPage());
+      // Hangs, not slowness: on a loaded 2-core machine a click or a render can take many seconds.
+      context.setDefaultTimeout(120_000);
     });
 
     afterAll(async () => {

@@ -6,6 +6,7 @@ import { defineConfig } from 'tsup';
  */
 export const entries: Record<string, string> = {
   index: 'src/index.ts',
+  'schemas/index': 'src/schemas/index.ts',
   'testing/index': 'src/testing/index.ts',
   'storage/postgres/index': 'src/storage/postgres/index.ts',
   'storage/redis/index': 'src/storage/redis/index.ts',

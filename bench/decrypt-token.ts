@@ -8,7 +8,8 @@
  */
 import { constants, createDecipheriv, createPrivateKey, privateDecrypt } from 'node:crypto';
 import forge from 'node-forge';
-import { decryptServerToken, encryptServerToken, generateKeyPair } from '../src/crypto/index.js';
+import { encryptServerToken } from '../src/crypto/encrypt-server-token.js';
+import { decryptServerToken, generateKeyPair } from '../src/crypto/index.js';
 import { parseEnvelopedData } from '../src/crypto/lib/parse-enveloped-data.js';
 import { unwrapTokenFile } from '../src/crypto/lib/unwrap-token-file.js';
 

@@ -6,13 +6,9 @@
  * In production, step 2 happens in Apple Business Manager: the admin uploads
  * `certificatePem` to an MDM server and downloads the `*_smime.p7m` token file.
  */
-import {
-  decryptServerToken,
-  encryptServerToken,
-  generateKeyPair,
-  isAbmError,
-  tokenHealth,
-} from 'abmkit';
+import { decryptServerToken, generateKeyPair, isAbmError, tokenHealth } from 'abmkit';
+// ABM's side of the exchange (making a token file) is a test tool: it lives in abmkit/testing.
+import { encryptServerToken } from 'abmkit/testing';
 
 // 1. The MDM generates a key pair. Keep the private key secret (and keep it for renewals).
 const { privateKeyPem, certificatePem } = await generateKeyPair({ commonName: 'my-mdm' });

@@ -1,7 +1,7 @@
 import { isAbmError } from '../errors/index.js';
 import type { SerialCsvInput } from '../profiles/csv-input.js';
 import { parseSerialCsv } from '../profiles/parse-serial-csv.js';
-import { isValidSerial, normalizeSerial } from '../profiles/serial.js';
+import { isValidSerial, normaliseSerial } from '../profiles/serial.js';
 import type { SerialCsvInvalidRow } from '../profiles/serial-csv-collector.js';
 import {
   createActivity,
@@ -93,7 +93,7 @@ async function readSerials(
     const invalid: SerialCsvInvalidRow[] = [];
     let duplicates = 0;
     (source as readonly unknown[]).forEach((raw, i) => {
-      const s = typeof raw === 'string' ? normalizeSerial(raw) : '';
+      const s = typeof raw === 'string' ? normaliseSerial(raw) : '';
       if (!isValidSerial(s)) {
         invalid.push({
           line: i + 1,

@@ -65,10 +65,10 @@ function validateToken(token: ServerTokenInput): void {
  * default). Used by the ADE simulator and tests; a real MDM only ever decrypts.
  *
  * @param token - The credentials to put in the file.
- * @param certificatePem - The PEM certificate the admin "uploaded" (e.g. from {@link generateKeyPair}).
+ * @param certificatePem - The PEM certificate the admin "uploaded" (e.g. from `generateKeyPair`).
  * @param options - Cipher, key transport and output layout; the defaults match ABM.
  * @returns The token file: a string for `smime`, `pem` and `base64`, bytes for `der`.
- * @throws {@link InvalidArgumentError} for a malformed token, {@link CertificateError} for a bad certificate.
+ * @throws `InvalidArgumentError` for a malformed token, `CertificateError` for a bad certificate.
  */
 export async function encryptServerToken(
   token: ServerTokenInput,

@@ -5,10 +5,6 @@ export {
   serverTokenToJSON,
 } from './create-server-token.js';
 export { decryptServerToken } from './decrypt-server-token.js';
-export {
-  type EncryptServerTokenOptions,
-  encryptServerToken,
-} from './encrypt-server-token.js';
 export { type GenerateKeyPairOptions, generateKeyPair, type KeyPair } from './generate-key-pair.js';
 export type { ServerToken, ServerTokenInput } from './server-token.js';
 export {
@@ -17,10 +13,3 @@ export {
   type TokenHealthOptions,
   tokenHealth,
 } from './token-health.js';
-export type {
-  ContentCipherName,
-  KeyTransportName,
-  LineEnding,
-  OaepHashName,
-  TokenFileFormat,
-} from './types.js';

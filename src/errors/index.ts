@@ -1,5 +1,4 @@
 export {
-  ABM_ERROR_BRAND,
   AbmError,
   type AbmErrorOptions,
   type PartialSerialResult,

@@ -7,7 +7,7 @@ import type {
   ProfilePolicyGroup,
   UnassignedResolution,
 } from './policy-types.js';
-import { normalizeSerial } from './serial.js';
+import { normaliseSerial } from './serial.js';
 import { policyIssues } from './validate-policy.js';
 
 const NO_ASSIGNMENT = 'no device-level or group assignment';
@@ -49,7 +49,7 @@ export class CompiledProfilePolicy {
         result = Object.freeze({ profileUuid, source: 'device' });
         deviceResults.set(profileUuid, result);
       }
-      bySerial.set(normalizeSerial(serial), result);
+      bySerial.set(normaliseSerial(serial), result);
     }
     const groups = policy.groups ?? [];
     for (const group of byPrecedence(groups)) {
@@ -59,7 +59,7 @@ export class CompiledProfilePolicy {
         groupId: group.id,
       });
       for (const serial of group.serials) {
-        const key = normalizeSerial(serial);
+        const key = normaliseSerial(serial);
         if (!bySerial.has(key)) bySerial.set(key, result);
       }
     }

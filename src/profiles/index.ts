@@ -37,13 +37,11 @@ export {
   type AdeProfile,
   type AdeProfileInput,
   type AdeProfileResponse,
-  adeProfileResponseSchema,
-  adeProfileSchema,
   PROFILE_LIMITS,
   validateProfile,
 } from './profile-schema.js';
 export { resolveProfile, resolveProfiles } from './resolve-profile.js';
-export { isValidSerial, normalizeSerial, SERIAL_LENGTH } from './serial.js';
+export { isValidSerial, normaliseSerial, normalizeSerial, SERIAL_LENGTH } from './serial.js';
 export type {
   SerialCsvDuplicate,
   SerialCsvInvalidRow,

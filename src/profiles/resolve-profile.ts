@@ -7,7 +7,7 @@ import type {
   ProfileResolution,
   UnassignedResolution,
 } from './policy-types.js';
-import { isNormalized, normalizeSerial } from './serial.js';
+import { isNormalised, normaliseSerial } from './serial.js';
 
 /**
  * Throws {@link InvalidArgumentError} unless `devices` is iterable (a JavaScript caller may pass
@@ -49,8 +49,8 @@ export function resolveCompiled(
   const serial: unknown = device?.serial_number; // a null record has no serial either
   if (typeof serial !== 'string') return NO_SERIAL;
   let hit = compiled.bySerial.get(serial);
-  if (hit === undefined && !isNormalized(serial)) {
-    const normalized = normalizeSerial(serial);
+  if (hit === undefined && !isNormalised(serial)) {
+    const normalized = normaliseSerial(serial);
     if (normalized.length === 0) return NO_SERIAL;
     hit = compiled.bySerial.get(normalized);
   }

@@ -4,7 +4,7 @@
  * @internal
  * @module
  */
-import { normalizeSerial, serialProblem } from './serial.js';
+import { normaliseSerial, serialProblem } from './serial.js';
 
 /** One valid row of a serial CSV. */
 export interface SerialCsvRow {
@@ -136,7 +136,7 @@ export class SerialCsvCollector {
       }
     }
     const value = this.serialColumn === 0 ? first : clean(fields[this.serialColumn]);
-    const serial = normalizeSerial(value);
+    const serial = normaliseSerial(value);
     const problem = serialProblem(serial);
     if (problem !== undefined) {
       this.invalid.push({ line, value: value.slice(0, MAX_VALUE), reason: problem });

@@ -21,17 +21,23 @@ const WHITESPACE = /\s+/g;
  *
  * @example
  * ```ts
- * normalizeSerial(' c02xl0abjg5h\t'); // 'C02XL0ABJG5H'
+ * normaliseSerial(' c02xl0abjg5h\t'); // 'C02XL0ABJG5H'
  * ```
  */
-export function normalizeSerial(serial: string): string {
+export function normaliseSerial(serial: string): string {
   if (typeof serial !== 'string') {
     throw new InvalidArgumentError(
-      `normalizeSerial needs a serial number string, got ${serial === null ? 'null' : typeof serial}.`,
+      `normaliseSerial needs a serial number string, got ${serial === null ? 'null' : typeof serial}.`,
     );
   }
-  return isNormalized(serial) ? serial : serial.replace(WHITESPACE, '').toUpperCase();
+  return isNormalised(serial) ? serial : serial.replace(WHITESPACE, '').toUpperCase();
 }
+
+/**
+ * @deprecated Use {@link normaliseSerial} (abmkit spells the word the British way throughout);
+ * this alias goes in the next minor version.
+ */
+export const normalizeSerial: (serial: string) => string = normaliseSerial;
 
 /**
  * Whether a serial certainly equals its normalised form: only printable ASCII without spaces
@@ -39,7 +45,7 @@ export function normalizeSerial(serial: string): string {
  *
  * @internal
  */
-export function isNormalized(serial: string): boolean {
+export function isNormalised(serial: string): boolean {
   for (let i = 0; i < serial.length; i++) {
     const c = serial.charCodeAt(i);
     if (c <= 32 || c >= 127 || (c >= 97 && c <= 122)) return false;

@@ -7,7 +7,7 @@
 import type { ValidationIssue } from '../errors/index.js';
 import { DEVICE_OS_KEYS } from './device-os.js';
 import { describeType, formatPath } from './profile-rules.js';
-import { normalizeSerial, serialProblem } from './serial.js';
+import { normaliseSerial, serialProblem } from './serial.js';
 
 const PROFILE_UUID = /^[A-Za-z0-9-]{1,64}$/;
 const POLICY_KEYS = new Set(['devices', 'groups', 'osDefaults']);
@@ -38,7 +38,7 @@ class Issues {
       this.add(path, `must be a serial number string, got ${describeType(value)}`);
       return undefined;
     }
-    const normalized = normalizeSerial(value);
+    const normalized = normaliseSerial(value);
     const problem = serialProblem(normalized);
     if (problem !== undefined) this.add(path, `is not a valid serial number: ${problem}`);
     return problem === undefined ? normalized : undefined;

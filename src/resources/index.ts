@@ -1,60 +1,36 @@
-export {
-  type AccountDrivenEnrollmentProfile,
-  accountDrivenEnrollmentProfileSchema,
-} from './account-driven-enrollment.js';
+export type { AccountDrivenEnrollmentProfile } from './account-driven-enrollment.js';
 export {
   ACTIVATION_LOCK_STATUSES,
   type ActivationLockInput,
   type ActivationLockResponse,
   type ActivationLockStatus,
-  activationLockResponseSchema,
 } from './activation-lock.js';
-export {
-  type AssignProfileResponse,
-  type AssignProfileResult,
-  assignProfileResponseSchema,
+export type {
+  AssignProfileResponse,
+  AssignProfileResult,
 } from './assign-profile.js';
-export {
-  type DefineProfileResponse,
-  type DefineProfileResult,
-  defineProfileResponseSchema,
+export type {
+  DefineProfileResponse,
+  DefineProfileResult,
 } from './define-profile.js';
 export {
   DEFAULT_DEVICE_PAGE_LIMIT,
   type DeviceListRequest,
   type DeviceListResponse,
-  deviceListResponseSchema,
   MAX_DEVICE_PAGE_LIMIT,
 } from './device-list.js';
-export {
-  type DisownDevicesResponse,
-  disownDevicesResponseSchema,
-} from './disown-devices.js';
-export {
-  type AccountDetail,
-  accountDetailSchema,
-  accountUrlSchema,
-} from './get-account.js';
-export {
-  type BetaEnrollmentToken,
-  type BetaEnrollmentTokensResponse,
-  betaEnrollmentTokenSchema,
-  betaEnrollmentTokensResponseSchema,
+export type { DisownDevicesResponse } from './disown-devices.js';
+export type { AccountDetail } from './get-account.js';
+export type {
+  BetaEnrollmentToken,
+  BetaEnrollmentTokensResponse,
 } from './get-beta-enrollment-tokens.js';
-export {
-  type DeviceDetailsResponse,
-  type DeviceDetailsResult,
-  deviceDetailsResponseSchema,
+export type {
+  DeviceDetailsResponse,
+  DeviceDetailsResult,
 } from './get-device-details.js';
-export {
-  type ReplacementDetails,
-  replacementDetailsSchema,
-} from './get-replacement-details.js';
-export type { HttpMethod, Operation } from './operation.js';
-export {
-  type RemoveProfileResponse,
-  removeProfileResponseSchema,
-} from './remove-profile.js';
+export type { ReplacementDetails } from './get-replacement-details.js';
+export type { RemoveProfileResponse } from './remove-profile.js';
 export {
   ASSIGN_STATUSES,
   type AssignStatus,

@@ -49,7 +49,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const quickStart = (load: string) => `
 ${load}
 const { privateKeyPem, certificatePem } = await abm.generateKeyPair({ commonName: 'packed-test' });
-const file = await abm.encryptServerToken({
+const file = await testing.encryptServerToken({
   consumerKey: 'CK_packed', consumerSecret: 'CS_packed_secret', accessToken: 'AT_packed_token',
   accessSecret: 'AS_packed_secret', accessTokenExpiry: new Date('2030-01-01T00:00:00Z'),
 }, certificatePem);
@@ -76,7 +76,10 @@ const expected = {
 
 describe('packed package', () => {
   it('runs the quick start through ESM import', () => {
-    writeFileSync(join(consumer, 'esm.mjs'), quickStart(`import * as abm from 'abmkit';`));
+    writeFileSync(
+      join(consumer, 'esm.mjs'),
+      quickStart(`import * as abm from 'abmkit';\nimport * as testing from 'abmkit/testing';`),
+    );
     const out = run(process.execPath, ['esm.mjs'], consumer);
     expect(JSON.parse(out.trim())).toEqual(expected);
   });
@@ -84,7 +87,7 @@ describe('packed package', () => {
   it('runs the quick start through CommonJS require', () => {
     writeFileSync(
       join(consumer, 'cjs.cjs'),
-      `(async () => {\n${quickStart(`const abm = require('abmkit');`)}\n})().catch((e) => { console.error(e); process.exit(1); });`,
+      `(async () => {\n${quickStart(`const abm = require('abmkit');\nconst testing = require('abmkit/testing');`)}\n})().catch((e) => { console.error(e); process.exit(1); });`,
     );
     const out = run(process.execPath, ['--no-warnings', 'cjs.cjs'], consumer);
     expect(JSON.parse(out.trim())).toEqual(expected);
@@ -93,7 +96,7 @@ describe('packed package', () => {
   it('loads every public subpath without optional drivers being required at import', () => {
     writeFileSync(
       join(consumer, 'subpaths.mjs'),
-      `const names = ['abmkit', 'abmkit/testing', 'abmkit/storage/postgres', 'abmkit/storage/redis', 'abmkit/enrollment'];
+      `const names = ['abmkit', 'abmkit/schemas', 'abmkit/testing', 'abmkit/storage/postgres', 'abmkit/storage/redis', 'abmkit/enrollment'];
 const out = {};
 for (const n of names) out[n] = Object.keys(await import(n)).length > 0;
 console.log(JSON.stringify(out));`,
@@ -104,6 +107,7 @@ console.log(JSON.stringify(out));`,
     >;
     expect(out).toEqual({
       abmkit: true,
+      'abmkit/schemas': true,
       'abmkit/testing': true,
       'abmkit/storage/postgres': true,
       'abmkit/storage/redis': true,
@@ -129,6 +133,7 @@ export type Client = AbmClient;
 // Every public subpath's declarations must type-check for a strict consumer (skipLibCheck: false)
 // that has none of the optional peers (msw, pg, ioredis, @opentelemetry/api) installed.
 export type Subpaths = [
+  typeof import('abmkit/schemas'),
   typeof import('abmkit/testing'),
   typeof import('abmkit/storage/postgres'),
   typeof import('abmkit/storage/redis'),

@@ -2,9 +2,9 @@ import { Console } from 'node:console';
 import { Writable } from 'node:stream';
 import { format, inspect } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { encryptServerToken } from '../../src/crypto/encrypt-server-token.js';
 import {
   decryptServerToken,
-  encryptServerToken,
   generateKeyPair,
   type KeyPair,
   type ServerToken,

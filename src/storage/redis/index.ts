@@ -12,7 +12,6 @@ export type {
   WrappedKey,
 } from '../secrets/key-provider.js';
 export type { SecretBox, SecretBoxOptions } from '../secrets/secret-box.js';
-export type { FaultInjection, FaultInjectionOptions } from '../shared/faults.js';
 export type { StorageBase, StorageBaseOptions } from '../storage-base.js';
 export type * from '../types.js';
 export { RedisApiAccountStore } from './api-accounts.js';

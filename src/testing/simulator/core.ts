@@ -11,10 +11,10 @@
 import { handleBusinessApi, isBusinessApiPath } from './business-api/handle.js';
 import { appleError, type EndpointContext, type EndpointResult } from './context.js';
 import { isoSeconds } from './population.js';
-import { lowerHeaders, normalizePath } from './request-parts.js';
+import { lowerHeaders, normalisePath } from './request-parts.js';
 import { type Handler, ROUTES } from './router.js';
 import type { SimState } from './state.js';
-import type { DepEndpoint, SimFault, SimRequest, SimResponse } from './types.js';
+import type { SimEndpoint, SimFault, SimRequest, SimResponse } from './types.js';
 
 const JSON_TYPE = 'application/json;charset=UTF8';
 const TEXT_TYPE = 'text/plain;charset=UTF8';
@@ -118,7 +118,7 @@ function requestCursor(rawBody: string): string | undefined {
 
 function run(
   ctx: EndpointContext,
-  endpoint: DepEndpoint,
+  endpoint: SimEndpoint,
   handler: Handler,
 ): { result: EndpointResult; rotated: boolean } {
   const uaProblem = userAgentProblem(ctx.state, ctx.headers['user-agent']);
@@ -139,7 +139,7 @@ export async function handleRequest(
   sleep: (ms: number) => Promise<void>,
 ): Promise<SimResponse> {
   const method = req.method.toUpperCase();
-  const path = normalizePath(req.path);
+  const path = normalisePath(req.path);
   const headers = lowerHeaders(req.headers);
   if (isBusinessApiPath(path)) return handleBusinessApi(state, req, path, headers, sleep);
   const protocolHeader = headers['x-server-protocol-version'] ?? '';
@@ -148,7 +148,7 @@ export async function handleRequest(
     : state.opts.defaultProtocol;
   const route = Object.hasOwn(ROUTES, path) ? ROUTES[path] : undefined;
   const entry = route && Object.hasOwn(route, method) ? route[method] : undefined;
-  const endpoint: DepEndpoint | 'unknown' = entry?.[0] ?? 'unknown';
+  const endpoint: SimEndpoint | 'unknown' = entry?.[0] ?? 'unknown';
   const fault = state.faults.take(endpoint, path, method);
   if (fault?.delayMs) await sleep(fault.delayMs);
   const now = state.now();
@@ -178,7 +178,7 @@ export async function handleRequest(
       ...appleError(405, 'METHOD_NOT_ALLOWED'),
       headers: { allow: Object.keys(route).join(', ') },
     };
-  else ({ result, rotated } = run(ctx, endpoint as DepEndpoint, entry[1]));
+  else ({ result, rotated } = run(ctx, endpoint as SimEndpoint, entry[1]));
 
   if (
     fault?.repeatCursor &&

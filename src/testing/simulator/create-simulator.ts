@@ -18,13 +18,13 @@ import { SimState } from './state.js';
 import { issueServerToken } from './token-issuer.js';
 import type {
   DepSimulatorOptions,
-  IssuedServerToken,
-  IssueServerTokenOptions,
   SimAccount,
   SimClock,
   SimCounters,
   SimDevices,
   SimFaults,
+  SimIssuedServerToken,
+  SimIssueServerTokenOptions,
   SimProfile,
   SimProfiles,
   SimRequest,
@@ -63,8 +63,8 @@ export interface DepSimulator {
    */
   issueServerToken(
     certificatePem: string,
-    options?: IssueServerTokenOptions,
-  ): Promise<IssuedServerToken>;
+    options?: SimIssueServerTokenOptions,
+  ): Promise<SimIssuedServerToken>;
   /** The injectable clock. */
   readonly clock: SimClock;
   /** Device population helpers. */

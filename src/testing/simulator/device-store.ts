@@ -72,6 +72,7 @@ export class DeviceStore {
       population: this.population.settings.size,
       added: this.#nextSlot - this.population.settings.size,
       removed: this.#removed.size,
+      materialised: this.#overrides.size,
       materialized: this.#overrides.size,
       events: this.events.length,
     };

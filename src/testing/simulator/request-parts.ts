@@ -1,7 +1,7 @@
 import type { SimRequest } from './types.js';
 
 /** The request path without its query and trailing slash (`/` stays `/`). @internal */
-export function normalizePath(path: string): string {
+export function normalisePath(path: string): string {
   const bare = path.split('?')[0] ?? '';
   return bare.length > 1 && bare.endsWith('/') ? bare.slice(0, -1) : bare || '/';
 }

@@ -21,13 +21,13 @@ import {
 import { fetchDevices, syncDevices } from './endpoints/devices-fetch.js';
 import { assignProfile, defineProfile, getProfile, removeProfile } from './endpoints/profiles.js';
 import { session } from './endpoints/session.js';
-import type { DepEndpoint } from './types.js';
+import type { SimEndpoint } from './types.js';
 
 /** @internal */
 export type Handler = (ctx: EndpointContext) => EndpointResult;
 
 /** @internal path → method → [endpoint, handler] */
-export const ROUTES: Record<string, Record<string, [DepEndpoint, Handler]>> = {
+export const ROUTES: Record<string, Record<string, [SimEndpoint, Handler]>> = {
   '/session': { GET: ['session', session] },
   '/account': { GET: ['account', account] },
   '/server/devices': { POST: ['fetchDevices', fetchDevices] },

@@ -5,16 +5,16 @@
  * @internal
  * @module
  */
-import { encryptServerToken } from '../../crypto/index.js';
+import { encryptServerToken } from '../../crypto/encrypt-server-token.js';
 import type { SimState } from './state.js';
-import type { IssuedServerToken, IssueServerTokenOptions } from './types.js';
+import type { SimIssuedServerToken, SimIssueServerTokenOptions } from './types.js';
 
 /** @internal */
 export async function issueServerToken(
   state: SimState,
   certificatePem: string,
-  options: IssueServerTokenOptions,
-): Promise<IssuedServerToken> {
+  options: SimIssueServerTokenOptions,
+): Promise<SimIssuedServerToken> {
   const { contentCipher, keyTransport, format, lineEnding, ...tokenOptions } = options;
   const previous =
     tokenOptions.consumer_key === undefined

@@ -11,7 +11,7 @@ import type { SimActivateOptions, SimActivation } from './activate.js';
 export type SimPlatform = 'iPhone' | 'iPad' | 'Mac' | 'AppleTV' | 'Vision' | 'Watch';
 
 /** Names of the simulated endpoints, used by faults, the request log and counters. */
-export type DepEndpoint =
+export type SimEndpoint =
   | 'session'
   | 'account'
   | 'fetchDevices'
@@ -286,6 +286,8 @@ export interface SimDeviceStats {
   /** Devices no longer assigned to the server. */
   removed: number;
   /** Devices held in memory (changed or added): everything else is generated on demand. */
+  materialised: number;
+  /** @deprecated Use {@link SimDeviceStats.materialised}: the same count, one spelling. */
   materialized: number;
   /** Sync events recorded. */
   events: number;
@@ -393,8 +395,8 @@ export interface SimAccount {
 
 /** A scripted fault. The first matching fault with calls left applies to a request. */
 export interface SimFault {
-  /** Endpoint name (see {@link DepEndpoint}) or request path, e.g. `/server/devices`. */
-  endpoint: DepEndpoint | (string & {});
+  /** Endpoint name (see {@link SimEndpoint}) or request path, e.g. `/server/devices`. */
+  endpoint: SimEndpoint | (string & {});
   /** Only requests with this method. */
   method?: string;
   /** Let this many matching requests through first. @default 0 */
@@ -442,7 +444,7 @@ export interface SimRequestLogEntry {
   /** Request path. */
   path: string;
   /** Endpoint name, or `unknown`. */
-  endpoint: DepEndpoint | 'unknown';
+  endpoint: SimEndpoint | 'unknown';
   /** Response status (0 when the connection was dropped). */
   status: number;
   /** Protocol version the request was served at. */
@@ -487,7 +489,7 @@ export interface SimCounters {
  * the old access token stops working. A key the simulator does not know registers a new server
  * under that key (how a restarted simulator renews a token an MDM stored earlier).
  */
-export interface IssueServerTokenOptions extends SimTokenOptions {
+export interface SimIssueServerTokenOptions extends SimTokenOptions {
   /** CMS content cipher. @default 'aes-128-cbc' (what ABM uses) */
   contentCipher?: 'aes-128-cbc' | 'aes-192-cbc' | 'aes-256-cbc' | 'des-ede3-cbc';
   /** CMS key transport. @default 'rsa-pkcs1' (what ABM uses) */
@@ -499,7 +501,7 @@ export interface IssueServerTokenOptions extends SimTokenOptions {
 }
 
 /** A token file as ABM would let an admin download it. */
-export interface IssuedServerToken {
+export interface SimIssuedServerToken {
   /** The file's contents. */
   file: string;
   /** A file name in ABM's style: `<server>_Token_<timestamp>_smime.p7m`. */
@@ -515,3 +517,13 @@ export interface IssuedServerToken {
    */
   renewal: boolean;
 }
+
+// Deprecated names, kept for one minor version. The simulator's family: `DepSimulator*` for the
+// object `createDepSimulator` returns and its options, `Sim*` for everything inside it.
+
+/** @deprecated Use {@link SimEndpoint}. */
+export type DepEndpoint = SimEndpoint;
+/** @deprecated Use {@link SimIssueServerTokenOptions}. */
+export type IssueServerTokenOptions = SimIssueServerTokenOptions;
+/** @deprecated Use {@link SimIssuedServerToken}. */
+export type IssuedServerToken = SimIssuedServerToken;

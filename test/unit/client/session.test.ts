@@ -1,11 +1,11 @@
 import { delay, HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
+import { parseOAuth1Header } from '../../../src/auth/oauth1.js';
 import {
   AccessDeniedError,
   AuthenticationError,
   isAbmError,
   MemorySessionCache,
-  parseOAuth1Header,
   type SessionCache,
   sessionCacheKey,
   TermsNotSignedError,

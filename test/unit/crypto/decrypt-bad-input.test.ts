@@ -1,12 +1,8 @@
 import { constants, createPrivateKey, generateKeyPairSync, publicEncrypt } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  decryptServerToken,
-  encryptServerToken,
-  generateKeyPair,
-  type KeyPair,
-} from '../../../src/crypto/index.js';
+import { encryptServerToken } from '../../../src/crypto/encrypt-server-token.js';
+import { decryptServerToken, generateKeyPair, type KeyPair } from '../../../src/crypto/index.js';
 import { type AbmErrorCode, isAbmError } from '../../../src/errors/index.js';
 import { abmPayload, forgeEncrypt, secretFragments, syntheticToken } from './helpers.js';
 

@@ -1,12 +1,8 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  decryptServerToken,
-  encryptServerToken,
-  generateKeyPair,
-  type KeyPair,
-} from '../../../src/crypto/index.js';
+import { encryptServerToken } from '../../../src/crypto/encrypt-server-token.js';
+import { decryptServerToken, generateKeyPair, type KeyPair } from '../../../src/crypto/index.js';
 import { isAbmError } from '../../../src/errors/index.js';
 import { secretFragments, syntheticToken } from './helpers.js';
 

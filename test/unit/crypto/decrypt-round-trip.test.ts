@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encryptServerToken } from '../../../src/crypto/encrypt-server-token.js';
 import {
   decryptServerToken,
-  encryptServerToken,
   generateKeyPair,
   type KeyPair,
   type ServerToken,

@@ -3,9 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type EncryptServerTokenOptions,
   encryptServerToken,
-  generateKeyPair,
-  type KeyPair,
-} from '../../../src/crypto/index.js';
+} from '../../../src/crypto/encrypt-server-token.js';
+import { generateKeyPair, type KeyPair } from '../../../src/crypto/index.js';
 import { isAbmError } from '../../../src/errors/index.js';
 import { abmPayload, forgeDecrypt, syntheticToken } from './helpers.js';
 

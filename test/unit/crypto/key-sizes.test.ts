@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decryptServerToken, encryptServerToken, generateKeyPair } from '../../../src/index.js';
+import { decryptServerToken, generateKeyPair } from '../../../src/index.js';
+import { encryptServerToken } from '../../../src/testing/index.js';
 
 const token = {
   consumerKey: 'CK_sizes',

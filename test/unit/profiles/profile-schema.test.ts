@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  adeProfileResponseSchema,
-  adeProfileSchema,
   isAbmError,
   ProfileValidationError,
   SKIP_SETUP_ITEMS,
   validateProfile,
 } from '../../../src/index.js';
+import { adeProfileResponseSchema, adeProfileSchema } from '../../../src/schemas/index.js';
 import { thrown } from './helpers.js';
 
 const base = { profile_name: 'Staff iPhones', url: 'https://mdm.example.com/enroll' };

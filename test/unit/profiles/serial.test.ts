@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { isValidSerial, normalizeSerial, SERIAL_LENGTH } from '../../../src/index.js';
+import {
+  isValidSerial,
+  normaliseSerial,
+  normalizeSerial,
+  SERIAL_LENGTH,
+} from '../../../src/index.js';
 
 describe('serial numbers', () => {
   it('normalises by removing every whitespace character and upper-casing', () => {
-    expect(normalizeSerial(' c02x\tl0ab\u00a0jg5h\r\n')).toBe('C02XL0ABJG5H');
+    expect(normaliseSerial(' c02x\tl0ab\u00a0jg5h\r\n')).toBe('C02XL0ABJG5H');
+  });
+
+  it('keeps the deprecated American spelling as the same function', () => {
+    expect(normalizeSerial).toBe(normaliseSerial);
   });
 
   it('accepts 8 to 14 letters A-Z and digits, nothing else', () => {

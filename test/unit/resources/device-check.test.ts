@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { adeDeviceSchema, deviceListResponseSchema } from '../../../src/index.js';
 import { isAdeDevice } from '../../../src/schemas/device-check.js';
+import { adeDeviceSchema, deviceListResponseSchema } from '../../../src/schemas/index.js';
 
 const FIELDS = [
   'serial_number',

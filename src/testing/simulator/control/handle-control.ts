@@ -6,7 +6,7 @@
 
 import { isAbmError } from '../../../errors/index.js';
 import type { DepSimulator } from '../create-simulator.js';
-import { lowerHeaders, normalizePath } from '../request-parts.js';
+import { lowerHeaders, normalisePath } from '../request-parts.js';
 import type { SimRequest, SimResponse } from '../types.js';
 import { ControlProblem } from './problem.js';
 import { CONTROL_ROUTES } from './routes.js';
@@ -68,7 +68,7 @@ export async function handleSimControl(
   request: SimRequest,
 ): Promise<SimResponse> {
   const method = request.method.toUpperCase();
-  const path = normalizePath(request.path);
+  const path = normalisePath(request.path);
   const ctx: ControlContext = {
     sim,
     method,

@@ -109,11 +109,12 @@ describe('device population', () => {
       population: 1_000_000,
       added: 0,
       removed: 0,
+      materialised: 0,
       materialized: 0,
       events: 0,
     });
     sim.devices.modify(last, { asset_tag: 'X' });
-    expect(sim.devices.stats().materialized).toBe(1);
+    expect(sim.devices.stats().materialised).toBe(1);
   });
 });
 

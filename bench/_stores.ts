@@ -11,10 +11,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { type AbmStorage, FileStorage, MemoryStorage } from '../src/index.js';
+import {
+  type AbmManager,
+  type AbmStorage,
+  FileStorage,
+  generateKeyPair,
+  type KeyPair,
+  MemoryStorage,
+} from '../src/index.js';
 import { PostgresStorage } from '../src/storage/postgres/index.js';
 import { RedisStorage } from '../src/storage/redis/index.js';
-import { DATABASE_URL, KEY, REDIS_URL, uniq } from './_harness.js';
+import { DATABASE_URL, KEY, mapLimit, REDIS_URL, type SimProcess, uniq } from './_harness.js';
 
 /** Store kinds, in the order they are printed. */
 export const KINDS = ['postgres', 'redis', 'file', 'memory'] as const;
@@ -238,4 +245,26 @@ export async function openBare(kind: Kind, s: Services): Promise<BareStore> {
       };
     }
   }
+}
+
+let pair: Promise<KeyPair> | undefined;
+
+/**
+ * Adds tokens `ids` to `manager` the way an embedder does (key pair, server token file from the
+ * simulator, upload), with an empty policy. One key pair is generated per process and imported
+ * for every token, to keep RSA key generation out of the setup time.
+ */
+export async function addTokens(
+  manager: AbmManager,
+  sim: SimProcess,
+  ids: readonly string[],
+): Promise<void> {
+  pair ??= generateKeyPair({ commonName: 'abmkit-bench' });
+  const keys = await pair;
+  const files = await sim.issue(keys.certificatePem, ids.length);
+  await mapLimit(ids, 8, async (id, i) => {
+    await manager.importKeyPair(id, keys);
+    await manager.uploadServerToken(id, files[i]!);
+    await manager.setPolicy(id, { osDefaults: {} });
+  });
 }

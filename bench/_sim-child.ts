@@ -47,6 +47,7 @@ async function answer(ask: SimAsk): Promise<unknown> {
         method: 'POST',
         path: '/profile',
         headers: {
+          'user-agent': 'abmkit-bench/1.0',
           'x-adm-auth-session': session,
           'x-server-protocol-version': '10',
           'content-type': 'application/json',

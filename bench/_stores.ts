@@ -134,11 +134,14 @@ async function dropPrefix(client: Redis, prefix: string): Promise<void> {
   } while (cursor !== '0');
 }
 
-/** A fresh abmkit store of `kind`; `drop()` removes its schema / keys / directory. */
+/**
+ * A fresh abmkit store of `kind`; `where` is its schema / key prefix / directory, which `drop()`
+ * removes.
+ */
 export async function openStore(
   kind: Kind,
   s: Services,
-): Promise<{ storage: AbmStorage; drop(): Promise<void> }> {
+): Promise<{ storage: AbmStorage; where: string; drop(): Promise<void> }> {
   switch (kind) {
     case 'postgres': {
       const schema = `abmkit_bench_${uniq()}`;
@@ -146,19 +149,21 @@ export async function openStore(
       await storage.migrate();
       return {
         storage,
+        where: schema,
         drop: async () => void (await s.pg.pool.query(`DROP SCHEMA "${schema}" CASCADE`)),
       };
     }
     case 'redis': {
       const prefix = `abmkit-bench-${uniq()}`;
       const storage = new RedisStorage({ client: s.redis.client, prefix, encryptionKey: KEY });
-      return { storage, drop: () => dropPrefix(s.redis.client, prefix) };
+      return { storage, where: prefix, drop: () => dropPrefix(s.redis.client, prefix) };
     }
     case 'file': {
       const directory = await mkdtemp(join(tmpdir(), 'abmkit-bench-'));
       const storage = new FileStorage({ directory, encryptionKey: KEY });
       return {
         storage,
+        where: directory,
         drop: async () => {
           await storage.close();
           await rm(directory, { recursive: true, force: true });
@@ -166,7 +171,11 @@ export async function openStore(
       };
     }
     case 'memory':
-      return { storage: new MemoryStorage({ encryptionKey: KEY }), drop: async () => {} };
+      return {
+        storage: new MemoryStorage({ encryptionKey: KEY }),
+        where: 'memory',
+        drop: async () => {},
+      };
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * Local measurement (skipped by bench/run-all.ts): peak RSS / heap of `AbmManager`'s first sync +
- * assignment of N devices from the loopback simulator into FileStorage only (the FileStorage half
- * of bench/manager-sync.ts, without PostgreSQL and the many-tokens run), then the time and peak
+ * assignment of N devices from the loopback simulator into FileStorage only (bench/manager-assign.ts
+ * runs the same sync into PostgreSQL beside a bare loop), then the time and peak
  * memory of a forced `compact()` and of re-opening the directory.
  *
  *   node --expose-gc --import tsx bench/_file-memory.ts [--devices 100000] [--compact-mb 64] [--memory]

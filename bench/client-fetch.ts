@@ -1,10 +1,14 @@
 /**
- * Benchmark: a full fetch of 100,000 devices (1000 per page) from a loopback server, through
- * `client.devices()` versus a bare `fetch` + `JSON.parse` loop over the same pages.
+ * Benchmark: a full fetch of N devices (1000 per page) from a loopback server, through
+ * `client.devices()` and `client.devicePages()` versus a bare `fetch` + `JSON.parse` loop (#13 case d).
  *
- *   node --import tsx bench/client-fetch.ts [--devices 100000] [--runs 5]
+ *   node --expose-gc --import tsx bench/client-fetch.ts            # quick: 20,000 devices, 3 runs
+ *   node --expose-gc --import tsx bench/client-fetch.ts --full     # 100,000 devices, 5 runs
+ *   … [--devices N] [--runs N]
  *
- * Prints the median time of each, the ratio (target ≤ 1.2×), and peak RSS / heap growth.
+ * The three loops run interleaved (order rotated each round); prints wall and CPU time
+ * (process.cpuUsage) min/median/max of each, ratios of medians to the bare loop, and peak RSS /
+ * heap growth of one client run.
  */
 
 import { fork } from 'node:child_process';
@@ -12,14 +16,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { AbmClient } from '../src/index.js';
+import { arg, fmt, interleave, loadLine, ratio } from './_harness.js';
 
-const arg = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const TOTAL = arg('devices', 100_000);
+const TOTAL = arg('devices', 20_000, 100_000);
 const PAGE = 1000;
-const RUNS = arg('runs', 5);
+const RUNS = arg('runs', 3, 5);
 const PAGES = Math.ceil(TOTAL / PAGE);
 
 // The server runs in a child process so that its CPU time does not count against either loop.
@@ -75,7 +76,12 @@ function startServer(): void {
     res.end(body);
   }
 
+  let requests = 0;
+  process.on('message', (m) => {
+    if (m === 'requests') process.send?.({ requests });
+  });
   const server = createServer((req, res) => {
+    requests++;
     void (async () => {
       const body = await readBody(req);
       if (req.url === '/session') return send(res, 200, '{"auth_session_token":"bench-session"}');
@@ -157,36 +163,53 @@ async function main(): Promise<void> {
     return count;
   }
 
-  const cpu: Record<string, number[]> = {};
-  async function time(fn: () => Promise<number>): Promise<number> {
+  const served = () =>
+    new Promise<number>((resolve) => {
+      worker.once('message', (m: { requests: number }) => resolve(m.requests));
+      worker.send('requests');
+    });
+
+  /** Wall and CPU time (user + system, this process) and HTTP requests of one full fetch. */
+  async function time(
+    fn: () => Promise<number>,
+  ): Promise<{ ms: number; cpuMs: number; http: number }> {
+    const before = await served();
     const cpuStart = process.cpuUsage();
     const start = performance.now();
     const n = await fn();
     const ms = performance.now() - start;
     const used = process.cpuUsage(cpuStart);
-    const list = cpu[fn.name] ?? [];
-    list.push((used.user + used.system) / 1000);
-    cpu[fn.name] = list;
     if (n !== TOTAL) throw new Error(`expected ${TOTAL} devices, got ${n}`);
-    return ms;
+    return { ms, cpuMs: (used.user + used.system) / 1000, http: (await served()) - before };
   }
 
-  const median = (xs: number[]): number =>
-    [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-
-  // Warm up both paths (JIT, connection pool, session).
+  // Warm up every path (JIT, connection pool, session), then interleave them.
   await time(bare);
   await time(viaClient);
-
-  const bareTimes: number[] = [];
-  const clientTimes: number[] = [];
-  const pageTimes: number[] = [];
   await time(viaPages);
-  for (let i = 0; i < RUNS; i++) {
-    bareTimes.push(await time(bare));
-    clientTimes.push(await time(viaClient));
-    pageTimes.push(await time(viaPages));
+  const runs = await interleave(RUNS, {
+    bare: () => time(bare),
+    'client.devices()': () => time(viaClient),
+    'client.devicePages()': () => time(viaPages),
+  });
+  const wall = (k: string) => runs[k]!.map((r) => r.ms);
+  const cpuOf = (k: string) => runs[k]!.map((r) => r.cpuMs);
+  console.log(
+    `client-fetch: ${TOTAL} devices, ${PAGES} pages of ${PAGE}, ${RUNS} interleaved runs; ${loadLine()}`,
+  );
+  for (const k of Object.keys(runs)) {
+    const vs =
+      k === 'bare'
+        ? ''
+        : `  wall ${ratio(wall(k), wall('bare'))}, CPU ${ratio(cpuOf(k), cpuOf('bare'))} of bare`;
+    console.log(
+      `  ${k.padEnd(22)}: wall ${fmt(wall(k), 'ms', 1)}, CPU ${fmt(cpuOf(k), 'ms')}, ` +
+        `${fmt(runs[k]!.map((r) => r.http))} HTTP requests${vs}`,
+    );
   }
+  console.log(
+    '  (HTTP requests counted at the server; the bare loop starts with a session; #13 target: CPU ≤ 1.3× of bare)',
+  );
 
   // Memory: peak RSS and heap during one client run, sampled every 5 ms.
   global.gc?.();
@@ -205,19 +228,6 @@ async function main(): Promise<void> {
   const heapAfter = process.memoryUsage().heapUsed;
 
   const mb = (b: number): string => `${(b / 1024 / 1024).toFixed(1)} MB`;
-  const b = median(bareTimes);
-  const c = median(clientTimes);
-  console.log(`client-fetch: ${TOTAL} devices, ${PAGES} pages of ${PAGE}, median of ${RUNS} runs`);
-  console.log(`  bare fetch + JSON.parse : ${b.toFixed(1)} ms`);
-  console.log(`  client.devices()        : ${c.toFixed(1)} ms  (1 extra sync request at the end)`);
-  const p = median(pageTimes);
-  console.log(`  client.devicePages()    : ${p.toFixed(1)} ms  (${(p / b).toFixed(2)}x)`);
-  const cb = median(cpu['bare'] ?? []);
-  const cc = median(cpu['viaClient'] ?? []);
-  console.log(
-    `  CPU time (this process) : bare ${cb.toFixed(0)} ms, client ${cc.toFixed(0)} ms, ratio ${(cc / cb).toFixed(2)}x (less sensitive to machine load)`,
-  );
-  console.log(`  wall-clock ratio        : ${(c / b).toFixed(2)}x  (target <= 1.20x)`);
   console.log(
     `  peak heap growth        : ${mb(peakHeap - heapBefore)}  (one page is ~${mb(bytes / PAGES)} of JSON)`,
   );

@@ -1,0 +1,72 @@
+/**
+ * Child process of the manager benchmarks: the ADE simulator on loopback, so that its CPU time
+ * and memory stay out of the measured process. Started by `startSim()` in bench/_harness.ts;
+ * answers IPC requests (one reply per request, matched by `id`) until killed.
+ *
+ *   node --import tsx bench/_sim-child.ts <devices>
+ */
+import { profilePreset } from '../src/index.js';
+import { createDepSimulator } from '../src/testing/index.js';
+
+/** A request from the parent. */
+export type SimAsk =
+  | { op: 'issue'; certificatePem: string; count: number }
+  | { op: 'sessions'; count: number }
+  | { op: 'requests' }
+  | { op: 'profile' }
+  | { op: 'reset' };
+
+const devices = Number(process.argv[2] ?? 100);
+const sim = createDepSimulator({
+  devices,
+  seed: 1,
+  session: { ttlMs: 86_400_000 },
+  requestLogLimit: 1000,
+});
+const url = await sim.listen();
+process.send?.({ url });
+
+async function answer(ask: SimAsk): Promise<unknown> {
+  switch (ask.op) {
+    case 'issue': {
+      const files: string[] = [];
+      for (let i = 0; i < ask.count; i++)
+        files.push((await sim.issueServerToken(ask.certificatePem)).file);
+      return files;
+    }
+    case 'sessions':
+      // Sessions of fresh tokens, created without OAuth, for the bare loops.
+      return Array.from({ length: ask.count }, () =>
+        sim.sessions.create(sim.tokens.create().consumer_key),
+      );
+    case 'requests':
+      return sim.counters.requests;
+    case 'profile': {
+      const session = sim.sessions.create();
+      const res = await sim.handle({
+        method: 'POST',
+        path: '/profile',
+        headers: {
+          'user-agent': 'abmkit-bench/1.0',
+          'x-adm-auth-session': session,
+          'x-server-protocol-version': '10',
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(
+          profilePreset('automated', { name: 'All', url: 'https://m.example/e' }),
+        ),
+      });
+      return (JSON.parse(res.body) as { profile_uuid: string }).profile_uuid;
+    }
+    case 'reset':
+      sim.reset();
+      return true;
+  }
+}
+
+process.on('message', (m: { id: number; ask: SimAsk }) => {
+  void answer(m.ask).then(
+    (value) => process.send?.({ id: m.id, value }),
+    (error: Error) => process.send?.({ id: m.id, error: error.message }),
+  );
+});

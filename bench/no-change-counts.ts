@@ -1,0 +1,108 @@
+/**
+ * Benchmark (issue #13, case c): the no-change sync run of one token — what it costs in round
+ * trips and time on each store. One token with 100 devices, all assigned by a policy, is synced
+ * until nothing changes; then `--runs` no-change runs of `manager.syncNow()` are interleaved with
+ * the bare floor (one `/devices/sync` request + one cursor write, bench/_stores.ts).
+ *
+ *   node --import tsx bench/no-change-counts.ts [--runs 20] [--stores postgres,redis]
+ *
+ * Prints per run: SQL statements (PostgreSQL), Redis commands, HTTP requests and wall time
+ * (min/median/max). #13's target: at most 6 statements on PostgreSQL, the equivalent on Redis.
+ * test/integration/manager/statement-count.test.ts holds the PostgreSQL and Redis counts.
+ */
+import { AbmManager } from '../src/index.js';
+import {
+  adePost,
+  arg,
+  type BarePage,
+  fmt,
+  interleave,
+  loadLine,
+  OS_ALL,
+  startSim,
+  uniq,
+} from './_harness.js';
+import { addTokens, KINDS, type Kind, openBare, openServices, openStore } from './_stores.js';
+
+const RUNS = arg('runs', 20);
+const storesArg = process.argv.indexOf('--stores');
+const STORES = (storesArg > 0 ? process.argv[storesArg + 1]!.split(',') : KINDS) as Kind[];
+
+const sim = await startSim(100);
+const s = openServices(4);
+
+interface Run {
+  ms: number;
+  trips: number;
+  http: number;
+}
+
+/** Runs `work` once, counting round trips of `kind` and HTTP requests. */
+async function measure(kind: Kind, work: () => Promise<void>): Promise<Run> {
+  const trips = () => (kind === 'postgres' ? s.pg.statements() : s.redis.commands());
+  const t0 = trips();
+  const h0 = await sim.requests();
+  const start = performance.now();
+  await work();
+  const ms = performance.now() - start;
+  return { ms, trips: trips() - t0, http: (await sim.requests()) - h0 };
+}
+
+async function one(kind: Kind): Promise<void> {
+  const { storage, drop } = await openStore(kind, s);
+  const manager = new AbmManager({ storage, baseUrl: sim.url, telemetry: false });
+  const id = `nc-${uniq()}`;
+  await addTokens(manager, sim, [id]);
+  await manager.setPolicy(id, { osDefaults: OS_ALL(await sim.profile()) });
+  for (let i = 0; i < 5; i++) {
+    const r = await manager.syncNow(id);
+    if (r.status !== 'completed') throw new Error(`${kind}: ${r.error?.message}`);
+    if (i > 0 && r.devices.added + r.devices.modified + r.profiles.assigned === 0) break;
+  }
+  const bareStore = await openBare(kind, s);
+  const [session] = (await sim.sessions(1)) as [string];
+  let cursor = (await adePost<BarePage>(`${sim.url}/server/devices`, session, { limit: 1000 }))
+    .cursor;
+
+  const r = await interleave(RUNS, {
+    abmkit: () =>
+      measure(kind, async () => {
+        const report = await manager.syncNow(id);
+        if (report.devices.added + report.devices.modified !== 0)
+          throw new Error(`${kind}: not a no-change run`);
+      }),
+    bare: () =>
+      measure(kind, async () => {
+        const page = await adePost<BarePage>(`${sim.url}/devices/sync`, session, {
+          cursor,
+          limit: 1000,
+        });
+        cursor = page.cursor;
+        await bareStore.writePage('bare', page.devices, page.cursor);
+      }),
+  });
+  const unit = kind === 'postgres' ? 'SQL statements' : kind === 'redis' ? 'Redis commands' : '';
+  for (const side of ['abmkit', 'bare'] as const) {
+    const xs = r[side]!;
+    const trips = unit ? `${fmt(xs.map((x) => x.trips))} ${unit}, ` : '';
+    console.log(
+      `  ${kind.padEnd(8)} ${side.padEnd(6)} ${trips}${fmt(xs.map((x) => x.http))} HTTP requests, ` +
+        `${fmt(
+          xs.map((x) => x.ms),
+          'ms',
+          1,
+        )} per run`,
+    );
+  }
+  await manager.stop();
+  await bareStore.drop();
+  await drop();
+}
+
+try {
+  console.log(`no-change-counts: one token, 100 devices, ${RUNS} interleaved runs; ${loadLine()}`);
+  for (const kind of STORES) await one(kind);
+} finally {
+  sim.close();
+  await s.close();
+}

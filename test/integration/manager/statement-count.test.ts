@@ -1,0 +1,131 @@
+/**
+ * Round trips of a no-change sync run of one token (issue #13): every `query` on every pooled
+ * PostgreSQL client and every Redis command is counted, so a regression fails deterministically.
+ * No timing. bench/no-change-counts.ts prints the same counts for every store.
+ */
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AbmManager, type AbmStorage, profilePreset } from '../../../src/index.js';
+import { PostgresStorage } from '../../../src/storage/postgres/index.js';
+import { RedisStorage } from '../../../src/storage/redis/index.js';
+import { createDepSimulator } from '../../../src/testing/index.js';
+import { shouldRun } from '../storage/services.js';
+import { DATABASE_URL, KEY, REDIS_URL } from './stores.js';
+
+/**
+ * PostgreSQL statements of a no-change run of one token (with a policy), as measured before
+ * #13's optimisation: token read, lease take and release, run record insert + update + prune,
+ * policy, retries (twice), 3 × `SELECT now()`, 2 status counts, cursor read, 3 device reads, a
+ * transaction (BEGIN, fence check, cursor update, COMMIT) and a token rewrite. Issue #13 lowers
+ * it to 6 (lease, cursor, run record and status written together): lower this constant with it.
+ */
+const MAX_PG_STATEMENTS_NO_CHANGE = 23;
+/** Redis commands of the same run, as measured before #13; #13 lowers it to the equivalent of 6. */
+const MAX_REDIS_COMMANDS_NO_CHANGE = 34;
+/** HTTP requests of the same run: the sync call (the session is reused). */
+const MAX_HTTP_REQUESTS_NO_CHANGE = 1;
+
+const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+const pgUp = await shouldRun('PostgreSQL', DATABASE_URL, 5432);
+const redisUp = await shouldRun('Redis', REDIS_URL, 6379);
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+});
+
+/** A pool counting `query` calls of every client it creates (pool.query runs through one). */
+function countedPool(): { pool: pg.Pool; count(): number } {
+  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
+  let n = 0;
+  pool.on('connect', (client) => {
+    const query = client.query;
+    client.query = function (this: pg.PoolClient, ...args: unknown[]) {
+      n++;
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof client.query;
+  });
+  return { pool, count: () => n };
+}
+
+/** An ioredis client counting every command (pipelines and scripts included). */
+function countedRedis(): { client: Redis; count(): number } {
+  const client = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
+  let n = 0;
+  const send = client.sendCommand.bind(client);
+  client.sendCommand = ((...args: Parameters<Redis['sendCommand']>) => {
+    n++;
+    return send(...args);
+  }) as Redis['sendCommand'];
+  return { client, count: () => n };
+}
+
+/** First sync of one token (20 devices, all assigned), a settling run, a counted no-change run. */
+async function noChangeRun(
+  storage: AbmStorage,
+  count: () => number,
+): Promise<{ roundTrips: number; http: number }> {
+  const sim = createDepSimulator({ devices: 20, seed: 13 });
+  const url = await sim.listen();
+  cleanups.push(() => sim.close());
+  const manager = new AbmManager({ storage, baseUrl: url, telemetry: false });
+  cleanups.push(() => manager.stop());
+  const pem = await manager.createKeyPair('t');
+  await manager.uploadServerToken('t', (await sim.issueServerToken(pem)).file);
+  const client = await manager.client('t');
+  const { profile_uuid } = await client.defineProfile(
+    profilePreset('automated', { name: 'All', url: 'https://m.example/e' }),
+  );
+  const p = profile_uuid;
+  await manager.setPolicy('t', {
+    osDefaults: { ios: p, ipados: p, macos: p, tvos: p, visionos: p, watchos: p },
+  });
+  const first = await manager.syncNow('t');
+  expect(first).toMatchObject({ status: 'completed', fullFetch: true });
+  expect(first.profiles.assigned).toBe(20);
+  // Apple reports the assignments back as `modified`, in this run's sync pass or the next one
+  // (depending on whether the simulator's clock ticked between them): a settling run takes them.
+  expect((await manager.syncNow('t')).status).toBe('completed');
+
+  const before = count();
+  const requests = sim.counters.requests;
+  const report = await manager.syncNow('t');
+  const roundTrips = count() - before;
+  expect(report.status).toBe('completed');
+  expect(report.devices).toMatchObject({ added: 0, modified: 0, removed: 0 });
+  expect(report.profiles.assigned).toBe(0);
+  return { roundTrips, http: sim.counters.requests - requests };
+}
+
+describe('a no-change sync run of one token', () => {
+  it.skipIf(!pgUp)('costs a bounded number of PostgreSQL statements', async () => {
+    const { pool, count } = countedPool();
+    const schema = `abmkit_stmts_${runId}`;
+    cleanups.push(async () => {
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await pool.end();
+    });
+    const storage = new PostgresStorage({ pool, schema, encryptionKey: KEY });
+    await storage.migrate();
+    const { roundTrips, http } = await noChangeRun(storage, count);
+    console.info(`no-change run on PostgreSQL: ${roundTrips} statements, ${http} HTTP requests`);
+    expect(roundTrips).toBeLessThanOrEqual(MAX_PG_STATEMENTS_NO_CHANGE);
+    expect(http).toBeLessThanOrEqual(MAX_HTTP_REQUESTS_NO_CHANGE);
+  });
+
+  it.skipIf(!redisUp)('costs a bounded number of Redis commands', async () => {
+    const { client, count } = countedRedis();
+    const prefix = `abmkit-cmds-${runId}`;
+    cleanups.push(async () => {
+      const keys = await client.keys(`${prefix}:*`);
+      if (keys.length > 0) await client.del(...keys);
+      client.disconnect();
+    });
+    const storage = new RedisStorage({ client, prefix, encryptionKey: KEY });
+    const { roundTrips, http } = await noChangeRun(storage, count);
+    console.info(`no-change run on Redis: ${roundTrips} commands, ${http} HTTP requests`);
+    expect(roundTrips).toBeLessThanOrEqual(MAX_REDIS_COMMANDS_NO_CHANGE);
+    expect(http).toBeLessThanOrEqual(MAX_HTTP_REQUESTS_NO_CHANGE);
+  });
+});

@@ -9,7 +9,7 @@ import { VERSION } from '../internal/version.js';
 import { compilePolicy } from '../profiles/compile-policy.js';
 import type { ProfilePolicy } from '../profiles/policy-types.js';
 import { normalizeSerial } from '../profiles/serial.js';
-import type { ApiAccountRecord, ServerLinkRecord } from '../storage/api-accounts/types.js';
+import type { ApiAccountRecord, ServerLinkRecord } from '../storage/index.js';
 import type { DeviceRecord, Page, PolicyRecord, TokenRecord } from '../storage/types.js';
 import {
   type ApiAccountSummary,
@@ -27,7 +27,7 @@ import {
   saveApiAccount,
 } from './business-api.js';
 import { canonicalPolicy, policyEntriesFor } from './canonical-policy.js';
-import { ClientPool } from './client-factory.js';
+import { ClientPool } from './client-pool.js';
 import type { ManagerContext, ResolvedConfig } from './context.js';
 import type { EnrollmentEventName, EnrollmentEventPayload } from './enrollment-events.js';
 import { type AbmManagerEventName, type AbmManagerListener, EventHub } from './events.js';
@@ -177,6 +177,7 @@ export class AbmManager {
       fetch: options.fetch,
       retry: options.retry,
       logger,
+      now: clock,
     });
     const clients = this.#clients;
     this.#apiOptions = { userAgent: options.userAgent, fetch: options.fetch };

@@ -1,6 +1,6 @@
 import type { RetryOptions } from '../client/options.js';
 import type { AbmLogger } from '../internal/logger.js';
-import type { ServerLinkRecord } from '../storage/api-accounts/types.js';
+import type { ServerLinkRecord } from '../storage/index.js';
 import type {
   AbmStorage,
   CursorPhase,

@@ -1,5 +1,4 @@
 import { isAbmError, isTokenHealthError } from '../errors/index.js';
-import { MAX_ASSIGN_BATCH } from '../profiles/plan-assignments.js';
 import type {
   AssignmentResultInput,
   AssignmentRetryRecord,
@@ -9,7 +8,7 @@ import type {
   PagePlanEntry,
 } from '../storage/types.js';
 import { policyEntriesFor } from './canonical-policy.js';
-import { planDevices } from './plan-devices.js';
+import { type DevicePlan, planDevices } from './plan-devices.js';
 import type { RunState } from './run-state.js';
 
 const DAY_MS = 86_400_000;
@@ -40,60 +39,55 @@ export interface Assigned {
 }
 
 /**
- * Plans `records` against the run's policy, drops obsolete retries and assigns what needs
- * assigning, without writing the plan or the results: the caller writes `patches` (with the page
- * in `applyPage`, or through `updateDevices`), then calls {@link settleAssigned}. A crash before
- * the writes only means an idempotent re-assign on the next run. `halted` is called before each
- * assign-profile call and throws when the run must send no more (a page write failed meanwhile).
+ * Acts on a plan without writing it: drops the retries it made obsolete, then sends its
+ * assign-profile calls. The caller writes `patches` (with the page in `applyPage`, or through
+ * `updateDevices`), then calls {@link settleAssigned}; a crash before the writes only means an
+ * idempotent re-assign on the next run. `halted` is called before each assign-profile call and
+ * throws when the run must send no more (a page write failed meanwhile).
  * @internal
  */
-export async function assignRecords(
+export async function assignPlan(
   run: RunState,
-  records: readonly DeviceRecord[],
+  plan: DevicePlan,
   halted?: () => void,
 ): Promise<Assigned> {
-  const out: Assigned = {
-    patches: new Map(),
-    others: [],
-    outcomes: [],
-    unassigned: [],
-    failure: undefined,
-  };
-  if (records.length === 0) return out;
   const { ctx, tokenId, lease } = run;
-  const plan = planDevices(records, run.policy, run.retries, storageNowMs(run));
   if (plan.dropRetries.length > 0) {
     await ctx.storage.deleteRetries(tokenId, plan.dropRetries);
     for (const serial of plan.dropRetries) run.retries.delete(serial);
   }
-  out.unassigned = plan.unassigned;
-  const patches = out.patches;
+  const patches = new Map<string, DevicePatch>();
   for (const patch of plan.patches) patches.set(patch.serialNumber, patch);
+  const out: Assigned = {
+    patches,
+    others: [],
+    outcomes: [],
+    unassigned: plan.unassigned,
+    failure: undefined,
+  };
   try {
-    for (const [profileUuid, serials] of plan.toAssign) {
-      for (let i = 0; i < serials.length; i += MAX_ASSIGN_BATCH) {
-        lease.signal.throwIfAborted();
-        halted?.();
-        const outcome = await assignBatch(run, profileUuid, serials.slice(i, i + MAX_ASSIGN_BATCH));
-        out.outcomes.push(outcome);
-        for (const r of outcome.results) {
-          if (outcome.permanent !== undefined) {
-            // The profile does not exist in ABM: the device reads Unassigned with the reason.
-            const patch = patches.get(r.serialNumber) ?? { serialNumber: r.serialNumber };
-            patch.resolvedProfileUuid = profileUuid;
-            patch.unassignedReason = outcome.permanent;
-            patch.planRevision = run.policy.revision;
-            patches.set(r.serialNumber, patch);
-            out.unassigned.push({ serialNumber: r.serialNumber, reason: outcome.permanent });
-          }
-          if (r.status === 'SUCCESS' && !run.retries.has(r.serialNumber)) {
-            const patch = patches.get(r.serialNumber) ?? { serialNumber: r.serialNumber };
-            patch.assignedProfileUuid = r.profileUuid;
-            patch.assignedAt = outcome.at;
-            patches.set(r.serialNumber, patch);
-          } else {
-            out.others.push(r);
-          }
+    for (const { profileUuid, serials } of plan.batches) {
+      lease.signal.throwIfAborted();
+      halted?.();
+      const outcome = await assignBatch(run, profileUuid, serials);
+      out.outcomes.push(outcome);
+      for (const r of outcome.results) {
+        if (outcome.permanent !== undefined) {
+          // The profile does not exist in ABM: the device reads Unassigned with the reason.
+          const patch = patches.get(r.serialNumber) ?? { serialNumber: r.serialNumber };
+          patch.resolvedProfileUuid = profileUuid;
+          patch.unassignedReason = outcome.permanent;
+          patch.planRevision = run.policy.revision;
+          patches.set(r.serialNumber, patch);
+          out.unassigned.push({ serialNumber: r.serialNumber, reason: outcome.permanent });
+        }
+        if (r.status === 'SUCCESS' && !run.retries.has(r.serialNumber)) {
+          const patch = patches.get(r.serialNumber) ?? { serialNumber: r.serialNumber };
+          patch.assignedProfileUuid = r.profileUuid;
+          patch.assignedAt = outcome.at;
+          patches.set(r.serialNumber, patch);
+        } else {
+          out.others.push(r);
         }
       }
     }
@@ -157,8 +151,9 @@ export async function planAndAssign(
   records: readonly DeviceRecord[],
 ): Promise<void> {
   if (records.length === 0) return;
-  const assigned = await assignRecords(run, records);
   const { ctx, tokenId, lease } = run;
+  const plan = planDevices(records, run.policy, run.retries, ctx.now().getTime());
+  const assigned = await assignPlan(run, plan);
   if (!lease.lost && assigned.patches.size > 0) {
     await ctx.storage.updateDevices(tokenId, [...assigned.patches.values()], lease.fence);
   }
@@ -189,11 +184,6 @@ function missingProfileReason(run: RunState, profileUuid: string): string {
   const entries = policyEntriesFor(run.policy.source ?? null, profileUuid);
   const where = entries.length === 0 ? '' : ` (policy ${entries.join(', ')})`;
   return `profile ${profileUuid} not found in ABM${where}: define the profile for this MDM server or correct the policy with setPolicy()`;
-}
-
-/** The store's clock, from the offset measured at the start of the run. @internal */
-export function storageNowMs(run: RunState): number {
-  return Date.now() + run.clockOffsetMs;
 }
 
 /** One assign-profile call of at most 1000 serials, mapped to per-serial results. */
@@ -241,7 +231,7 @@ async function assignBatch(
         'abmkit: assign-profile failed; the serials are retried after the cool-down',
       );
   }
-  const nowMs = storageNowMs(run);
+  const nowMs = ctx.now().getTime();
   const detail =
     permanent ??
     (failure === undefined
@@ -257,7 +247,14 @@ async function assignBatch(
     } else if (status === 'THROTTLED') {
       next = retryAt(nowMs, retryAfterMs);
     }
-    results.push({ serialNumber: serial, profileUuid, status, nextAttemptAt: next, error: detail });
+    results.push({
+      serialNumber: serial,
+      profileUuid,
+      status,
+      nextAttemptAt: next,
+      error: detail,
+      at: new Date(nowMs).toISOString(),
+    });
     let group = groups.get(status);
     if (group === undefined) {
       group = { serials: [], retryAt: next ?? null };

@@ -9,6 +9,7 @@ import { VERSION } from '../internal/version.js';
 import { compilePolicy } from '../profiles/compile-policy.js';
 import type { ProfilePolicy } from '../profiles/policy-types.js';
 import { normalizeSerial } from '../profiles/serial.js';
+import { MAX_DEVICE_PAGE_LIMIT } from '../resources/device-list.js';
 import type { ApiAccountRecord, ServerLinkRecord } from '../storage/index.js';
 import type { DeviceRecord, Page, PolicyRecord, TokenRecord } from '../storage/types.js';
 import {
@@ -91,7 +92,11 @@ function positiveOption(
 function resolveConfig(options: AbmManagerOptions): ResolvedConfig {
   const syncIntervalMs = positiveOption('syncIntervalMs', options.syncIntervalMs, 300_000, 1);
   const pageSize = positiveOption('pageSize', options.pageSize, 100, 1);
-  if (pageSize > 1000) throw new InvalidArgumentError('AbmManager option pageSize must be ≤ 1000.');
+  if (pageSize > MAX_DEVICE_PAGE_LIMIT) {
+    throw new InvalidArgumentError(
+      `AbmManager option pageSize must be ≤ ${MAX_DEVICE_PAGE_LIMIT}.`,
+    );
+  }
   return {
     baseUrl: options.baseUrl,
     syncIntervalMs,

@@ -1,7 +1,11 @@
 import { AbmError, attachPartialResult } from '../errors/abm-error.js';
 import { InvalidArgumentError } from '../errors/index.js';
 
-/** Apple's documented maximum of serials per request. */
+/**
+ * Apple's documented maximum of serials per request (assign-profile, remove-profile, device
+ * details, disown, the `devices` of define-profile). The one constant for this limit: the
+ * client's chunking, `planAssignments` and the manager's assignment batches all use it.
+ */
 export const MAX_SERIALS_PER_REQUEST = 1000;
 
 /**

@@ -9,7 +9,8 @@ import { VERSION } from '../internal/version.js';
 import { compilePolicy } from '../profiles/compile-policy.js';
 import type { ProfilePolicy } from '../profiles/policy-types.js';
 import { normalizeSerial } from '../profiles/serial.js';
-import type { ApiAccountRecord, ServerLinkRecord } from '../storage/api-accounts/types.js';
+import { MAX_DEVICE_PAGE_LIMIT } from '../resources/device-list.js';
+import type { ApiAccountRecord, ServerLinkRecord } from '../storage/index.js';
 import type { DeviceRecord, Page, PolicyRecord, TokenRecord } from '../storage/types.js';
 import {
   type ApiAccountSummary,
@@ -27,7 +28,7 @@ import {
   saveApiAccount,
 } from './business-api.js';
 import { canonicalPolicy, policyEntriesFor } from './canonical-policy.js';
-import { ClientPool } from './client-factory.js';
+import { ClientPool } from './client-pool.js';
 import type { ManagerContext, ResolvedConfig } from './context.js';
 import type { EnrollmentEventName, EnrollmentEventPayload } from './enrollment-events.js';
 import { type AbmManagerEventName, type AbmManagerListener, EventHub } from './events.js';
@@ -91,7 +92,11 @@ function positiveOption(
 function resolveConfig(options: AbmManagerOptions): ResolvedConfig {
   const syncIntervalMs = positiveOption('syncIntervalMs', options.syncIntervalMs, 300_000, 1);
   const pageSize = positiveOption('pageSize', options.pageSize, 100, 1);
-  if (pageSize > 1000) throw new InvalidArgumentError('AbmManager option pageSize must be ≤ 1000.');
+  if (pageSize > MAX_DEVICE_PAGE_LIMIT) {
+    throw new InvalidArgumentError(
+      `AbmManager option pageSize must be ≤ ${MAX_DEVICE_PAGE_LIMIT}.`,
+    );
+  }
   return {
     baseUrl: options.baseUrl,
     syncIntervalMs,
@@ -177,6 +182,7 @@ export class AbmManager {
       fetch: options.fetch,
       retry: options.retry,
       logger,
+      now: clock,
     });
     const clients = this.#clients;
     this.#apiOptions = { userAgent: options.userAgent, fetch: options.fetch };

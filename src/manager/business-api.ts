@@ -11,7 +11,7 @@ import type {
   ApiAccountRecord,
   ApiAccountStore,
   ServerLinkRecord,
-} from '../storage/api-accounts/types.js';
+} from '../storage/index.js';
 import type { TokenRecord } from '../storage/types.js';
 import type { ManagerContext } from './context.js';
 import { requireToken } from './token-lifecycle.js';

@@ -2,7 +2,8 @@ import type { AssignmentRetryRecord, DeviceQuery, DeviceRecord } from '../storag
 import { planAndAssign } from './assign-devices.js';
 import type { RunState } from './run-state.js';
 
-const BATCH = 1000;
+/** Records read per storage listing (not Apple's limit: assignments are batched by the planner). */
+const LIST_PAGE = 1000;
 /** Guard against a listing that never drains (e.g. an adapter that cannot update a record). */
 const MAX_PASSES = 10_000;
 
@@ -25,7 +26,7 @@ async function drain(run: RunState, query: DeviceQuery): Promise<void> {
   let cursor: string | undefined;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     lease.signal.throwIfAborted();
-    const page = await ctx.storage.listDevices(tokenId, { ...query, limit: BATCH, cursor });
+    const page = await ctx.storage.listDevices(tokenId, { ...query, limit: LIST_PAGE, cursor });
     await planAndAssign(run, page.items);
     if (page.nextCursor === null) return;
     cursor = page.nextCursor;
@@ -38,7 +39,10 @@ async function retryDue(run: RunState): Promise<void> {
   const seen = new Set<string>();
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     lease.signal.throwIfAborted();
-    const page = await ctx.storage.listDueRetries(tokenId, { limit: BATCH });
+    const page = await ctx.storage.listDueRetries(tokenId, {
+      limit: LIST_PAGE,
+      now: ctx.now().toISOString(),
+    });
     const fresh = page.items.filter((r: AssignmentRetryRecord) => !seen.has(r.serialNumber));
     if (fresh.length === 0) return;
     for (const r of fresh) seen.add(r.serialNumber);
@@ -55,7 +59,10 @@ async function retryDue(run: RunState): Promise<void> {
     await planAndAssign(run, records);
     if (page.nextCursor === null && fresh.length === page.items.length) {
       // Everything due was handled; entries rescheduled into the future are no longer due.
-      const again = await ctx.storage.listDueRetries(tokenId, { limit: 1 });
+      const again = await ctx.storage.listDueRetries(tokenId, {
+        limit: 1,
+        now: ctx.now().toISOString(),
+      });
       if (again.items.every((r) => seen.has(r.serialNumber))) return;
     }
   }

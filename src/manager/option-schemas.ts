@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidArgumentError, isAbmError } from '../errors/index.js';
 import { durationOption } from '../internal/duration.js';
+import { MAX_DEVICE_PAGE_LIMIT } from '../resources/device-list.js';
 
 /** The storage methods the manager calls: a missing one is a wrong `storage` option. */
 const STORAGE_METHODS = [
@@ -105,8 +106,8 @@ export const managerOptionsSchema = z.object({
   concurrency: count(1),
   leaseTtlMs: ms(30),
   pageSize: count(1).refine(
-    (v) => v === undefined || v <= 1000,
-    'must be at most 1000 (Apple’s limit)',
+    (v) => v === undefined || v <= MAX_DEVICE_PAGE_LIMIT,
+    `must be at most ${MAX_DEVICE_PAGE_LIMIT} (Apple’s limit)`,
   ),
   jitter: z.number().min(0).max(1).optional(),
   staggerMs: ms(0),

@@ -1,6 +1,12 @@
 import type { CompiledProfilePolicy } from '../profiles/compile-policy.js';
+import {
+  type AssignmentBatch,
+  type DeviceTarget,
+  targetOf,
+  toBatches,
+} from '../profiles/plan-assignments.js';
 import type { ProfilePolicy } from '../profiles/policy-types.js';
-import { resolveProfile } from '../profiles/resolve-profile.js';
+import { sameProfileUuid } from '../profiles/profile-uuid.js';
 import type { AssignmentRetryRecord, DevicePatch, DeviceRecord } from '../storage/types.js';
 
 /** The policy a run plans with. @internal */
@@ -17,29 +23,21 @@ export interface PlanPolicy {
 export interface DevicePlan {
   /** Writes of the plan fields (only for records that change). */
   patches: DevicePatch[];
-  /** Serials to assign, per profile UUID. */
-  toAssign: Map<string, string[]>;
+  /** The assign-profile calls to make (sorted by profile, then serial; at most 1000 serials each). */
+  batches: AssignmentBatch[];
   /** Devices that newly have no profile, with the reason. */
   unassigned: { serialNumber: string; reason: string }[];
   /** Retry entries made obsolete (device removed, or its plan changed). */
   dropRetries: string[];
 }
 
-/** Why a device has no profile when the token has no policy at all. */
-export const NO_POLICY_REASON =
-  'no profile policy is set for this token: call setPolicy() with an OS default or a device-level profile';
-
-/** Compares profile UUIDs the way Apple does: ignoring case and dashes. @internal */
-export function sameProfile(a: string | null | undefined, b: string | null | undefined): boolean {
-  if (typeof a !== 'string' || typeof b !== 'string') return false;
-  return a === b || a.replace(/-/g, '').toUpperCase() === b.replace(/-/g, '').toUpperCase();
-}
-
 /**
- * Resolves each record's profile (device > group > OS default), records what changed, and picks
- * the devices to assign: resolved to a profile that differs from Apple's `profile_uuid` and from
- * the one abmkit already assigned, and not waiting in the retry queue (cool-down, throttling) or
- * known to be `NOT_ACCESSIBLE` for that profile. Pure.
+ * The engine's side of the one planner ({@link targetOf} and {@link toBatches}, shared with the
+ * public `planAssignments`): resolves each record's profile, records what changed, and picks the
+ * devices to assign: resolved to a profile that differs from Apple's `profile_uuid` and from the
+ * one abmkit already assigned, and not waiting in the retry queue (cool-down, throttling) or
+ * known to be `NOT_ACCESSIBLE` for that profile. `targets` holds decisions already made for some
+ * serials (the page pass decides once per device). Pure.
  * @internal
  */
 export function planDevices(
@@ -47,8 +45,10 @@ export function planDevices(
   policy: PlanPolicy,
   retries: ReadonlyMap<string, AssignmentRetryRecord>,
   nowMs: number,
+  targets?: ReadonlyMap<string, DeviceTarget>,
 ): DevicePlan {
-  const plan: DevicePlan = { patches: [], toAssign: new Map(), unassigned: [], dropRetries: [] };
+  const plan: DevicePlan = { patches: [], batches: [], unassigned: [], dropRetries: [] };
+  const toAssign = new Map<string, string[]>();
   for (const record of records) {
     const serial = record.serialNumber;
     const retry = retries.get(serial);
@@ -56,33 +56,30 @@ export function planDevices(
       if (retry !== undefined) plan.dropRetries.push(serial);
       continue;
     }
-    const resolution =
-      policy.compiled === null
-        ? ({ profileUuid: null, reason: NO_POLICY_REASON } as const)
-        : resolveProfile(record.device, policy.compiled);
+    const decided = targets?.get(serial) ?? targetOf(record.device, policy.compiled);
+    const target = decided.profileUuid;
     // A profile Apple refused for good (it does not exist in ABM) keeps its reason on the record.
     const refused =
-      resolution.profileUuid !== null &&
+      target !== null &&
       retry !== undefined &&
       retry.nextAttemptAt === null &&
       typeof retry.lastError === 'string' &&
-      sameProfile(retry.profileUuid, resolution.profileUuid)
+      sameProfileUuid(retry.profileUuid, target)
         ? retry.lastError
         : null;
-    const reason = resolution.profileUuid === null ? resolution.reason : refused;
+    const reason = target === null ? decided.reason : refused;
     if (
-      record.resolvedProfileUuid !== resolution.profileUuid ||
+      record.resolvedProfileUuid !== target ||
       record.unassignedReason !== reason ||
       record.planRevision !== policy.revision
     ) {
       plan.patches.push({
         serialNumber: serial,
-        resolvedProfileUuid: resolution.profileUuid,
+        resolvedProfileUuid: target,
         unassignedReason: reason,
         planRevision: policy.revision,
       });
     }
-    const target = resolution.profileUuid;
     if (target === null) {
       if (reason !== null && (record.unassignedReason !== reason || record.planRevision === null)) {
         plan.unassigned.push({ serialNumber: serial, reason });
@@ -90,23 +87,23 @@ export function planDevices(
       if (retry !== undefined) plan.dropRetries.push(serial);
       continue;
     }
-    const device = record.device;
-    if (device.profile_status !== 'removed' && sameProfile(device.profile_uuid, target)) {
+    if (decided.alreadyOn) {
       if (retry !== undefined) plan.dropRetries.push(serial);
       continue;
     }
-    if (sameProfile(record.assignedProfileUuid, target)) continue;
+    if (sameProfileUuid(record.assignedProfileUuid, target)) continue;
     if (retry !== undefined) {
-      if (sameProfile(retry.profileUuid, target)) {
+      if (sameProfileUuid(retry.profileUuid, target)) {
         if (retry.nextAttemptAt === null) continue; // NOT_ACCESSIBLE: reported, never retried
         if (Date.parse(retry.nextAttemptAt) > nowMs) continue; // cooling down
       } else {
         plan.dropRetries.push(serial);
       }
     }
-    const list = plan.toAssign.get(target);
-    if (list === undefined) plan.toAssign.set(target, [serial]);
+    const list = toAssign.get(target);
+    if (list === undefined) toAssign.set(target, [serial]);
     else list.push(serial);
   }
+  plan.batches = toBatches(toAssign);
   return plan;
 }

@@ -17,8 +17,6 @@ export interface RunState {
   readonly retries: Map<string, AssignmentRetryRecord>;
   /** The counters that become the report. */
   readonly counts: RunCounts;
-  /** The store's clock minus this process's, measured once per run. */
-  readonly clockOffsetMs: number;
   /** What the run found that an admin must fix (reported in health). */
   readonly notes: RunNotes;
   /** Serial numbers received in this run (progress counts devices, not records). */
@@ -86,7 +84,9 @@ export function buildReport(input: {
   skipped?: SyncReport['skipped'];
   counts: RunCounts;
   totals: Record<DeviceStatus, number> | null;
+  /** When the run started, from the manager's clock. */
   startedAt: string;
+  /** `performance.now()` at the start: durations are measured on the monotonic clock. */
   startedMs: number;
   error?: { code: string; message: string } | null;
   invalidRecords?: readonly SkippedRecord[] | undefined;
@@ -110,7 +110,7 @@ export function buildReport(input: {
     unassigned: c.unassigned,
     totals: input.totals,
     startedAt: input.startedAt,
-    durationMs: Math.max(0, Date.now() - input.startedMs),
+    durationMs: Math.max(0, Math.round(performance.now() - input.startedMs)),
     error: input.error ?? null,
     invalidRecords: (input.invalidRecords ?? []).slice(0, 20),
   };

@@ -3,8 +3,8 @@ import type { ProfilePolicy } from '../profiles/policy-types.js';
 import type { AssignmentRetryRecord, TokenRecord } from '../storage/types.js';
 import { canonicalPolicy } from './canonical-policy.js';
 import { catchUp } from './catch-up.js';
+import { describeError, isStop } from './classify-error.js';
 import type { ManagerContext } from './context.js';
-import { describeError, isStop } from './errors.js';
 import { blocksSync, statusForErrorCode, tokenStatus } from './health.js';
 import { recordHealth } from './health-transition.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -38,8 +38,9 @@ export async function runSync(
   options: RunOptions = {},
 ): Promise<SyncReport> {
   const tokenId = token.tokenId;
-  const startedMs = Date.now();
-  const startedAt = new Date(startedMs).toISOString();
+  // Timestamps come from the manager's clock (`ctx.now`); the duration from the monotonic one.
+  const startedMs = performance.now();
+  const startedAt = ctx.now().toISOString();
   const counts = newCounts();
   const skip = (skipped: SyncSkipReason, error?: { code: string; message: string }) =>
     buildReport({
@@ -68,7 +69,7 @@ export async function runSync(
   const status = tokenStatus(token, ctx.now(), ctx.config.renewWithinDays);
   if (blocksSync(status)) {
     const lastTry = token.lastSyncAt === undefined ? 0 : Date.parse(token.lastSyncAt);
-    const probeDue = Date.now() - lastTry >= ctx.config.unhealthyProbeIntervalMs;
+    const probeDue = ctx.now().getTime() - lastTry >= ctx.config.unhealthyProbeIntervalMs;
     if (expiredLocally || !(options.probe === true || probeDue)) {
       return skip('unhealthy', { code: statusCode(status), message: `token is ${status}` });
     }
@@ -76,7 +77,7 @@ export async function runSync(
 
   if (options.probe !== true && token.lastSyncAt !== undefined) {
     // Another replica ran this token moments ago: the schedule counts that as this cycle's run.
-    const since = Date.now() - Date.parse(token.lastSyncAt);
+    const since = ctx.now().getTime() - Date.parse(token.lastSyncAt);
     if (since >= 0 && since < ctx.config.syncIntervalMs / 2) return skip('recently-synced');
   }
 
@@ -162,7 +163,6 @@ async function execute(
       policy: await loadPolicy(ctx, tokenId),
       retries: await loadRetries(ctx, tokenId),
       counts,
-      clockOffsetMs: Date.parse(await ctx.storage.now()) - Date.now(),
       notes,
       seen: new Set(),
       expectedTotal: liveDevices(await ctx.storage.countDevices(tokenId).catch(() => null)),
@@ -218,7 +218,7 @@ async function execute(
     error,
     invalidRecords: notes.skipped,
   });
-  const at = new Date().toISOString();
+  const at = ctx.now().toISOString();
   const syncHealth = nextSyncHealth(token, report, notes, at);
   if (syncHealth !== undefined && totals !== null) syncHealth.devices = totals;
   await write({
@@ -229,15 +229,32 @@ async function execute(
       : error !== null && outcome === 'failed'
         ? { lastError: { ...error, at } }
         : {}),
-  }).catch(() => undefined);
+  }).catch((lost: unknown) =>
+    ctx.logger.warn(
+      { event: 'sync.write-lost', tokenId, runId, err: lost },
+      "abmkit: could not store the token's sync outcome (lastSyncAt, sync health, last error); health shows the previous run until the next one is stored",
+    ),
+  );
   await ctx.storage
     .finishSyncRun(tokenId, runId, {
       status: outcome,
       report: report as unknown as Record<string, unknown>,
       ...(error === null ? {} : { error }),
     })
-    .catch(() => undefined);
-  await ctx.storage.pruneSyncRuns(tokenId, ctx.config.keepSyncRuns).catch(() => undefined);
+    .catch((lost: unknown) =>
+      ctx.logger.warn(
+        { event: 'sync.write-lost', tokenId, runId, err: lost },
+        'abmkit: could not store the end of the sync run; its history record stays "running" with no report',
+      ),
+    );
+  await ctx.storage
+    .pruneSyncRuns(tokenId, ctx.config.keepSyncRuns)
+    .catch((lost: unknown) =>
+      ctx.logger.warn(
+        { event: 'sync.write-lost', tokenId, runId, err: lost },
+        'abmkit: could not prune old sync runs; the history keeps more runs than keepSyncRuns until a later run prunes it',
+      ),
+    );
   ctx.logger.info(
     {
       event: `sync.${outcome}`,

@@ -1,20 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { isAbmError } from '../errors/index.js';
-import type { AdeDevice } from '../schemas/device.js';
 import type { CursorRecord } from '../storage/types.js';
-import { assignRecords, settleAssigned, storageNowMs, toPagePlans } from './assign-devices.js';
 import type { SyncApiPage } from './client-port.js';
 import { guardPage } from './page-guard.js';
-import { planPage } from './page-records.js';
+import { keepResults, type Position, preparePage, writePage } from './page-pass.js';
 import type { RunState } from './run-state.js';
-
-/** Where the page loop stands. */
-interface Position {
-  /** The cursor stored now (the CAS's expected value). */
-  cursor: string | null;
-  /** The full fetch in progress, if any. */
-  fullFetchId: string | null;
-}
 
 /**
  * Decides where the run starts: finishes a full fetch whose last page was applied but whose
@@ -32,7 +22,7 @@ export async function prepareCursor(run: RunState): Promise<CursorRecord> {
     record !== null &&
     record.phase === 'sync' &&
     (record.lastFullFetchAt === null ||
-      Date.parse(await ctx.storage.now()) - Date.parse(record.lastFullFetchAt) >
+      ctx.now().getTime() - Date.parse(record.lastFullFetchAt) >
         ctx.config.fullReconcileIntervalMs);
   const needsFull =
     record === null ||
@@ -55,9 +45,11 @@ export async function prepareCursor(run: RunState): Promise<CursorRecord> {
 }
 
 /**
- * Reads Apple's pages from the stored cursor and commits each one: devices and cursor in one
- * atomic `applyPage`, then events, then planning and assignment of the page's devices. A
- * repeated cursor with `more_to_follow` stops the loop until the next run.
+ * Reads Apple's pages from the stored cursor and passes each one through plan → assign → write
+ * (`page-pass.ts`), pipelined: while page N is written, page N+1 is fetched (read-ahead) and
+ * planned and assigned. A page that shares a serial with the page being written, a restarted
+ * full fetch and the end of a full fetch wait for that write first. A repeated cursor with
+ * `more_to_follow` stops the loop until the next run.
  * @internal
  */
 export async function syncPages(run: RunState, start: CursorRecord): Promise<void> {
@@ -108,20 +100,28 @@ export async function syncPages(run: RunState, start: CursorRecord): Promise<voi
         pos.fullFetchId = null;
       }
       // Plan and assign this page while the previous page's apply is still running.
-      const prepared = await prepareOne(run, page, halted);
+      const prepared = await preparePage(run, page, halted);
       try {
         await settle();
       } catch (error) {
         // The previous page's write failed after this page's assignments went out: keep what
         // Apple answered for them (throttling, failures) so that the next run honours it.
-        await keepResults(run, prepared).catch(() => undefined);
+        await keepResults(run, prepared).catch((lost: unknown) =>
+          ctx.logger.warn(
+            { event: 'sync.results-lost', tokenId, err: lost },
+            'abmkit: the assignment results of a page that was not written could not be stored; the next run assigns those devices again',
+          ),
+        );
         throw error;
       }
       const sent = pos.cursor;
       const completes = page.phase === 'fetch' && !page.moreToFollow && pos.fullFetchId !== null;
-      const done = commitOne(run, pos, page, prepared);
-      if (completes) await done;
-      else {
+      const done = writePage(run, pos, page, prepared);
+      if (completes) {
+        await done;
+        await completeFullFetch(run, pos.cursor, pos.fullFetchId as string);
+        pos.fullFetchId = null;
+      } else {
         done.catch((error: unknown) => {
           // Surfaced by settle(); noted now so that the next page stops assigning at once.
           writeError = { error };
@@ -169,107 +169,6 @@ function overlaps(inFlight: InFlight | null, page: SyncApiPage): boolean {
   return page.devices.some((d) => inFlight.serials.has(d.serial_number));
 }
 
-type Prepared = Awaited<ReturnType<typeof prepareOne>>;
-
-/**
- * Plans a page's devices and assigns what needs assigning, before the page is applied. Reads
- * only the stored records of the page's own serials, so it may run while the previous page (with
- * other serials) is being written.
- */
-async function prepareOne(run: RunState, page: SyncApiPage, halted: () => void) {
-  const planned = await planPage(run, page.devices);
-  halted();
-  const assigned = await assignRecords(run, planned.records, halted);
-  if (assigned.failure !== undefined && run.lease.lost) throw assigned.failure;
-  return { planned, assigned };
-}
-
-/** Records the assignment results of a page that will not be written (see syncPages). */
-async function keepResults(run: RunState, { assigned }: Prepared): Promise<void> {
-  if (run.lease.lost || assigned.others.length === 0) return;
-  await run.ctx.storage.recordAssignmentResults(run.tokenId, assigned.others, run.lease.fence);
-}
-
-/**
- * Writes a prepared page: the page, its cursor, the plans and the successful assignments in one
- * atomic `applyPage` (one write per device), then the other results, then events. A crash
- * before the apply leaves the cursor where it was: the page is fetched again and its
- * assignments repeated (idempotent; Apple's record then already shows them).
- */
-async function commitOne(
-  run: RunState,
-  pos: Position,
-  page: SyncApiPage,
-  { planned, assigned }: Prepared,
-): Promise<void> {
-  const { ctx, tokenId, lease } = run;
-  const fetching = page.phase === 'fetch';
-  const completes = fetching && !page.moreToFollow && pos.fullFetchId !== null;
-  const nowIso = new Date(storageNowMs(run)).toISOString();
-  const result = await ctx.storage.applyPage({
-    ...lease.fence,
-    expectedCursor: pos.cursor,
-    nextCursor: page.cursor ?? pos.cursor,
-    phase: fetching && !completes ? 'full' : 'sync',
-    devices: page.devices,
-    fullFetchId: fetching ? pos.fullFetchId : undefined,
-    lastFullFetchAt: completes ? nowIso : undefined,
-    fetchedUntil: page.fetchedUntil ?? null,
-    plans: [...planned.quiet, ...toPagePlans(run, assigned)],
-  });
-  pos.cursor = result.cursor.cursor;
-  const c = run.counts;
-  c.pages += 1;
-  c.devicesSeen += page.devices.length;
-  c.added += result.added.length;
-  c.modified += result.modified.length;
-  c.removed += result.removed.length;
-  c.phase = result.cursor.phase;
-  emitDevices(run, page.devices, result);
-  if (result.removed.length > 0) {
-    await ctx.storage.deleteRetries(tokenId, result.removed);
-    for (const serial of result.removed) run.retries.delete(serial);
-  }
-  await settleAssigned(run, assigned);
-  for (const d of page.devices) run.seen.add(d.serial_number);
-  ctx.events.emit('sync.progress', {
-    tokenId,
-    pages: c.pages,
-    devices: run.seen.size,
-    records: c.devicesSeen,
-    expectedTotal: fetching ? run.expectedTotal : null,
-    moreToFollow: page.moreToFollow,
-    phase: fetching ? 'full' : 'sync',
-  });
-  if (completes && pos.fullFetchId !== null) {
-    await completeFullFetch(run, pos.cursor, pos.fullFetchId);
-    pos.fullFetchId = null;
-  }
-}
-
-function emitDevices(
-  run: RunState,
-  devices: readonly AdeDevice[],
-  result: { added: string[]; modified: string[]; removed: string[] },
-): void {
-  const { events } = run.ctx;
-  const wanted =
-    events.has('device.added') || events.has('device.modified') || events.has('device.removed');
-  if (!wanted) return;
-  const bySerial = new Map<string, AdeDevice>();
-  for (const d of devices) bySerial.set(d.serial_number, d);
-  const tokenId = run.tokenId;
-  for (const [name, serials] of [
-    ['device.added', result.added],
-    ['device.modified', result.modified],
-    ['device.removed', result.removed],
-  ] as const) {
-    for (const serialNumber of serials) {
-      events.emit(name, { tokenId, serialNumber, device: bySerial.get(serialNumber) ?? null });
-    }
-  }
-}
-
 /**
  * After the last page of a full fetch: marks removed the devices it did not deliver (history
  * kept), drops their retries, and closes the full fetch on the cursor. Idempotent, so a crash
@@ -296,7 +195,7 @@ async function completeFullFetch(
     cursor,
     phase: 'sync',
     fullFetchId: null,
-    lastFullFetchAt: new Date(storageNowMs(run)).toISOString(),
+    lastFullFetchAt: ctx.now().toISOString(),
   });
 }
 

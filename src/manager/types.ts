@@ -1,6 +1,6 @@
 import type { RetryOptions } from '../client/options.js';
 import type { AbmLogger } from '../internal/logger.js';
-import type { ServerLinkRecord } from '../storage/api-accounts/types.js';
+import type { ServerLinkRecord } from '../storage/index.js';
 import type {
   AbmStorage,
   CursorPhase,
@@ -64,7 +64,18 @@ export interface AbmManagerOptions {
   fullReconcileIntervalMs?: number | undefined;
   /** Sync-run history entries kept per token. @default 50 */
   keepSyncRuns?: number | undefined;
-  /** The clock used for token expiry (tests). @default `() => new Date()` */
+  /**
+   * The manager's one clock. Every timestamp the manager writes comes from it: sync-run reports
+   * (`startedAt`), the token's `lastSyncAt`/`lastSuccessfulSyncAt`/`lastError.at`/sync health,
+   * health transitions (`healthChangedAt`), key pairs' `createdAt`, devices' `assignedAt`,
+   * `enrolledAt` and `profileServedAt`, retry times (`nextAttemptAt`, and the "due" instant the
+   * store is asked for), `lastFullFetchAt`, and the expiry of stored ADE sessions. Token expiry,
+   * the reconcile interval and "recently synced" are judged by it too. Durations (a report's
+   * `durationMs`) are measured on the monotonic clock, and leases expire on the store's clock.
+   * Inject it in tests to make time deterministic; in production, replicas sharing a store should
+   * keep their clocks in sync (NTP).
+   * @default `() => new Date()`
+   */
   now?: (() => Date) | undefined;
   /** A fetch implementation for every client. @default `globalThis.fetch` */
   fetch?: typeof globalThis.fetch | undefined;

@@ -1,11 +1,20 @@
+import { MAX_SERIALS_PER_REQUEST } from '../client/batch.js';
 import { InvalidArgumentError } from '../errors/index.js';
 import { type CompiledProfilePolicy, compilePolicy } from './compile-policy.js';
 import type { ProfileDevice, ProfilePolicy } from './policy-types.js';
+import { sameProfileUuid } from './profile-uuid.js';
 import { checkDevices, resolveCompiled } from './resolve-profile.js';
 import { normalizeSerial } from './serial.js';
 
-/** Apple's limit of serials per assign-profile request. */
-export const MAX_ASSIGN_BATCH = 1000;
+/**
+ * Apple's limit of serials per assign-profile request.
+ * @deprecated Use {@link MAX_SERIALS_PER_REQUEST} (the same limit, Apple's one for every serial-list request).
+ */
+export const MAX_ASSIGN_BATCH = MAX_SERIALS_PER_REQUEST;
+
+/** Why a device has no profile when the token has no policy at all. @internal */
+export const NO_POLICY_REASON =
+  'no profile policy is set for this token: call setPolicy() with an OS default or a device-level profile';
 
 /** One assign-profile call to make: `POST /profile/devices` with these serials. */
 export interface AssignmentBatch {
@@ -50,30 +59,70 @@ export interface PlanAssignmentsOptions {
   batchSize?: number;
 }
 
-/** Compare profile UUIDs the way Apple does not care about: case and dashes. */
-function canonicalUuid(uuid: string): string {
-  return uuid.replace(/-/g, '').toUpperCase();
+/** What a policy decides for one device. @internal */
+export interface DeviceTarget {
+  /** The profile the device should have, or `null`. */
+  profileUuid: string | null;
+  /** Why it has none (`null` when it has one). */
+  reason: string | null;
+  /** Apple's record already shows that profile (and not as `removed`): no call is needed. */
+  alreadyOn: boolean;
 }
 
-function alreadyOn(device: ProfileDevice, profileUuid: string): boolean {
-  const current = device.profile_uuid;
-  if (typeof current !== 'string' || device.profile_status === 'removed') return false;
-  return current === profileUuid || canonicalUuid(current) === canonicalUuid(profileUuid);
+/**
+ * The one per-device decision of {@link planAssignments} and the manager's sync engine: the
+ * resolved profile (device > group > OS default; none without a policy) and whether Apple's
+ * record already shows it. Pure.
+ * @internal
+ */
+export function targetOf(
+  device: ProfileDevice,
+  compiled: CompiledProfilePolicy | null,
+): DeviceTarget {
+  if (compiled === null) return { profileUuid: null, reason: NO_POLICY_REASON, alreadyOn: false };
+  const resolution = resolveCompiled(device, compiled);
+  if (resolution.profileUuid === null) {
+    return { profileUuid: null, reason: resolution.reason, alreadyOn: false };
+  }
+  const alreadyOn =
+    device.profile_status !== 'removed' &&
+    sameProfileUuid(device.profile_uuid, resolution.profileUuid);
+  return { profileUuid: resolution.profileUuid, reason: null, alreadyOn };
+}
+
+/**
+ * Splits serials grouped by profile into assign-profile calls of at most `batchSize` serials,
+ * sorted by profile UUID, then serial (UTF-16 code-unit order, independent of locale). Sorts the
+ * given lists in place.
+ * @internal
+ */
+export function toBatches(
+  byProfile: ReadonlyMap<string, string[]>,
+  batchSize: number = MAX_SERIALS_PER_REQUEST,
+): AssignmentBatch[] {
+  const batches: AssignmentBatch[] = [];
+  for (const profileUuid of [...byProfile.keys()].sort()) {
+    const serials = (byProfile.get(profileUuid) as string[]).sort();
+    for (let i = 0; i < serials.length; i += batchSize) {
+      batches.push({ profileUuid, serials: serials.slice(i, i + batchSize) });
+    }
+  }
+  return batches;
 }
 
 function checkBatchSize(batchSize: unknown): number {
   if (
     Number.isInteger(batchSize) &&
     (batchSize as number) >= 1 &&
-    (batchSize as number) <= MAX_ASSIGN_BATCH
+    (batchSize as number) <= MAX_SERIALS_PER_REQUEST
   ) {
     return batchSize as number;
   }
   throw new InvalidArgumentError(
-    `planAssignments: batchSize must be an integer from 1 to ${MAX_ASSIGN_BATCH}, got ${String(batchSize)}`,
+    `planAssignments: batchSize must be an integer from 1 to ${MAX_SERIALS_PER_REQUEST}, got ${String(batchSize)}`,
     {
       issues: [
-        { path: ['batchSize'], message: `must be an integer from 1 to ${MAX_ASSIGN_BATCH}` },
+        { path: ['batchSize'], message: `must be an integer from 1 to ${MAX_SERIALS_PER_REQUEST}` },
       ],
     },
   );
@@ -99,7 +148,7 @@ export function planAssignments(
   policy: ProfilePolicy | CompiledProfilePolicy,
   options: PlanAssignmentsOptions = {},
 ): AssignmentPlan {
-  const batchSize = checkBatchSize(options?.batchSize ?? MAX_ASSIGN_BATCH);
+  const batchSize = checkBatchSize(options?.batchSize ?? MAX_SERIALS_PER_REQUEST);
   checkDevices('planAssignments', devices);
   const compiled = compilePolicy(policy);
   const byProfile = new Map<string, string[]>();
@@ -111,24 +160,19 @@ export function planAssignments(
     const serial = typeof raw === 'string' ? normalizeSerial(raw) : '';
     if (serial !== '' && seen.has(serial)) continue;
     seen.add(serial);
-    const result = resolveCompiled(device, compiled);
-    if (result.profileUuid === null) {
-      unassigned.push({ serial_number: typeof raw === 'string' ? raw : '', reason: result.reason });
-    } else if (alreadyOn(device, result.profileUuid)) {
-      skipped.push({ serial_number: raw as string, profileUuid: result.profileUuid });
+    const target = targetOf(device, compiled);
+    if (target.profileUuid === null) {
+      unassigned.push({
+        serial_number: typeof raw === 'string' ? raw : '',
+        reason: target.reason as string,
+      });
+    } else if (target.alreadyOn) {
+      skipped.push({ serial_number: raw as string, profileUuid: target.profileUuid });
     } else {
-      const list = byProfile.get(result.profileUuid);
-      if (list === undefined) byProfile.set(result.profileUuid, [serial]);
+      const list = byProfile.get(target.profileUuid);
+      if (list === undefined) byProfile.set(target.profileUuid, [serial]);
       else list.push(serial);
     }
   }
-  const batches: AssignmentBatch[] = [];
-  // Default sort: UTF-16 code-unit order, independent of locale.
-  for (const profileUuid of [...byProfile.keys()].sort()) {
-    const serials = byProfile.get(profileUuid)!.sort();
-    for (let i = 0; i < serials.length; i += batchSize) {
-      batches.push({ profileUuid, serials: serials.slice(i, i + batchSize) });
-    }
-  }
-  return { batches, unassigned, skipped };
+  return { batches: toBatches(byProfile, batchSize), unassigned, skipped };
 }

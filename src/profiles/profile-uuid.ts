@@ -14,3 +14,13 @@ export function canonicalProfileUuid<T>(uuid: T): T;
 export function canonicalProfileUuid(uuid: unknown): unknown {
   return typeof uuid === 'string' ? uuid.replace(/-/g, '').toUpperCase() : uuid;
 }
+
+/**
+ * Whether two profile UUIDs name the same profile the way Apple compares them (ignoring case and
+ * dashes). `false` when either is not a string. The one comparer of the planner and the engine.
+ * @internal
+ */
+export function sameProfileUuid(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'string' || typeof b !== 'string') return false;
+  return a === b || canonicalProfileUuid(a) === canonicalProfileUuid(b);
+}

@@ -5,6 +5,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import { MAX_SERIALS_PER_REQUEST } from '../../client/batch.js';
 import { InvalidArgumentError } from '../../errors/index.js';
 import { type AbmLogger, redactingLogger } from '../../internal/logger.js';
 import { DEFAULT_ADMINS, DEFAULT_PLATFORM_WEIGHTS } from './catalog.js';
@@ -101,7 +102,11 @@ function resolve(options: DepSimulatorOptions): ResolvedOptions {
     ),
     fetchMaximum,
     overLimit: limits.overLimit ?? 'clamp',
-    maxSerials: positiveInt('limits.maxSerialsPerRequest', limits.maxSerialsPerRequest, 1000),
+    maxSerials: positiveInt(
+      'limits.maxSerialsPerRequest',
+      limits.maxSerialsPerRequest,
+      MAX_SERIALS_PER_REQUEST,
+    ),
     cursorMaxAgeMs: positiveInt('cursorMaxAgeMs', options.cursorMaxAgeMs, 7 * DAY_MS),
     sessionTtlMs: positiveInt('session.ttlMs', session.ttlMs, 30 * 60_000),
     sessionMaxRequests: positiveInt(

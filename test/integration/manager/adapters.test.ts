@@ -22,11 +22,13 @@ for (const kind of kinds) {
       });
       const url = await sim.listen();
       const storage = await kind.open('e2e');
-      // The store's clock is injected: the throttled retry comes due when the test says so, not
-      // when a loaded machine happens to pass a wall-clock margin.
-      const clock = withInjectedClock(storage);
+      // The clock is injected (the manager's `now`, and the store's): the throttled retry comes
+      // due when the test says so, not when a loaded machine happens to pass a wall-clock margin.
+      // It starts at the wall clock's second, inside the server token's validity.
+      const clock = withInjectedClock(storage, Math.floor(Date.now() / 1000) * 1000);
       const manager = new AbmManager({
         storage: clock.storage,
+        now: clock.now,
         baseUrl: url,
         pageSize: 200,
         telemetry: false,

@@ -1,9 +1,11 @@
 import type { AbmStorage } from '../../../src/storage/types.js';
 
-/** A store whose clock the test moves by hand, and the hand. */
+/** A store whose clock the test moves by hand, the same clock for the manager, and the hand. */
 export interface ClockedStore {
   storage: AbmStorage;
-  /** Moves the store's clock forward. */
+  /** The same instant as the store's clock, for the manager's `now` option (the manager's one clock). */
+  now(): Date;
+  /** Moves the clock forward. */
   advance(ms: number): void;
 }
 
@@ -32,6 +34,7 @@ export function withInjectedClock(
   });
   return {
     storage,
+    now: () => new Date(nowMs),
     advance: (ms) => {
       nowMs += ms;
     },

@@ -3,6 +3,7 @@ import {
   compilePolicy,
   InvalidArgumentError,
   MAX_ASSIGN_BATCH,
+  MAX_SERIALS_PER_REQUEST,
   type ProfileDevice,
   type ProfilePolicy,
   planAssignments,
@@ -80,7 +81,8 @@ describe('planAssignments', () => {
     expect(plan.batches.map((b) => b.serials.length)).toEqual([1000, 1000, 500]);
     expect(plan.batches[0]?.serials[0]).toBe(serial(0));
     expect(plan.batches[2]?.serials.at(-1)).toBe(serial(2499));
-    expect(MAX_ASSIGN_BATCH).toBe(1000);
+    expect(MAX_SERIALS_PER_REQUEST).toBe(1000);
+    expect(MAX_ASSIGN_BATCH).toBe(MAX_SERIALS_PER_REQUEST); // the deprecated alias
   });
 
   it('honours a smaller batchSize and rejects an out-of-range one', () => {

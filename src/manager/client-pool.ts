@@ -1,55 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { SessionCache } from '../auth/session-cache.js';
+import { storageSessionCache } from '../auth/storage-session-cache.js';
 import { AbmClient } from '../client/abm-client.js';
 import type { RetryOptions } from '../client/options.js';
 import { createServerToken } from '../crypto/create-server-token.js';
 import { TokenNotFoundError } from '../errors/index.js';
 import type { AbmLogger } from '../internal/logger.js';
 import type { AbmStorage, TokenRecord } from '../storage/types.js';
-
-/** How long a stored ADE session is reused before logging in again (Apple does not say). */
-const SESSION_TTL_MS = 20 * 60_000;
-
-/** How long a session read from storage is trusted before reading it again. */
-const LOCAL_SESSION_MS = 30_000;
-
-/**
- * A {@link SessionCache} on top of the manager's storage, so that every replica sharing the
- * store reuses one ADE session per token (sessions are encrypted at rest by the store). Reads
- * are remembered for a few seconds so that a sync does not query the store on every request; a
- * session another replica replaced is picked up after a 401 (the client asks for a refresh,
- * which reads the store again).
- * @internal
- */
-export function storageSessionCache(
-  storage: AbmStorage,
-  tokenId: string,
-  version = '',
-): SessionCache {
-  let local: { value: string | undefined; at: number } | undefined;
-  // A stored session is tagged with the credentials version that logged in: a session written
-  // by a run still using the old credentials after a renewal is ignored by the new ones.
-  const tag = version === '' ? '' : `${version}~`;
-  return {
-    get: async () => {
-      if (local !== undefined && Date.now() - local.at < LOCAL_SESSION_MS) return local.value;
-      const stored = (await storage.getSession(tokenId))?.sessionToken;
-      const value =
-        typeof stored === 'string' && stored.startsWith(tag) ? stored.slice(tag.length) : undefined;
-      local = { value, at: Date.now() };
-      return value;
-    },
-    set: async (_key, sessionToken) => {
-      const expiresAt = new Date(Date.now() + SESSION_TTL_MS).toISOString();
-      await storage.putSession(tokenId, { sessionToken: `${tag}${sessionToken}`, expiresAt });
-      local = { value: sessionToken, at: Date.now() };
-    },
-    delete: async () => {
-      local = undefined;
-      await storage.deleteSession(tokenId);
-    },
-  };
-}
 
 /** What every client of a manager shares. @internal */
 export interface ClientSettings {
@@ -60,6 +16,8 @@ export interface ClientSettings {
   fetch: typeof globalThis.fetch | undefined;
   retry: RetryOptions | undefined;
   logger: AbmLogger;
+  /** The manager's clock (stamps the stored sessions' expiry). */
+  now: () => Date;
 }
 
 /**
@@ -96,7 +54,12 @@ export class ClientPool {
         accessSecret: credentials.accessSecret,
         accessTokenExpiry: new Date(credentials.accessTokenExpiry),
       }),
-      sessionCache: storageSessionCache(s.storage, token.tokenId, fingerprint.slice(0, 16)),
+      sessionCache: storageSessionCache({
+        storage: s.storage,
+        tokenId: token.tokenId,
+        version: fingerprint.slice(0, 16),
+        now: s.now,
+      }),
       logger: s.logger,
       ...(baseUrl === undefined ? {} : { baseUrl }),
       ...(s.userAgent === undefined ? {} : { userAgent: s.userAgent }),

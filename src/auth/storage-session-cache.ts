@@ -1,0 +1,61 @@
+import type { SessionStore } from '../storage/types.js';
+import type { SessionCache } from './session-cache.js';
+
+/** How long a stored ADE session is reused before logging in again (Apple does not say). */
+const SESSION_TTL_MS = 20 * 60_000;
+
+/** How long a session read from storage is trusted before reading it again. */
+const LOCAL_SESSION_MS = 30_000;
+
+/** Where {@link storageSessionCache} keeps a token's session, and the clock it stamps it with. @internal */
+export interface StorageSessionCacheOptions {
+  /** The store (its session methods); sessions are encrypted at rest by the store. */
+  storage: Pick<SessionStore, 'getSession' | 'putSession' | 'deleteSession'>;
+  /** The token whose session this is. */
+  tokenId: string;
+  /**
+   * The credentials version that logs in: a session written under another version (a run still
+   * using the old credentials after a renewal) is ignored. Empty for no tagging.
+   */
+  version?: string | undefined;
+  /** The clock that stamps `expiresAt` (the manager's `now`). @default `() => new Date()` */
+  now?: (() => Date) | undefined;
+}
+
+/**
+ * A {@link SessionCache} on top of a store's session records, so that every replica sharing the
+ * store reuses one ADE session per token. Reads are remembered for a few seconds (an in-process
+ * memo on the monotonic clock) so that a sync does not query the store on every request; a
+ * session another replica replaced is picked up after a 401 (the client asks for a refresh,
+ * which reads the store again).
+ * @internal
+ */
+export function storageSessionCache(options: StorageSessionCacheOptions): SessionCache {
+  const { storage, tokenId } = options;
+  const version = options.version ?? '';
+  const now = options.now ?? (() => new Date());
+  let local: { value: string | undefined; at: number } | undefined;
+  // A stored session is tagged with the credentials version that logged in.
+  const tag = version === '' ? '' : `${version}~`;
+  return {
+    get: async () => {
+      if (local !== undefined && performance.now() - local.at < LOCAL_SESSION_MS) {
+        return local.value;
+      }
+      const stored = (await storage.getSession(tokenId))?.sessionToken;
+      const value =
+        typeof stored === 'string' && stored.startsWith(tag) ? stored.slice(tag.length) : undefined;
+      local = { value, at: performance.now() };
+      return value;
+    },
+    set: async (_key, sessionToken) => {
+      const expiresAt = new Date(now().getTime() + SESSION_TTL_MS).toISOString();
+      await storage.putSession(tokenId, { sessionToken: `${tag}${sessionToken}`, expiresAt });
+      local = { value: sessionToken, at: performance.now() };
+    },
+    delete: async () => {
+      local = undefined;
+      await storage.deleteSession(tokenId);
+    },
+  };
+}

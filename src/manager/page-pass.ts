@@ -1,0 +1,173 @@
+import { collapsePage, upsertDevice } from '../domain/devices.js';
+import { type DeviceTarget, targetOf } from '../profiles/plan-assignments.js';
+import type { AdeDevice } from '../schemas/device.js';
+import type { DeviceRecord, PagePlanEntry } from '../storage/types.js';
+import { type Assigned, assignPlan, settleAssigned, toPagePlans } from './assign-devices.js';
+import type { SyncApiPage } from './client-port.js';
+import { planDevices } from './plan-devices.js';
+import type { RunState } from './run-state.js';
+
+/** Where the page loop stands (shared with `syncPages`). @internal */
+export interface Position {
+  /** The cursor stored now (the CAS's expected value). */
+  cursor: string | null;
+  /** The full fetch in progress, if any. */
+  fullFetchId: string | null;
+}
+
+/** A page planned and assigned, waiting to be written. @internal */
+export interface PreparedPage {
+  /** Plans of the devices Apple already shows on their profile: nothing to do but record them. */
+  quiet: PagePlanEntry[];
+  /** The plans and assignments of the other devices. */
+  assigned: Assigned;
+}
+
+/**
+ * Steps 1 and 2 of a page, before it is applied: plan, then assign. Reads only the stored
+ * records of the page's own serials, so it may run while the previous page (with other serials)
+ * is being written.
+ *
+ * 1. Plan. Each device of the collapsed page is decided once ({@link targetOf}). Deletions are
+ *    not planned (their retries go after the apply). A device whose Apple record already shows
+ *    the profile the policy resolves, with no retry-queue entry, is *quiet*: its plan goes with
+ *    the page without a read. For the others the stored records are read (none during a first
+ *    full fetch) and merged with the page's entries as `applyPage` will (`op_date` rule included:
+ *    entries the store will skip are not planned), then planned with the decisions already made.
+ * 2. Assign: the plan's obsolete retries are dropped and its assign-profile calls sent.
+ *    `halted` throws when the previous page's write failed meanwhile (send no more).
+ * @internal
+ */
+export async function preparePage(
+  run: RunState,
+  page: SyncApiPage,
+  halted: () => void,
+): Promise<PreparedPage> {
+  const { ctx, tokenId, policy } = run;
+  const quiet: PagePlanEntry[] = [];
+  const targets = new Map<string, DeviceTarget>();
+  const toRead: AdeDevice[] = [];
+  for (const device of collapsePage(page.devices)) {
+    if (device.op_type === 'deleted') continue;
+    const serial = device.serial_number;
+    const target = targetOf(device, policy.compiled);
+    if (target.alreadyOn && !run.retries.has(serial)) {
+      quiet.push({
+        serialNumber: serial,
+        resolvedProfileUuid: target.profileUuid,
+        unassignedReason: null,
+        planRevision: policy.revision,
+      });
+      continue;
+    }
+    targets.set(serial, target);
+    toRead.push(device);
+  }
+  const records: DeviceRecord[] = [];
+  if (toRead.length > 0) {
+    const stored = new Map<string, DeviceRecord>();
+    const read = await ctx.storage.getDevices(
+      tokenId,
+      toRead.map((d) => d.serial_number),
+    );
+    for (const r of read) stored.set(r.serialNumber, r);
+    const merge = { tokenId, nowIso: '', fullFetchId: undefined };
+    for (const device of toRead) {
+      const { next } = upsertDevice(stored.get(device.serial_number), device, merge);
+      if (next !== null) records.push(next);
+    }
+  }
+  const plan = planDevices(records, policy, run.retries, ctx.now().getTime(), targets);
+  halted();
+  const assigned = await assignPlan(run, plan, halted);
+  if (assigned.failure !== undefined && run.lease.lost) throw assigned.failure;
+  return { quiet, assigned };
+}
+
+/**
+ * Step 3 of a page: writes it. The page, its cursor, the plans and the successful assignments
+ * in one atomic `applyPage` (one write per device), then the retries of removed devices, the
+ * other assignment results, and events. A crash before the apply leaves the cursor where it
+ * was: the page is fetched again and its assignments repeated (idempotent; Apple's record then
+ * already shows them). The caller completes a full fetch whose last page this was.
+ * @internal
+ */
+export async function writePage(
+  run: RunState,
+  pos: Position,
+  page: SyncApiPage,
+  { quiet, assigned }: PreparedPage,
+): Promise<void> {
+  const { ctx, tokenId, lease } = run;
+  const fetching = page.phase === 'fetch';
+  const completes = fetching && !page.moreToFollow && pos.fullFetchId !== null;
+  const result = await ctx.storage.applyPage({
+    ...lease.fence,
+    expectedCursor: pos.cursor,
+    nextCursor: page.cursor ?? pos.cursor,
+    phase: fetching && !completes ? 'full' : 'sync',
+    devices: page.devices,
+    fullFetchId: fetching ? pos.fullFetchId : undefined,
+    lastFullFetchAt: completes ? ctx.now().toISOString() : undefined,
+    fetchedUntil: page.fetchedUntil ?? null,
+    plans: [...quiet, ...toPagePlans(run, assigned)],
+  });
+  pos.cursor = result.cursor.cursor;
+  const c = run.counts;
+  c.pages += 1;
+  c.devicesSeen += page.devices.length;
+  c.added += result.added.length;
+  c.modified += result.modified.length;
+  c.removed += result.removed.length;
+  c.phase = result.cursor.phase;
+  emitDevices(run, page.devices, result);
+  if (result.removed.length > 0) {
+    await ctx.storage.deleteRetries(tokenId, result.removed);
+    for (const serial of result.removed) run.retries.delete(serial);
+  }
+  await settleAssigned(run, assigned);
+  for (const d of page.devices) run.seen.add(d.serial_number);
+  ctx.events.emit('sync.progress', {
+    tokenId,
+    pages: c.pages,
+    devices: run.seen.size,
+    records: c.devicesSeen,
+    expectedTotal: fetching ? run.expectedTotal : null,
+    moreToFollow: page.moreToFollow,
+    phase: fetching ? 'full' : 'sync',
+  });
+}
+
+/**
+ * Records the assignment results of a page that will not be written (the previous page's write
+ * failed after this page's assignments went out), so that the next run honours what Apple
+ * answered (throttling, failures).
+ * @internal
+ */
+export async function keepResults(run: RunState, { assigned }: PreparedPage): Promise<void> {
+  if (run.lease.lost || assigned.others.length === 0) return;
+  await run.ctx.storage.recordAssignmentResults(run.tokenId, assigned.others, run.lease.fence);
+}
+
+function emitDevices(
+  run: RunState,
+  devices: readonly AdeDevice[],
+  result: { added: string[]; modified: string[]; removed: string[] },
+): void {
+  const { events } = run.ctx;
+  const wanted =
+    events.has('device.added') || events.has('device.modified') || events.has('device.removed');
+  if (!wanted) return;
+  const bySerial = new Map<string, AdeDevice>();
+  for (const d of devices) bySerial.set(d.serial_number, d);
+  const tokenId = run.tokenId;
+  for (const [name, serials] of [
+    ['device.added', result.added],
+    ['device.modified', result.modified],
+    ['device.removed', result.removed],
+  ] as const) {
+    for (const serialNumber of serials) {
+      events.emit(name, { tokenId, serialNumber, device: bySerial.get(serialNumber) ?? null });
+    }
+  }
+}

@@ -8,7 +8,7 @@ import { type AbmLogger, redactingLogger } from '../internal/logger.js';
 import { VERSION } from '../internal/version.js';
 import { compilePolicy } from '../profiles/compile-policy.js';
 import type { ProfilePolicy } from '../profiles/policy-types.js';
-import { normalizeSerial } from '../profiles/serial.js';
+import { normaliseSerial } from '../profiles/serial.js';
 import { MAX_DEVICE_PAGE_LIMIT } from '../resources/device-list.js';
 import type { ApiAccountRecord, ServerLinkRecord } from '../storage/index.js';
 import type { DeviceRecord, Page, PolicyRecord, TokenRecord } from '../storage/types.js';
@@ -511,7 +511,7 @@ export class AbmManager {
    * tenant. Live records win over removed ones. `null` when no token knows the serial.
    */
   async lookupDevice(serialNumber: string): Promise<DeviceLookup | null> {
-    const serial = normalizeSerial(String(serialNumber ?? ''));
+    const serial = normaliseSerial(String(serialNumber ?? ''));
     if (serial === '') return null;
     const [record] = await this.#ctx.storage.findDeviceBySerial(serial);
     if (record === undefined) return null;
@@ -536,7 +536,7 @@ export class AbmManager {
    */
   async markEnrolled(tokenId: string, serialNumber: string): Promise<boolean> {
     checkTokenId(tokenId);
-    const serial = normalizeSerial(String(serialNumber ?? ''));
+    const serial = normaliseSerial(String(serialNumber ?? ''));
     const updated = await this.#ctx.storage.updateDevices(tokenId, [
       { serialNumber: serial, enrolledAt: this.#ctx.now().toISOString() },
     ]);

@@ -1,4 +1,4 @@
-import { normalizeSerial } from '../profiles/serial.js';
+import { normaliseSerial } from '../profiles/serial.js';
 import type { ManagerContext } from './context.js';
 import type { EnrollmentEventName, EnrollmentEventPayload } from './enrollment-events.js';
 import { type DeviceStatusChange, deviceStatusHistory } from './status-history.js';
@@ -9,7 +9,7 @@ export async function recordProfileServed(
   tokenId: string,
   serialNumber: string,
 ): Promise<boolean> {
-  const serial = normalizeSerial(String(serialNumber ?? ''));
+  const serial = normaliseSerial(String(serialNumber ?? ''));
   if (serial === '') return false;
   const updated = await ctx.storage.updateDevices(tokenId, [
     { serialNumber: serial, profileServedAt: ctx.now().toISOString() },
@@ -39,6 +39,6 @@ export async function statusHistoryOf(
   tokenId: string,
   serialNumber: string,
 ): Promise<DeviceStatusChange[] | null> {
-  const record = await ctx.storage.getDevice(tokenId, normalizeSerial(String(serialNumber ?? '')));
+  const record = await ctx.storage.getDevice(tokenId, normaliseSerial(String(serialNumber ?? '')));
   return record === null ? null : deviceStatusHistory(record);
 }

@@ -4,7 +4,7 @@ import { type CompiledProfilePolicy, compilePolicy } from './compile-policy.js';
 import type { ProfileDevice, ProfilePolicy } from './policy-types.js';
 import { sameProfileUuid } from './profile-uuid.js';
 import { checkDevices, resolveCompiled } from './resolve-profile.js';
-import { normalizeSerial } from './serial.js';
+import { normaliseSerial } from './serial.js';
 
 /**
  * Apple's limit of serials per assign-profile request.
@@ -157,7 +157,7 @@ export function planAssignments(
   const skipped: SkippedDevice[] = [];
   for (const device of devices) {
     const raw: unknown = device?.serial_number;
-    const serial = typeof raw === 'string' ? normalizeSerial(raw) : '';
+    const serial = typeof raw === 'string' ? normaliseSerial(raw) : '';
     if (serial !== '' && seen.has(serial)) continue;
     seen.add(serial);
     const target = targetOf(device, compiled);

@@ -1,0 +1,244 @@
+import { opDateMs } from '../../domain/devices.js';
+import { CursorConflictError, LeaseLostError } from '../../errors/index.js';
+import type { AdeDevice } from '../../schemas/device.js';
+import type { CursorPersistence } from '../adapter.js';
+import type { FaultInjection } from '../shared/faults.js';
+import type {
+  ApplyPageInput,
+  ApplyPageResult,
+  CursorRecord,
+  PagePlanEntry,
+  SetCursorInput,
+} from '../types.js';
+import { DEVICE_LUA } from './device-meta.js';
+import type { RedisLeases } from './leases.js';
+import { fenceArg, LUA_CLOCK, type RedisConnection, script } from './redis-client.js';
+
+/**
+ * The cursor (`<base>:cursor`, a JSON string) and page application: one Lua script upserts a
+ * page's devices and compare-and-sets the cursor after checking the lease generation, so a page
+ * is all or nothing. `updatedAt`, `firstSeenAt` and `removedAt` come from Redis `TIME`.
+ * @module
+ */
+
+/** Lua: `{'OK', now}` after writing cursor JSON `rest` (without its opening brace) at `now`. */
+const CURSOR_LUA = `
+local function write_cursor(key, rest, now)
+  redis.call('SET', key, '{"updatedAt":"' .. now .. '",' .. rest)
+end`;
+
+/**
+ * Page apply + cursor CAS. KEYS[1]=lease KEYS[2]=cursor; ARGV: base, gen, expectedRaw
+ * ('' = none), new cursor JSON without '{' and updatedAt, fullFetchId, n, then per device 12
+ * args: serial, deviceJson, opDateMs, opDateIso, opType, profileStatus, profileUuid, then the
+ * page plan (planRevision, '' = none; resolved; reason; assignedProfile; assignedAt, '' = no
+ * assignment). Returns {'LEASE'} | {'CURSOR'} | {'OK', now, outcomes ('a','m','r','q','s')}.
+ */
+const APPLY_PAGE = script(`${LUA_CLOCK}${DEVICE_LUA}${CURSOR_LUA}
+local base = ARGV[1]
+if not fence_ok(KEYS[1], ARGV[2]) then return {'LEASE'} end
+if (redis.call('GET', KEYS[2]) or '') ~= ARGV[3] then return {'CURSOR'} end
+local now = clock()
+local ffid = nz(ARGV[5])
+local out = {}
+for i = 0, tonumber(ARGV[6]) - 1 do
+  local o = 7 + i * 12
+  local serial, dev, odm, odi, ot, ps, pu = ARGV[o], ARGV[o+1], ARGV[o+2], ARGV[o+3], ARGV[o+4], ARGV[o+5], ARGV[o+6]
+  local pl, prs, prr, pas, pasa = ARGV[o+7], ARGV[o+8], ARGV[o+9], ARGV[o+10], ARGV[o+11]
+  local raw = redis.call('HGET', base .. ':meta', serial)
+  local prev = raw and cjson.decode(raw) or nil
+  if prev and odm ~= '' and prev.odm and tonumber(odm) < tonumber(prev.odm) then
+    out[#out + 1] = 's'
+  else
+    local m = prev or { fs = now }
+    local deleted = (ot == 'deleted')
+    if odm ~= '' then m.odm = odm; m.od = odi end
+    if ot ~= '' then m.ot = ot end
+    local was_removed = prev and prev.rm
+    if deleted then
+      m.rm = true
+      if not was_removed then m.rma = now end
+      m.as = nil
+      m.asa = nil
+    else
+      m.rm = nil
+      m.rma = nil
+    end
+    if ffid then m.ff = ffid end
+    if pl ~= '' and not deleted then
+      m.pl = pl
+      m.rs = nz(prs)
+      m.rr = nz(prr)
+      if pasa ~= '' then m.as = pas; m.asa = pasa end
+    end
+    m.ps = nz(ps)
+    m.pu = nz(pu)
+    m.up = now
+    reindex(base, serial, prev and prev.st or nil, m)
+    redis.call('HSET', base .. ':meta', serial, cjson.encode(m))
+    redis.call('HSET', base .. ':dev', serial, dev)
+    redis.call('ZADD', base .. ':all', 0, serial)
+    if deleted then
+      out[#out + 1] = (prev and not was_removed) and 'r' or 'q'
+    else
+      out[#out + 1] = ((not prev) or was_removed) and 'a' or 'm'
+    end
+  end
+end
+write_cursor(KEYS[2], ARGV[4], now)
+return {'OK', now, out}`);
+
+/** Cursor CAS. KEYS[1]=lease KEYS[2]=cursor; ARGV gen, expectedRaw, JSON as for APPLY_PAGE. */
+const SET_CURSOR = script(`${LUA_CLOCK}${DEVICE_LUA}${CURSOR_LUA}
+if not fence_ok(KEYS[1], ARGV[1]) then return {'LEASE'} end
+if (redis.call('GET', KEYS[2]) or '') ~= ARGV[2] then return {'CURSOR'} end
+local now = clock()
+write_cursor(KEYS[2], ARGV[3], now)
+return {'OK', now}`);
+
+/** Reset cursor. KEYS[1]=cursor. */
+const RESET_CURSOR = script(`${LUA_CLOCK}
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local c = cjson.decode(raw)
+c.cursor = cjson.null
+c.phase = 'full'
+c.fullFetchId = cjson.null
+c.fetchedUntil = cjson.null
+c.updatedAt = clock()
+redis.call('SET', KEYS[1], cjson.encode(c))
+return 1`);
+
+const OUTCOMES = { a: 'added', m: 'modified', r: 'removed', s: 'skipped' } as const;
+
+/** {@link CursorPersistence} over Redis, with the test-only fault hook of `applyPage`. @internal */
+export class RedisCursorPages implements CursorPersistence {
+  /**
+   * @param r - The shared connection.
+   * @param leases - Read when a compare-and-set fails, to report a lost lease first.
+   * @param faults - Test-only fault injection (see `FaultInjection`).
+   */
+  constructor(
+    private readonly r: RedisConnection,
+    private readonly leases: RedisLeases,
+    private readonly faults: FaultInjection | undefined,
+  ) {}
+
+  async get(tokenId: string): Promise<CursorRecord | null> {
+    const raw = (await this.r.cmd('GET', `${this.r.base(tokenId)}:cursor`)) as string | null;
+    return raw === null ? null : (JSON.parse(raw) as CursorRecord);
+  }
+
+  /** Reads the stored cursor, checks the expected value, builds the next record's fields. */
+  async #next(input: SetCursorInput | ApplyPageInput, cursor: string | null) {
+    const raw = ((await this.r.cmd('GET', `${this.r.base(input.tokenId)}:cursor`)) ?? '') as string;
+    const stored = raw === '' ? null : (JSON.parse(raw) as CursorRecord);
+    if ((stored?.cursor ?? null) !== input.expectedCursor) await this.#fail(input, 'CURSOR');
+    const next: Omit<CursorRecord, 'updatedAt'> = {
+      tokenId: input.tokenId,
+      cursor,
+      phase: input.phase,
+      fullFetchId:
+        input.fullFetchId === undefined ? (stored?.fullFetchId ?? null) : input.fullFetchId,
+      lastFullFetchAt: input.lastFullFetchAt ?? stored?.lastFullFetchAt ?? null,
+      fetchedUntil:
+        'fetchedUntil' in input && input.fetchedUntil !== undefined
+          ? input.fetchedUntil
+          : (stored?.fetchedUntil ?? null),
+    };
+    return { raw, next, rest: JSON.stringify(next).slice(1) };
+  }
+
+  /** Throws the error of a failed compare-and-set; the lease is checked first, as elsewhere. */
+  async #fail(input: SetCursorInput | ApplyPageInput, code: unknown): Promise<never> {
+    if (code === 'LEASE') throw new LeaseLostError(input.tokenId);
+    const lease = await this.leases.get(input.tokenId);
+    if (
+      lease?.generation !== input.generation ||
+      (input.owner !== undefined && lease.owner !== input.owner)
+    ) {
+      throw new LeaseLostError(input.tokenId);
+    }
+    throw new CursorConflictError(input.tokenId);
+  }
+
+  async set(input: SetCursorInput): Promise<CursorRecord> {
+    const b = this.r.base(input.tokenId);
+    const { raw, next, rest } = await this.#next(input, input.cursor);
+    const r = (await this.r.eval(
+      SET_CURSOR,
+      [`${b}:lease`, `${b}:cursor`],
+      [fenceArg(input), raw, rest],
+    )) as [string, string?];
+    if (r[0] !== 'OK') return this.#fail(input, r[0]);
+    return { ...next, updatedAt: r[1] as string };
+  }
+
+  async reset(tokenId: string): Promise<void> {
+    await this.r.eval(RESET_CURSOR, [`${this.r.base(tokenId)}:cursor`], []);
+  }
+
+  async applyPage(
+    input: ApplyPageInput,
+    plans: ReadonlyMap<string, PagePlanEntry>,
+  ): Promise<ApplyPageResult> {
+    const { tokenId, devices } = input;
+    const b = this.r.base(tokenId);
+    const { raw, next, rest } = await this.#next(input, input.nextCursor);
+    // Deleted records keep the device's history: merge onto the stored JSON. Only applyPage
+    // writes device JSON and the cursor compare-and-set serialises it, so this read is safe.
+    const deleted = devices.filter((d) => d.op_type === 'deleted').map((d) => d.serial_number);
+    const prev = (
+      deleted.length === 0 ? [] : await this.r.cmd('HMGET', `${b}:dev`, ...deleted)
+    ) as (string | null)[];
+    const docs = new Map<string, AdeDevice>();
+    deleted.forEach((s, i) => {
+      if (prev[i]) docs.set(s, JSON.parse(prev[i]) as AdeDevice);
+    });
+    if (devices.length > 0) {
+      // Remember, per token, every serial put in the cross-token index (even when the page
+      // then fails), so that deleting the token can take them all out of it again.
+      await this.r.cmd('ZADD', `${b}:indexed`, ...devices.flatMap((d) => [0, d.serial_number]));
+      await Promise.all(
+        devices.map((d) =>
+          this.r.cmd('SADD', `${this.r.prefix}:serial:${d.serial_number}`, tokenId),
+        ),
+      );
+    }
+    await this.faults?.betweenWrites?.('applyPage', tokenId);
+    const args: (string | number)[] = [b, fenceArg(input), raw, rest, input.fullFetchId ?? ''];
+    args.push(devices.length);
+    for (const d of devices) {
+      const stored = docs.get(d.serial_number);
+      const doc = stored === undefined ? d : { ...stored, ...d };
+      const ms = opDateMs(d);
+      const plan = plans.get(d.serial_number);
+      args.push(
+        d.serial_number,
+        JSON.stringify(doc),
+        ms === null ? '' : String(ms),
+        ms === null ? '' : new Date(ms).toISOString(),
+        typeof d.op_type === 'string' ? d.op_type : '',
+        typeof doc.profile_status === 'string' ? doc.profile_status : '',
+        typeof doc.profile_uuid === 'string' ? doc.profile_uuid : '',
+        plan === undefined ? '' : String(plan.planRevision),
+        plan?.resolvedProfileUuid ?? '',
+        plan?.unassignedReason ?? '',
+        plan?.assignedProfileUuid ?? '',
+        plan?.assignedAt ?? '',
+      );
+    }
+    const keys = [`${b}:lease`, `${b}:cursor`];
+    const r = (await this.r.eval(APPLY_PAGE, keys, args)) as [string, string?, string[]?];
+    if (r[0] !== 'OK') return this.#fail(input, r[0]);
+    const result: ApplyPageResult = {
+      ...{ added: [], modified: [], removed: [], skipped: [] },
+      cursor: { ...next, updatedAt: r[1] as string },
+    };
+    (r[2] ?? []).forEach((k, i) => {
+      const kind = OUTCOMES[k as keyof typeof OUTCOMES];
+      if (kind) result[kind].push((devices[i] as AdeDevice).serial_number);
+    });
+    return result;
+  }
+}

@@ -1,5 +1,7 @@
-import { planAssignmentResults } from '../../domain/assignments.js';
+import { normaliseResult, planAssignmentResults } from '../../domain/assignments.js';
 import { collapsePage } from '../../domain/devices.js';
+import { toJson } from '../../domain/json.js';
+import { pagePlans } from '../../domain/pages.js';
 import {
   checkDevicePatches,
   checkIso,
@@ -10,9 +12,8 @@ import {
 import { InvalidArgumentError } from '../../errors/index.js';
 import type { AdeDevice } from '../../schemas/device.js';
 import type { StorageAdapter } from '../adapter.js';
-import { normaliseResult, toJson } from '../memory/state-storage.js';
 import { FaultableStorage, type FaultInjectionOptions } from '../shared/faults.js';
-import { pagePlans, type StorageBaseOptions } from '../storage-base.js';
+import type { StorageBaseOptions } from '../storage-base.js';
 import type {
   ApplyPageInput,
   AssignmentResultInput,

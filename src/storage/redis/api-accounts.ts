@@ -1,5 +1,5 @@
-import type { ApiAccountPersistence } from '../adapter.js';
-import { ApiAccountStoreBase, type ApiRecordKind } from '../api-accounts/api-account-store-base.js';
+import type { ApiAccountPersistence, ApiRecordKind } from '../adapter.js';
+import { ApiAccountStoreBase } from '../api-accounts/api-account-store-base.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { type RedisClientLike, RedisConnection } from './redis-client.js';
 
@@ -41,8 +41,10 @@ export class RedisApiAccounts implements ApiAccountPersistence {
 }
 
 /**
- * API accounts of a {@link RedisStorage}: one hash per kind (`<prefix>:api:account`,
- * `<prefix>:api:link`). Private keys are sealed by the storage's key.
+ * API accounts over Redis as a standalone front: one hash per kind (`<prefix>:api:account`,
+ * `<prefix>:api:link`). Private keys are sealed by the given secret box.
+ * @deprecated `RedisStorage.apiAccounts` is built by the storage front now (`ApiAccountStore`);
+ * kept for one minor version.
  */
 export class RedisApiAccountStore extends ApiAccountStoreBase {
   readonly #docs: RedisApiAccounts;

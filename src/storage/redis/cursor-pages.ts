@@ -1,15 +1,8 @@
 import { opDateMs } from '../../domain/devices.js';
 import { CursorConflictError, LeaseLostError } from '../../errors/index.js';
 import type { AdeDevice } from '../../schemas/device.js';
-import type { CursorPersistence } from '../adapter.js';
-import type { FaultInjection } from '../shared/faults.js';
-import type {
-  ApplyPageInput,
-  ApplyPageResult,
-  CursorRecord,
-  PagePlanEntry,
-  SetCursorInput,
-} from '../types.js';
+import type { CursorPersistence, PageWrite } from '../adapter.js';
+import type { ApplyPageResult, CursorRecord, SetCursorInput } from '../types.js';
 import { DEVICE_LUA } from './device-meta.js';
 import type { RedisLeases } from './leases.js';
 import { fenceArg, LUA_CLOCK, type RedisConnection, script } from './redis-client.js';
@@ -111,17 +104,15 @@ return 1`);
 
 const OUTCOMES = { a: 'added', m: 'modified', r: 'removed', s: 'skipped' } as const;
 
-/** {@link CursorPersistence} over Redis, with the test-only fault hook of `applyPage`. @internal */
+/** {@link CursorPersistence} over Redis. @internal */
 export class RedisCursorPages implements CursorPersistence {
   /**
    * @param r - The shared connection.
    * @param leases - Read when a compare-and-set fails, to report a lost lease first.
-   * @param faults - Test-only fault injection (see `FaultInjection`).
    */
   constructor(
     private readonly r: RedisConnection,
     private readonly leases: RedisLeases,
-    private readonly faults: FaultInjection | undefined,
   ) {}
 
   async get(tokenId: string): Promise<CursorRecord | null> {
@@ -130,7 +121,7 @@ export class RedisCursorPages implements CursorPersistence {
   }
 
   /** Reads the stored cursor, checks the expected value, builds the next record's fields. */
-  async #next(input: SetCursorInput | ApplyPageInput, cursor: string | null) {
+  async #next(input: SetCursorInput | PageWrite, cursor: string | null) {
     const raw = ((await this.r.cmd('GET', `${this.r.base(input.tokenId)}:cursor`)) ?? '') as string;
     const stored = raw === '' ? null : (JSON.parse(raw) as CursorRecord);
     if ((stored?.cursor ?? null) !== input.expectedCursor) await this.#fail(input, 'CURSOR');
@@ -150,7 +141,7 @@ export class RedisCursorPages implements CursorPersistence {
   }
 
   /** Throws the error of a failed compare-and-set; the lease is checked first, as elsewhere. */
-  async #fail(input: SetCursorInput | ApplyPageInput, code: unknown): Promise<never> {
+  async #fail(input: SetCursorInput | PageWrite, code: unknown): Promise<never> {
     if (code === 'LEASE') throw new LeaseLostError(input.tokenId);
     const lease = await this.leases.get(input.tokenId);
     if (
@@ -178,11 +169,8 @@ export class RedisCursorPages implements CursorPersistence {
     await this.r.eval(RESET_CURSOR, [`${this.r.base(tokenId)}:cursor`], []);
   }
 
-  async applyPage(
-    input: ApplyPageInput,
-    plans: ReadonlyMap<string, PagePlanEntry>,
-  ): Promise<ApplyPageResult> {
-    const { tokenId, devices } = input;
+  async applyPage(input: PageWrite, betweenWrites: () => Promise<void>): Promise<ApplyPageResult> {
+    const { tokenId, devices, plans } = input;
     const b = this.r.base(tokenId);
     const { raw, next, rest } = await this.#next(input, input.nextCursor);
     // Deleted records keep the device's history: merge onto the stored JSON. Only applyPage
@@ -205,7 +193,7 @@ export class RedisCursorPages implements CursorPersistence {
         ),
       );
     }
-    await this.faults?.betweenWrites?.('applyPage', tokenId);
+    await betweenWrites();
     const args: (string | number)[] = [b, fenceArg(input), raw, rest, input.fullFetchId ?? ''];
     args.push(devices.length);
     for (const d of devices) {

@@ -1,7 +1,6 @@
 import { awaitsAssignment, DEVICE_STATUSES } from '../../domain/devices.js';
 import { LeaseLostError } from '../../errors/index.js';
-import type { DevicePersistence } from '../adapter.js';
-import { pageLimit } from '../shared/paging.js';
+import type { DevicePersistence, Limited } from '../adapter.js';
 import type {
   DevicePatch,
   DeviceQuery,
@@ -111,11 +110,11 @@ export class RedisDevices implements DevicePersistence {
   }
 
   async getMany(tokenId: string, serialNumbers: readonly string[]): Promise<DeviceRecord[]> {
-    return loadDevices(this.r, tokenId, [...new Set(serialNumbers)]);
+    return loadDevices(this.r, tokenId, serialNumbers);
   }
 
-  async list(tokenId: string, query: DeviceQuery): Promise<Page<DeviceRecord>> {
-    const limit = pageLimit(query);
+  async list(tokenId: string, query: Limited<DeviceQuery>): Promise<Page<DeviceRecord>> {
+    const { limit } = query;
     const b = this.r.base(tokenId);
     const st = query.status;
     const statuses = st === undefined ? null : new Set<string>(typeof st === 'string' ? [st] : st);

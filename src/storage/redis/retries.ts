@@ -1,15 +1,7 @@
 import type { SerialAssignmentPlan } from '../../domain/assignments.js';
 import { LeaseLostError } from '../../errors/index.js';
-import type { RetryPersistence } from '../adapter.js';
-import { decodeRetryCursor, encodeCursor, pageLimit } from '../shared/paging.js';
-import type {
-  AssignmentRetryRecord,
-  IsoDateTime,
-  LeaseFence,
-  Page,
-  PageQuery,
-  RetryQuery,
-} from '../types.js';
+import type { Limited, RetryPersistence, RetryPosition } from '../adapter.js';
+import type { AssignmentRetryRecord, IsoDateTime, LeaseFence, Page, RetryQuery } from '../types.js';
 import { DEVICE_LUA } from './device-meta.js';
 import { fenceArg, LUA_CLOCK, type RedisConnection, script } from './redis-client.js';
 
@@ -89,13 +81,13 @@ export class RedisRetries implements RetryPersistence {
   /** @param r - The shared connection. */
   constructor(private readonly r: RedisConnection) {}
 
-  async listDue(
+  /** Exactly the due page plus one: the `due` set's own order is the due order. */
+  async due(
     tokenId: string,
-    query: PageQuery & { now: IsoDateTime },
-  ): Promise<Page<AssignmentRetryRecord>> {
-    const limit = pageLimit(query);
+    query: { now: IsoDateTime; after: RetryPosition | null; limit: number },
+  ): Promise<AssignmentRetryRecord[]> {
+    const { after, limit } = query;
     const b = this.r.base(tokenId);
-    const after = query.cursor === undefined ? null : decodeRetryCursor(query.cursor);
     const afterMs = after === null ? Number.NEGATIVE_INFINITY : Date.parse(after[0]);
     const range = [`${b}:due`, after === null ? '-inf' : afterMs, Date.parse(query.now)];
     const items: AssignmentRetryRecord[] = [];
@@ -109,7 +101,7 @@ export class RedisRetries implements RetryPersistence {
         offset,
         chunk,
       )) as string[];
-      // Equal scores come in serial order: skip the serials up to the cursor's.
+      // Equal scores come in serial order: skip the serials up to the position's.
       const serials = flat.filter(
         (s, i) => i % 2 === 0 && !(Number(flat[i + 1]) === afterMs && s <= (after?.[1] ?? '')),
       );
@@ -119,19 +111,11 @@ export class RedisRetries implements RetryPersistence {
       for (const raw of raws) if (raw !== null) items.push(toRetry(tokenId, raw));
       if (flat.length < chunk * 2) break;
     }
-    const page = items.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      items: page,
-      nextCursor:
-        items.length > limit && last
-          ? encodeCursor([last.nextAttemptAt as string, last.serialNumber])
-          : null,
-    };
+    return items.slice(0, limit + 1);
   }
 
-  async list(tokenId: string, query: RetryQuery): Promise<Page<AssignmentRetryRecord>> {
-    const limit = pageLimit(query);
+  async list(tokenId: string, query: Limited<RetryQuery>): Promise<Page<AssignmentRetryRecord>> {
+    const { limit } = query;
     const flat = (await this.r.cmd('HGETALL', `${this.r.base(tokenId)}:retry`)) as string[];
     const all = flat
       .filter((_, i) => i % 2 === 1)
@@ -150,14 +134,13 @@ export class RedisRetries implements RetryPersistence {
   }
 
   async delete(tokenId: string, serialNumbers: readonly string[]): Promise<number> {
-    if (serialNumbers.length === 0) return 0;
     const b = this.r.base(tokenId);
     return Number(await this.r.eval(DELETE, [`${b}:retry`, `${b}:due`], serialNumbers));
   }
 
   /**
    * Writes planned results in one script. `updatedAt` is Redis `TIME`, read in the script (the
-   * Redis stores' one clock); `_at` is not needed.
+   * one clock of the Redis stores; the front's `at` is `now()`, the same clock, read earlier).
    */
   async record(
     tokenId: string,

@@ -1,7 +1,6 @@
 import { newRunId } from '../../domain/devices.js';
-import type { RunPersistence } from '../adapter.js';
-import { pageLimit } from '../shared/paging.js';
-import type { Page, PageQuery, SyncRunRecord, SyncRunStatus } from '../types.js';
+import type { RunOutcome, RunPersistence } from '../adapter.js';
+import type { Page, SyncRunRecord } from '../types.js';
 import { LUA_CLOCK, type RedisConnection, script } from './redis-client.js';
 
 /**
@@ -40,13 +39,13 @@ export class RedisRuns implements RunPersistence {
   /** @param r - The shared connection. */
   constructor(private readonly r: RedisConnection) {}
 
-  async start(tokenId: string, input: { owner?: string | undefined }): Promise<SyncRunRecord> {
+  async start(tokenId: string, owner: string | null): Promise<SyncRunRecord> {
     const b = this.r.base(tokenId);
     const startedAt = await this.r.now();
     const run: SyncRunRecord = {
       runId: newRunId(Date.parse(startedAt)),
       tokenId,
-      owner: input.owner ?? null,
+      owner,
       status: 'running',
       startedAt,
       finishedAt: null,
@@ -57,31 +56,18 @@ export class RedisRuns implements RunPersistence {
     return run;
   }
 
-  async finish(
-    tokenId: string,
-    runId: string,
-    result: {
-      status: Exclude<SyncRunStatus, 'running'>;
-      report?: Readonly<Record<string, unknown>> | undefined;
-      error?: { code: string; message: string } | undefined;
-    },
-  ): Promise<SyncRunRecord | null> {
-    const { status, report, error } = result;
-    const body = {
-      status,
-      report: report ?? null,
-      error: error === undefined ? null : { code: error.code, message: error.message },
-    };
-    const doc = await this.r.eval(
-      FINISH,
-      [`${this.r.base(tokenId)}:runs`],
-      [runId, JSON.stringify(body).slice(1)],
-    );
+  async finish(tokenId: string, runId: string, outcome: RunOutcome): Promise<SyncRunRecord | null> {
+    const { status, report, error } = outcome;
+    const body = JSON.stringify({ status, report, error }).slice(1);
+    const doc = await this.r.eval(FINISH, [`${this.r.base(tokenId)}:runs`], [runId, body]);
     return typeof doc === 'string' ? (JSON.parse(doc) as SyncRunRecord) : null;
   }
 
-  async list(tokenId: string, query: PageQuery): Promise<Page<SyncRunRecord>> {
-    const limit = pageLimit(query);
+  async list(
+    tokenId: string,
+    query: { cursor?: string | undefined; limit: number },
+  ): Promise<Page<SyncRunRecord>> {
+    const { limit } = query;
     const b = this.r.base(tokenId);
     const from = query.cursor === undefined ? '+' : `(${query.cursor}`;
     const ids = (await this.r.cmd(

@@ -1,6 +1,5 @@
 import { DEVICE_STATUSES } from '../../domain/devices.js';
-import type { TokenPersistence } from '../adapter.js';
-import { pageLimit } from '../shared/paging.js';
+import type { Limited, TokenPersistence } from '../adapter.js';
 import type { Page, TokenExpectation, TokenPatch, TokenQuery, TokenRecord } from '../types.js';
 import { LUA_CLOCK, type RedisConnection, script } from './redis-client.js';
 
@@ -104,8 +103,8 @@ export class RedisTokens implements TokenPersistence {
     return toToken(tokenId, flat as string[]);
   }
 
-  async list(query: TokenQuery): Promise<Page<TokenRecord>> {
-    const limit = pageLimit(query);
+  async list(query: Limited<TokenQuery>): Promise<Page<TokenRecord>> {
+    const { limit } = query;
     const items: TokenRecord[] = [];
     let from = query.cursor === undefined ? '-' : `(${query.cursor}`;
     for (;;) {

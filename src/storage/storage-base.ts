@@ -154,7 +154,7 @@ export class StorageBase implements AbmStorage {
   }
 
   /** {@inheritDoc TokenStore.deleteToken} */
-  deleteToken(tokenId: string): Promise<boolean> {
+  async deleteToken(tokenId: string): Promise<boolean> {
     return this.adapter.tokens.delete(checkTokenId(tokenId));
   }
 
@@ -181,21 +181,21 @@ export class StorageBase implements AbmStorage {
   }
 
   /** {@inheritDoc SessionStore.deleteSession} */
-  deleteSession(tokenId: string): Promise<void> {
+  async deleteSession(tokenId: string): Promise<void> {
     return this.adapter.sessions.delete(checkTokenId(tokenId));
   }
 
   // --- leases ------------------------------------------------------------------------------------
 
   /** {@inheritDoc LeaseStore.acquireLease} */
-  acquireLease(tokenId: string, owner: string, ttlMs: number): Promise<LeaseGrant | null> {
+  async acquireLease(tokenId: string, owner: string, ttlMs: number): Promise<LeaseGrant | null> {
     checkTokenId(tokenId);
     checkLeaseArgs(owner, ttlMs);
     return this.adapter.leases.acquire(tokenId, owner, ttlMs);
   }
 
   /** {@inheritDoc LeaseStore.renewLease} */
-  renewLease(
+  async renewLease(
     tokenId: string,
     owner: string,
     generation: number,
@@ -207,37 +207,37 @@ export class StorageBase implements AbmStorage {
   }
 
   /** {@inheritDoc LeaseStore.releaseLease} */
-  releaseLease(tokenId: string, owner: string, generation: number): Promise<boolean> {
+  async releaseLease(tokenId: string, owner: string, generation: number): Promise<boolean> {
     checkTokenId(tokenId);
     checkLeaseArgs(owner);
     return this.adapter.leases.release(tokenId, owner, generation);
   }
 
   /** {@inheritDoc LeaseStore.getLease} */
-  getLease(tokenId: string): Promise<LeaseGrant | null> {
+  async getLease(tokenId: string): Promise<LeaseGrant | null> {
     return this.adapter.leases.get(checkTokenId(tokenId));
   }
 
   // --- cursors and pages -------------------------------------------------------------------------
 
   /** {@inheritDoc CursorStore.getCursor} */
-  getCursor(tokenId: string): Promise<CursorRecord | null> {
+  async getCursor(tokenId: string): Promise<CursorRecord | null> {
     return this.adapter.cursors.get(checkTokenId(tokenId));
   }
 
   /** {@inheritDoc CursorStore.setCursor} */
-  setCursor(input: SetCursorInput): Promise<CursorRecord> {
+  async setCursor(input: SetCursorInput): Promise<CursorRecord> {
     checkTokenId(input?.tokenId);
     return this.adapter.cursors.set(withLastFullFetch(input));
   }
 
   /** {@inheritDoc CursorStore.resetCursor} */
-  resetCursor(tokenId: string): Promise<void> {
+  async resetCursor(tokenId: string): Promise<void> {
     return this.adapter.cursors.reset(checkTokenId(tokenId));
   }
 
   /** {@inheritDoc DeviceStore.applyPage} */
-  applyPage(input: ApplyPageInput): Promise<ApplyPageResult> {
+  async applyPage(input: ApplyPageInput): Promise<ApplyPageResult> {
     const tokenId = checkTokenId(input?.tokenId);
     const devices = collapsePage(input.devices);
     const plans = pagePlans(input);
@@ -252,7 +252,7 @@ export class StorageBase implements AbmStorage {
   // --- devices -----------------------------------------------------------------------------------
 
   /** {@inheritDoc DeviceStore.getDevice} */
-  getDevice(tokenId: string, serialNumber: string): Promise<DeviceRecord | null> {
+  async getDevice(tokenId: string, serialNumber: string): Promise<DeviceRecord | null> {
     checkTokenId(tokenId);
     return this.adapter.devices.get(tokenId, checkSerial(serialNumber));
   }
@@ -265,23 +265,23 @@ export class StorageBase implements AbmStorage {
   }
 
   /** {@inheritDoc DeviceStore.listDevices} */
-  listDevices(tokenId: string, query: DeviceQuery = {}): Promise<Page<DeviceRecord>> {
+  async listDevices(tokenId: string, query: DeviceQuery = {}): Promise<Page<DeviceRecord>> {
     checkTokenId(tokenId);
     return this.adapter.devices.list(tokenId, { ...query, limit: pageLimit(query) });
   }
 
   /** {@inheritDoc DeviceStore.countDevices} */
-  countDevices(tokenId: string): Promise<Record<DeviceStatus, number>> {
+  async countDevices(tokenId: string): Promise<Record<DeviceStatus, number>> {
     return this.adapter.devices.count(checkTokenId(tokenId));
   }
 
   /** {@inheritDoc DeviceStore.findDeviceBySerial} */
-  findDeviceBySerial(serialNumber: string): Promise<DeviceRecord[]> {
+  async findDeviceBySerial(serialNumber: string): Promise<DeviceRecord[]> {
     return this.adapter.devices.findBySerial(checkSerial(serialNumber));
   }
 
   /** {@inheritDoc DeviceStore.updateDevices} */
-  updateDevices(
+  async updateDevices(
     tokenId: string,
     patches: readonly DevicePatch[],
     fence?: LeaseFence,
@@ -293,7 +293,7 @@ export class StorageBase implements AbmStorage {
   }
 
   /** {@inheritDoc DeviceStore.markMissingRemoved} */
-  markMissingRemoved(input: MarkMissingInput): Promise<string[]> {
+  async markMissingRemoved(input: MarkMissingInput): Promise<string[]> {
     checkTokenId(input?.tokenId);
     return this.adapter.devices.markMissingRemoved(input);
   }
@@ -301,12 +301,12 @@ export class StorageBase implements AbmStorage {
   // --- policy ------------------------------------------------------------------------------------
 
   /** {@inheritDoc PolicyStore.getPolicy} */
-  getPolicy(tokenId: string): Promise<PolicyRecord | null> {
+  async getPolicy(tokenId: string): Promise<PolicyRecord | null> {
     return this.adapter.policies.get(checkTokenId(tokenId));
   }
 
   /** {@inheritDoc PolicyStore.setPolicy} */
-  setPolicy(tokenId: string, policy: unknown): Promise<PolicyRecord> {
+  async setPolicy(tokenId: string, policy: unknown): Promise<PolicyRecord> {
     checkTokenId(tokenId);
     return this.adapter.policies.set(tokenId, toJson(policy));
   }
@@ -342,7 +342,7 @@ export class StorageBase implements AbmStorage {
   }
 
   /** {@inheritDoc AssignmentStore.listRetries} */
-  listRetries(tokenId: string, query: RetryQuery = {}): Promise<Page<AssignmentRetryRecord>> {
+  async listRetries(tokenId: string, query: RetryQuery = {}): Promise<Page<AssignmentRetryRecord>> {
     checkTokenId(tokenId);
     return this.adapter.retries.list(tokenId, { ...query, limit: pageLimit(query) });
   }
@@ -357,7 +357,7 @@ export class StorageBase implements AbmStorage {
   // --- sync runs ---------------------------------------------------------------------------------
 
   /** {@inheritDoc SyncRunStore.startSyncRun} */
-  startSyncRun(
+  async startSyncRun(
     tokenId: string,
     input: { owner?: string | undefined } = {},
   ): Promise<SyncRunRecord> {
@@ -366,7 +366,7 @@ export class StorageBase implements AbmStorage {
   }
 
   /** {@inheritDoc SyncRunStore.finishSyncRun} */
-  finishSyncRun(
+  async finishSyncRun(
     tokenId: string,
     runId: string,
     result: {
@@ -380,13 +380,13 @@ export class StorageBase implements AbmStorage {
   }
 
   /** {@inheritDoc SyncRunStore.listSyncRuns} */
-  listSyncRuns(tokenId: string, query: PageQuery = {}): Promise<Page<SyncRunRecord>> {
+  async listSyncRuns(tokenId: string, query: PageQuery = {}): Promise<Page<SyncRunRecord>> {
     checkTokenId(tokenId);
     return this.adapter.runs.list(tokenId, { cursor: query.cursor, limit: pageLimit(query) });
   }
 
   /** {@inheritDoc SyncRunStore.pruneSyncRuns} */
-  pruneSyncRuns(tokenId: string, keep: number): Promise<number> {
+  async pruneSyncRuns(tokenId: string, keep: number): Promise<number> {
     checkTokenId(tokenId);
     return this.adapter.runs.prune(tokenId, checkKeep(keep));
   }
@@ -394,17 +394,17 @@ export class StorageBase implements AbmStorage {
   // --- maintenance -------------------------------------------------------------------------------
 
   /** {@inheritDoc SecretMaintenance.reencryptSecrets} */
-  reencryptSecrets(): Promise<ReencryptResult> {
+  async reencryptSecrets(): Promise<ReencryptResult> {
     return reencryptStoredSecrets(this.adapter, this.secrets, this.#tokens);
   }
 
   /** {@inheritDoc AbmStorage.now} */
-  now(): Promise<IsoDateTime> {
+  async now(): Promise<IsoDateTime> {
     return this.adapter.now();
   }
 
   /** {@inheritDoc AbmStorage.close} */
-  close(): Promise<void> {
+  async close(): Promise<void> {
     return this.adapter.close();
   }
 

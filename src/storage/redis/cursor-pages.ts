@@ -4,7 +4,6 @@ import type { AdeDevice } from '../../schemas/device.js';
 import type { CursorPersistence, PageWrite } from '../adapter.js';
 import type { ApplyPageResult, CursorRecord, SetCursorInput } from '../types.js';
 import { DEVICE_LUA } from './device-meta.js';
-import type { RedisLeases } from './leases.js';
 import { fenceArg, LUA_CLOCK, type RedisConnection, script } from './redis-client.js';
 
 /**
@@ -14,28 +13,41 @@ import { fenceArg, LUA_CLOCK, type RedisConnection, script } from './redis-clien
  * @module
  */
 
-/** Lua: `{'OK', now}` after writing cursor JSON `rest` (without its opening brace) at `now`. */
+/**
+ * Lua: the next cursor document, or nil when the stored cursor is not the expected one
+ * (`exp_null` '1' = expect none). Fields absent from `input_json` keep their stored values.
+ */
 const CURSOR_LUA = `
-local function write_cursor(key, rest, now)
-  redis.call('SET', key, '{"updatedAt":"' .. now .. '",' .. rest)
+local function next_cursor(key, input_json, exp_null, exp, now)
+  local raw = redis.call('GET', key)
+  local s = raw and cjson.decode(raw) or {}
+  local none = (s.cursor == nil or s.cursor == cjson.null)
+  if (exp_null == '1') ~= none or ((not none) and s.cursor ~= exp) then return nil end
+  local c = cjson.decode(input_json)
+  for _, f in ipairs({'fullFetchId', 'lastFullFetchAt', 'fetchedUntil'}) do
+    if c[f] == nil then c[f] = s[f] or cjson.null end
+  end
+  c.updatedAt = now
+  return cjson.encode(c)
 end`;
 
 /**
- * Page apply + cursor CAS. KEYS[1]=lease KEYS[2]=cursor; ARGV: base, gen, expectedRaw
- * ('' = none), new cursor JSON without '{' and updatedAt, fullFetchId, n, then per device 12
- * args: serial, deviceJson, opDateMs, opDateIso, opType, profileStatus, profileUuid, then the
- * page plan (planRevision, '' = none; resolved; reason; assignedProfile; assignedAt, '' = no
- * assignment). Returns {'LEASE'} | {'CURSOR'} | {'OK', now, outcomes ('a','m','r','q','s')}.
+ * Page apply + cursor CAS. KEYS[1]=lease KEYS[2]=cursor; ARGV: base, gen, cursor input JSON,
+ * expected-none flag, expected cursor, fullFetchId, n, then per device 12 args: serial,
+ * deviceJson, opDateMs, opDateIso, opType, profileStatus, profileUuid, then the page plan
+ * (planRevision, '' = none; resolved; reason; assignedProfile; assignedAt, '' = no
+ * assignment). Returns {'LEASE'} | {'CURSOR'} | {'OK', cursor JSON, outcomes ('a','m','r','q','s')}.
  */
 const APPLY_PAGE = script(`${LUA_CLOCK}${DEVICE_LUA}${CURSOR_LUA}
 local base = ARGV[1]
 if not fence_ok(KEYS[1], ARGV[2]) then return {'LEASE'} end
-if (redis.call('GET', KEYS[2]) or '') ~= ARGV[3] then return {'CURSOR'} end
 local now = clock()
-local ffid = nz(ARGV[5])
+local cursor = next_cursor(KEYS[2], ARGV[3], ARGV[4], ARGV[5], now)
+if not cursor then return {'CURSOR'} end
+local ffid = nz(ARGV[6])
 local out = {}
-for i = 0, tonumber(ARGV[6]) - 1 do
-  local o = 7 + i * 12
+for i = 0, tonumber(ARGV[7]) - 1 do
+  local o = 8 + i * 12
   local serial, dev, odm, odi, ot, ps, pu = ARGV[o], ARGV[o+1], ARGV[o+2], ARGV[o+3], ARGV[o+4], ARGV[o+5], ARGV[o+6]
   local pl, prs, prr, pas, pasa = ARGV[o+7], ARGV[o+8], ARGV[o+9], ARGV[o+10], ARGV[o+11]
   local raw = redis.call('HGET', base .. ':meta', serial)
@@ -78,16 +90,16 @@ for i = 0, tonumber(ARGV[6]) - 1 do
     end
   end
 end
-write_cursor(KEYS[2], ARGV[4], now)
-return {'OK', now, out}`);
+redis.call('SET', KEYS[2], cursor)
+return {'OK', cursor, out}`);
 
-/** Cursor CAS. KEYS[1]=lease KEYS[2]=cursor; ARGV gen, expectedRaw, JSON as for APPLY_PAGE. */
+/** Cursor CAS. KEYS[1]=lease KEYS[2]=cursor; ARGV gen, then the cursor args of APPLY_PAGE. */
 const SET_CURSOR = script(`${LUA_CLOCK}${DEVICE_LUA}${CURSOR_LUA}
 if not fence_ok(KEYS[1], ARGV[1]) then return {'LEASE'} end
-if (redis.call('GET', KEYS[2]) or '') ~= ARGV[2] then return {'CURSOR'} end
-local now = clock()
-write_cursor(KEYS[2], ARGV[3], now)
-return {'OK', now}`);
+local cursor = next_cursor(KEYS[2], ARGV[2], ARGV[3], ARGV[4], clock())
+if not cursor then return {'CURSOR'} end
+redis.call('SET', KEYS[2], cursor)
+return {'OK', cursor}`);
 
 /** Reset cursor. KEYS[1]=cursor. */
 const RESET_CURSOR = script(`${LUA_CLOCK}
@@ -108,61 +120,35 @@ const OUTCOMES = { a: 'added', m: 'modified', r: 'removed', s: 'skipped' } as co
 export class RedisCursorPages implements CursorPersistence {
   /**
    * @param r - The shared connection.
-   * @param leases - Read when a compare-and-set fails, to report a lost lease first.
    */
-  constructor(
-    private readonly r: RedisConnection,
-    private readonly leases: RedisLeases,
-  ) {}
+  constructor(private readonly r: RedisConnection) {}
 
   async get(tokenId: string): Promise<CursorRecord | null> {
     const raw = (await this.r.cmd('GET', `${this.r.base(tokenId)}:cursor`)) as string | null;
     return raw === null ? null : (JSON.parse(raw) as CursorRecord);
   }
 
-  /** Reads the stored cursor, checks the expected value, builds the next record's fields. */
-  async #next(input: SetCursorInput | PageWrite, cursor: string | null) {
-    const raw = ((await this.r.cmd('GET', `${this.r.base(input.tokenId)}:cursor`)) ?? '') as string;
-    const stored = raw === '' ? null : (JSON.parse(raw) as CursorRecord);
-    if ((stored?.cursor ?? null) !== input.expectedCursor) await this.#fail(input, 'CURSOR');
-    const next: Omit<CursorRecord, 'updatedAt'> = {
-      tokenId: input.tokenId,
-      cursor,
-      phase: input.phase,
-      fullFetchId:
-        input.fullFetchId === undefined ? (stored?.fullFetchId ?? null) : input.fullFetchId,
-      lastFullFetchAt: input.lastFullFetchAt ?? stored?.lastFullFetchAt ?? null,
-      fetchedUntil:
-        'fetchedUntil' in input && input.fetchedUntil !== undefined
-          ? input.fetchedUntil
-          : (stored?.fetchedUntil ?? null),
-    };
-    return { raw, next, rest: JSON.stringify(next).slice(1) };
+  /** The script arguments of a cursor move: its fields (absent = keep) and the expected cursor. */
+  #cursorArgs(input: SetCursorInput | PageWrite, cursor: string | null): string[] {
+    const { tokenId, phase, fullFetchId, lastFullFetchAt } = input;
+    const fetchedUntil = 'fetchedUntil' in input ? input.fetchedUntil : undefined;
+    const fields = { tokenId, cursor, phase, fullFetchId, lastFullFetchAt, fetchedUntil };
+    const expected = input.expectedCursor;
+    return [JSON.stringify(fields), expected === null ? '1' : '0', expected ?? ''];
   }
 
-  /** Throws the error of a failed compare-and-set; the lease is checked first, as elsewhere. */
-  async #fail(input: SetCursorInput | PageWrite, code: unknown): Promise<never> {
-    if (code === 'LEASE') throw new LeaseLostError(input.tokenId);
-    const lease = await this.leases.get(input.tokenId);
-    if (
-      lease?.generation !== input.generation ||
-      (input.owner !== undefined && lease.owner !== input.owner)
-    ) {
-      throw new LeaseLostError(input.tokenId);
-    }
-    throw new CursorConflictError(input.tokenId);
+  /** The result of a cursor script: the stored cursor, or the error it reports. */
+  #result(tokenId: string, r: unknown[]): CursorRecord {
+    if (r[0] === 'LEASE') throw new LeaseLostError(tokenId);
+    if (r[0] !== 'OK') throw new CursorConflictError(tokenId);
+    return JSON.parse(r[1] as string) as CursorRecord;
   }
 
   async set(input: SetCursorInput): Promise<CursorRecord> {
     const b = this.r.base(input.tokenId);
-    const { raw, next, rest } = await this.#next(input, input.cursor);
-    const r = (await this.r.eval(
-      SET_CURSOR,
-      [`${b}:lease`, `${b}:cursor`],
-      [fenceArg(input), raw, rest],
-    )) as [string, string?];
-    if (r[0] !== 'OK') return this.#fail(input, r[0]);
-    return { ...next, updatedAt: r[1] as string };
+    const args = [fenceArg(input), ...this.#cursorArgs(input, input.cursor)];
+    const r = await this.r.eval(SET_CURSOR, [`${b}:lease`, `${b}:cursor`], args);
+    return this.#result(input.tokenId, r as unknown[]);
   }
 
   async reset(tokenId: string): Promise<void> {
@@ -172,7 +158,6 @@ export class RedisCursorPages implements CursorPersistence {
   async applyPage(input: PageWrite, betweenWrites: () => Promise<void>): Promise<ApplyPageResult> {
     const { tokenId, devices, plans } = input;
     const b = this.r.base(tokenId);
-    const { raw, next, rest } = await this.#next(input, input.nextCursor);
     // Deleted records keep the device's history: merge onto the stored JSON. Only applyPage
     // writes device JSON and the cursor compare-and-set serialises it, so this read is safe.
     const deleted = devices.filter((d) => d.op_type === 'deleted').map((d) => d.serial_number);
@@ -194,7 +179,12 @@ export class RedisCursorPages implements CursorPersistence {
       );
     }
     await betweenWrites();
-    const args: (string | number)[] = [b, fenceArg(input), raw, rest, input.fullFetchId ?? ''];
+    const args: (string | number)[] = [
+      b,
+      fenceArg(input),
+      ...this.#cursorArgs(input, input.nextCursor),
+    ];
+    args.push(input.fullFetchId ?? '');
     args.push(devices.length);
     for (const d of devices) {
       const stored = docs.get(d.serial_number);
@@ -218,10 +208,9 @@ export class RedisCursorPages implements CursorPersistence {
     }
     const keys = [`${b}:lease`, `${b}:cursor`];
     const r = (await this.r.eval(APPLY_PAGE, keys, args)) as [string, string?, string[]?];
-    if (r[0] !== 'OK') return this.#fail(input, r[0]);
     const result: ApplyPageResult = {
       ...{ added: [], modified: [], removed: [], skipped: [] },
-      cursor: { ...next, updatedAt: r[1] as string },
+      cursor: this.#result(tokenId, r),
     };
     (r[2] ?? []).forEach((k, i) => {
       const kind = OUTCOMES[k as keyof typeof OUTCOMES];

@@ -1,15 +1,7 @@
 import { awaitsAssignment, DEVICE_STATUSES } from '../../domain/devices.js';
 import { LeaseLostError } from '../../errors/index.js';
 import type { DevicePersistence, Limited } from '../adapter.js';
-import type {
-  DevicePatch,
-  DeviceQuery,
-  DeviceRecord,
-  DeviceStatus,
-  LeaseFence,
-  MarkMissingInput,
-  Page,
-} from '../types.js';
+import type * as T from '../types.js';
 import { DEVICE_LUA, loadDevices } from './device-meta.js';
 import { fenceArg, LUA_CLOCK, type RedisConnection, script } from './redis-client.js';
 
@@ -79,19 +71,24 @@ for i = 4, #ARGV do
 end
 return out`);
 
-/** The fields `updateDevices` may write, in script order. */
-const PATCH_FIELDS = [
-  'resolvedProfileUuid',
-  'unassignedReason',
-  'planRevision',
-  'assignedProfileUuid',
-  'assignedAt',
-  'enrolledAt',
-  'profileServedAt',
-] as const;
+/** The tracked fields `update` writes, by their metadata key, in the script's order. */
+const PATCH_FIELDS = Object.entries({
+  rs: 'resolvedProfileUuid',
+  rr: 'unassignedReason',
+  pl: 'planRevision',
+  as: 'assignedProfileUuid',
+  asa: 'assignedAt',
+  en: 'enrolledAt',
+  sv: 'profileServedAt',
+} as const).map(([, field]) => field);
 
 /** Whether a device passes the filters of `query` that its index does not already apply. */
-function matches(d: DeviceRecord, q: DeviceQuery, statuses: Set<string> | null, inRetry: boolean) {
+function matches(
+  d: T.DeviceRecord,
+  q: T.DeviceQuery,
+  statuses: Set<string> | null,
+  inRetry: boolean,
+) {
   if (statuses !== null ? !statuses.has(d.status) : d.removed && q.includeRemoved !== true) {
     return false;
   }
@@ -105,15 +102,15 @@ export class RedisDevices implements DevicePersistence {
   /** @param r - The shared connection. */
   constructor(private readonly r: RedisConnection) {}
 
-  async get(tokenId: string, serialNumber: string): Promise<DeviceRecord | null> {
+  async get(tokenId: string, serialNumber: string): Promise<T.DeviceRecord | null> {
     return (await loadDevices(this.r, tokenId, [serialNumber]))[0] ?? null;
   }
 
-  async getMany(tokenId: string, serialNumbers: readonly string[]): Promise<DeviceRecord[]> {
+  async getMany(tokenId: string, serialNumbers: readonly string[]): Promise<T.DeviceRecord[]> {
     return loadDevices(this.r, tokenId, serialNumbers);
   }
 
-  async list(tokenId: string, query: Limited<DeviceQuery>): Promise<Page<DeviceRecord>> {
+  async list(tokenId: string, query: Limited<T.DeviceQuery>): Promise<T.Page<T.DeviceRecord>> {
     const { limit } = query;
     const b = this.r.base(tokenId);
     const st = query.status;
@@ -122,7 +119,7 @@ export class RedisDevices implements DevicePersistence {
     if (statuses?.size === 1) index = `${b}:st:${[...statuses][0] as string}`;
     else if (query.unresolved === true) index = `${b}:unres`;
     else if (query.pendingAssignment === true) index = `${b}:pend`;
-    const items: DeviceRecord[] = [];
+    const items: T.DeviceRecord[] = [];
     let from = query.cursor === undefined ? '-' : `(${query.cursor}`;
     const chunk = Math.min(Math.max(limit + 1, 100), 2000);
     for (;;) {
@@ -146,16 +143,16 @@ export class RedisDevices implements DevicePersistence {
     }
   }
 
-  async count(tokenId: string): Promise<Record<DeviceStatus, number>> {
+  async count(tokenId: string): Promise<Record<T.DeviceStatus, number>> {
     const b = this.r.base(tokenId);
     const n = await Promise.all(DEVICE_STATUSES.map((s) => this.r.cmd('ZCARD', `${b}:st:${s}`)));
     return Object.fromEntries(DEVICE_STATUSES.map((s, i) => [s, Number(n[i])])) as Record<
-      DeviceStatus,
+      T.DeviceStatus,
       number
     >;
   }
 
-  async findBySerial(serialNumber: string): Promise<DeviceRecord[]> {
+  async findBySerial(serialNumber: string): Promise<T.DeviceRecord[]> {
     const key = `${this.r.prefix}:serial:${serialNumber}`;
     const tokens = (await this.r.cmd('SMEMBERS', key)) as string[];
     // The index may hold a token whose page failed after indexing: no record, left out.
@@ -167,7 +164,7 @@ export class RedisDevices implements DevicePersistence {
       );
   }
 
-  async update(tokenId: string, patches: readonly DevicePatch[], fence?: LeaseFence) {
+  async update(tokenId: string, patches: readonly T.DevicePatch[], fence?: T.LeaseFence) {
     const b = this.r.base(tokenId);
     const byserial = new Map<string, Record<string, unknown>>();
     for (const p of patches) {
@@ -189,7 +186,7 @@ export class RedisDevices implements DevicePersistence {
     return r;
   }
 
-  async markMissingRemoved(input: MarkMissingInput): Promise<string[]> {
+  async markMissingRemoved(input: T.MarkMissingInput): Promise<string[]> {
     const b = this.r.base(input.tokenId);
     const out: string[] = [];
     let from = '-';

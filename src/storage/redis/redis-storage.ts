@@ -48,7 +48,7 @@ function redisAdapter(options: RedisStorageOptions): StorageAdapter & { prefix: 
     tokens: new RedisTokens(r),
     sessions: new RedisSessions(r),
     leases,
-    cursors: new RedisCursorPages(r, leases),
+    cursors: new RedisCursorPages(r),
     devices: new RedisDevices(r),
     retries: new RedisRetries(r),
     runs: new RedisRuns(r),

@@ -5,10 +5,9 @@
  *
  * @module
  */
-export {
-  ApiAccountStoreBase,
-  type ApiRecordKind,
-} from './api-accounts/api-account-store-base.js';
+export type * from './adapter.js';
+export { ApiAccountStoreBase } from './api-accounts/api-account-store-base.js';
+export { ApiAccounts } from './api-accounts/api-accounts.js';
 export type {
   ApiAccountHealthStatus,
   ApiAccountPatch,

@@ -1,18 +1,25 @@
 /**
  * `abmkit/storage/redis`: `RedisStorage`, backed by the embedder's `ioredis` client.
  *
+ * The record and query types of the storage contract (`DeviceRecord`, `TokenPatch`, …),
+ * `StorageBaseOptions` and the key providers are exported by the root entry, `abmkit`.
+ *
  * @packageDocumentation
  */
 
-// The storage contract, so this entry documents itself (same declarations as the root entry).
+// The contract RedisStorage implements, so its methods document themselves here.
 export type {
-  EncryptionKeyOption,
-  KeyProvider,
-  KeyWrapContext,
-  WrappedKey,
-} from '../secrets/key-provider.js';
-export type { SecretBox, SecretBoxOptions } from '../secrets/secret-box.js';
-export type { StorageBase, StorageBaseOptions } from '../storage-base.js';
-export type * from '../types.js';
+  AbmStorage,
+  AssignmentStore,
+  CursorStore,
+  DeviceStore,
+  LeaseStore,
+  PolicyStore,
+  SecretMaintenance,
+  SessionStore,
+  SyncRunStore,
+  TokenStore,
+} from '../types.js';
 export { RedisApiAccountStore } from './api-accounts.js';
-export { type RedisClientLike, RedisStorage, type RedisStorageOptions } from './redis-storage.js';
+export type { RedisClientLike } from './redis-client.js';
+export { RedisStorage, type RedisStorageOptions } from './redis-storage.js';

@@ -1,4 +1,6 @@
+import { InvalidArgumentError } from '../errors/index.js';
 import type { AssignmentResultInput, AssignmentRetryRecord } from '../storage/types.js';
+import { checkIso, checkSerial } from './validate.js';
 
 /** The net effect of a batch of results on one serial. @internal */
 export interface SerialAssignmentPlan {
@@ -47,4 +49,21 @@ export function planAssignmentResults(
     plans.set(r.serialNumber, plan);
   }
   return [...plans.values()];
+}
+
+/** Validates one assignment result (timestamps normalised to `toISOString`). @internal */
+export function normaliseResult(r: AssignmentResultInput): AssignmentResultInput {
+  checkSerial(r.serialNumber);
+  if (typeof r.profileUuid !== 'string' || r.profileUuid.length === 0) {
+    throw new InvalidArgumentError('An assignment result needs the profileUuid it was for.');
+  }
+  if (!['SUCCESS', 'FAILED', 'THROTTLED', 'NOT_ACCESSIBLE'].includes(r.status)) {
+    throw new InvalidArgumentError(`Unknown assignment status "${String(r.status)}".`);
+  }
+  const out: AssignmentResultInput = { ...r };
+  if (r.status === 'FAILED' || r.status === 'THROTTLED') {
+    out.nextAttemptAt = checkIso(r.nextAttemptAt, `nextAttemptAt of a ${r.status} result`);
+  }
+  if (r.at !== undefined) out.at = checkIso(r.at, 'at');
+  return out;
 }

@@ -9,4 +9,7 @@
  */
 export * from './assignments.js';
 export * from './devices.js';
+export * from './json.js';
+export * from './pages.js';
+export * from './tokens.js';
 export * from './validate.js';

@@ -1,7 +1,8 @@
-import { inspect, isDeepStrictEqual } from 'node:util';
+import { inspect } from 'node:util';
+import { tokenMatches } from '../domain/tokens.js';
+import { checkTokenId } from '../domain/validate.js';
 import { InvalidArgumentError, isAbmError } from '../errors/index.js';
 import { SecretBox, type SecretBoxOptions } from './secrets/secret-box.js';
-import { checkIso, checkSerial, checkTokenId } from '../domain/validate.js';
 import type {
   AbmStorage,
   ApplyPageInput,
@@ -18,7 +19,6 @@ import type {
   LeaseGrant,
   MarkMissingInput,
   Page,
-  PagePlanEntry,
   PageQuery,
   PolicyRecord,
   ReencryptResult,
@@ -34,43 +34,8 @@ import type {
   TokenRecord,
 } from './types.js';
 
-/**
- * Checks {@link ApplyPageInput.plans} and indexes them by serial (`assignedAt` normalised; an
- * assignment without `assignedAt` is dropped). @internal
- */
-export function pagePlans(input: ApplyPageInput): Map<string, PagePlanEntry> {
-  const out = new Map<string, PagePlanEntry>();
-  for (const p of input.plans ?? []) {
-    const serialNumber = checkSerial(p?.serialNumber);
-    if (!Number.isInteger(p.planRevision)) {
-      throw new InvalidArgumentError('A page plan needs an integer `planRevision`.');
-    }
-    const assigned =
-      p.assignedAt === undefined || typeof p.assignedProfileUuid !== 'string'
-        ? {}
-        : {
-            assignedProfileUuid: p.assignedProfileUuid,
-            assignedAt: checkIso(p.assignedAt, 'A page plan assignedAt'),
-          };
-    out.set(serialNumber, {
-      serialNumber,
-      resolvedProfileUuid: p.resolvedProfileUuid ?? null,
-      unassignedReason: p.unassignedReason ?? null,
-      planRevision: p.planRevision,
-      ...assigned,
-    });
-  }
-  return out;
-}
-
-/** Whether a stored token holds every value of `expect` (`null`/`undefined` = absent). @internal */
-export function tokenMatches(stored: TokenRecord, expect: TokenExpectation): boolean {
-  for (const [k, v] of Object.entries(expect)) {
-    const have = (stored as unknown as Record<string, unknown>)[k] ?? null;
-    if (!isDeepStrictEqual(have, v ?? null)) return false;
-  }
-  return true;
-}
+export { pagePlans } from '../domain/pages.js';
+export { tokenMatches } from '../domain/tokens.js';
 
 /** Checks a token patch argument. @internal */
 export function checkTokenPatch(patch: unknown): void {

@@ -1,5 +1,4 @@
-import { CursorConflictError, InvalidArgumentError, LeaseLostError } from '../../errors/index.js';
-import type { AdeDevice } from '../../schemas/device.js';
+import { normaliseResult } from '../../domain/assignments.js';
 import {
   awaitsAssignment,
   collapsePage,
@@ -8,8 +7,9 @@ import {
   newRunId,
   upsertDevice,
 } from '../../domain/devices.js';
-import { FaultableStorage, type FaultInjectionOptions } from '../shared/faults.js';
-import { decodeRetryCursor, encodeCursor, pageLimit } from '../shared/paging.js';
+import { toJson } from '../../domain/json.js';
+import { pagePlans } from '../../domain/pages.js';
+import { tokenMatches } from '../../domain/tokens.js';
 import {
   checkDevicePatches,
   checkIso,
@@ -17,7 +17,11 @@ import {
   checkSerial,
   checkTokenId,
 } from '../../domain/validate.js';
-import { pagePlans, type StorageBaseOptions, tokenMatches } from '../storage-base.js';
+import { CursorConflictError, InvalidArgumentError, LeaseLostError } from '../../errors/index.js';
+import type { AdeDevice } from '../../schemas/device.js';
+import { FaultableStorage, type FaultInjectionOptions } from '../shared/faults.js';
+import { decodeRetryCursor, encodeCursor, pageLimit } from '../shared/paging.js';
+import type { StorageBaseOptions } from '../storage-base.js';
 import type {
   ApplyPageInput,
   ApplyPageResult,
@@ -816,37 +820,4 @@ export abstract class StateStorage extends FaultableStorage {
       return { changes, result: changes.length };
     });
   }
-}
-
-/** A JSON round trip, refusing values that do not survive it. @internal */
-export function toJson(value: unknown): unknown {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch {
-    text = undefined;
-  }
-  if (text === undefined) {
-    throw new InvalidArgumentError(
-      'The value must be JSON-serialisable (plain objects, arrays, strings, numbers, booleans, null).',
-    );
-  }
-  return JSON.parse(text);
-}
-
-/** Validates one assignment result. @internal */
-export function normaliseResult(r: AssignmentResultInput): AssignmentResultInput {
-  checkSerial(r.serialNumber);
-  if (typeof r.profileUuid !== 'string' || r.profileUuid.length === 0) {
-    throw new InvalidArgumentError('An assignment result needs the profileUuid it was for.');
-  }
-  if (!['SUCCESS', 'FAILED', 'THROTTLED', 'NOT_ACCESSIBLE'].includes(r.status)) {
-    throw new InvalidArgumentError(`Unknown assignment status "${String(r.status)}".`);
-  }
-  const out: AssignmentResultInput = { ...r };
-  if (r.status === 'FAILED' || r.status === 'THROTTLED') {
-    out.nextAttemptAt = checkIso(r.nextAttemptAt, `nextAttemptAt of a ${r.status} result`);
-  }
-  if (r.at !== undefined) out.at = checkIso(r.at, 'at');
-  return out;
 }

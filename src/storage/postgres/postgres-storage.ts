@@ -1,5 +1,7 @@
-import { planAssignmentResults } from '../../domain/assignments.js';
+import { normaliseResult, planAssignmentResults } from '../../domain/assignments.js';
 import { collapsePage } from '../../domain/devices.js';
+import { toJson } from '../../domain/json.js';
+import { pagePlans } from '../../domain/pages.js';
 import {
   checkDevicePatches,
   checkIso,
@@ -9,9 +11,8 @@ import {
 } from '../../domain/validate.js';
 import { InvalidArgumentError } from '../../errors/index.js';
 import type { StorageAdapter } from '../adapter.js';
-import { normaliseResult, toJson } from '../memory/state-storage.js';
 import { FaultableStorage, type FaultInjectionOptions } from '../shared/faults.js';
-import { pagePlans, type StorageBaseOptions } from '../storage-base.js';
+import type { StorageBaseOptions } from '../storage-base.js';
 import type * as T from '../types.js';
 import { PostgresApiAccountStore, PostgresApiDocuments } from './api-accounts.js';
 import { PostgresCursorPages } from './cursor-pages.js';

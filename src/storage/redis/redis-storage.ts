@@ -1,13 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  CursorConflictError,
-  InvalidArgumentError,
-  LeaseLostError,
-  StorageError,
-} from '../../errors/index.js';
-import type { AdeDevice } from '../../schemas/device.js';
-import { normaliseResult, toJson } from '../memory/state-storage.js';
-import { planAssignmentResults } from '../../domain/assignments.js';
+import { normaliseResult, planAssignmentResults } from '../../domain/assignments.js';
 import {
   awaitsAssignment,
   collapsePage,
@@ -15,8 +7,8 @@ import {
   newRunId,
   opDateMs,
 } from '../../domain/devices.js';
-import { FaultableStorage, type FaultInjectionOptions } from '../shared/faults.js';
-import { decodeRetryCursor, encodeCursor, pageLimit } from '../shared/paging.js';
+import { toJson } from '../../domain/json.js';
+import { pagePlans } from '../../domain/pages.js';
 import {
   checkDevicePatches,
   checkIso,
@@ -24,7 +16,16 @@ import {
   checkSerial,
   checkTokenId,
 } from '../../domain/validate.js';
-import { pagePlans, type StorageBaseOptions } from '../storage-base.js';
+import {
+  CursorConflictError,
+  InvalidArgumentError,
+  LeaseLostError,
+  StorageError,
+} from '../../errors/index.js';
+import type { AdeDevice } from '../../schemas/device.js';
+import { FaultableStorage, type FaultInjectionOptions } from '../shared/faults.js';
+import { decodeRetryCursor, encodeCursor, pageLimit } from '../shared/paging.js';
+import type { StorageBaseOptions } from '../storage-base.js';
 import type {
   ApplyPageInput,
   ApplyPageResult,

@@ -11,7 +11,7 @@ import type {
   SetCursorInput,
 } from '../types.js';
 import { NOW_ISO } from './migrations.js';
-import { type PgDb, type Querier, type Row, str } from './query.js';
+import { type PgDb, PgStore, type Querier, type Row, str } from './query.js';
 
 const CURSOR_COLS =
   'token_id, cursor, phase, full_fetch_id, last_full_fetch_at, fetched_until, updated_at';
@@ -21,30 +21,29 @@ const CURSOR_COLS =
  * (`FOR SHARE`, so a take-over waits), the cursor compare-and-set and one
  * `INSERT … ON CONFLICT … WHERE <op_date guard>` statement for the page: all or nothing. @internal
  */
-export class PostgresCursorPages implements CursorPersistence {
-  readonly #db: PgDb;
+export class PostgresCursorPages extends PgStore implements CursorPersistence {
   readonly #faults: FaultInjection | undefined;
 
   constructor(db: PgDb, faults?: FaultInjection | undefined) {
-    this.#db = db;
+    super(db);
     this.#faults = faults;
   }
 
   async get(tokenId: string): Promise<CursorRecord | null> {
-    const r = await this.#db.q(
-      `SELECT ${CURSOR_COLS} FROM ${this.#db.s}.cursors WHERE token_id = $1`,
+    const r = await this.db.q(
+      `SELECT ${CURSOR_COLS} FROM ${this.db.s}.cursors WHERE token_id = $1`,
       [tokenId],
     );
     return r.rows[0] ? toCursor(r.rows[0]) : null;
   }
 
   async set(input: SetCursorInput): Promise<CursorRecord> {
-    return this.#db.tx((c) => this.#casCursor(c, input, input.cursor));
+    return this.db.tx((c) => this.#casCursor(c, input, input.cursor));
   }
 
   async reset(tokenId: string): Promise<void> {
-    await this.#db.q(
-      `UPDATE ${this.#db.s}.cursors SET cursor = NULL, phase = 'full', full_fetch_id = NULL,
+    await this.db.q(
+      `UPDATE ${this.db.s}.cursors SET cursor = NULL, phase = 'full', full_fetch_id = NULL,
          fetched_until = NULL, updated_at = ${NOW_ISO} WHERE token_id = $1`,
       [tokenId],
     );
@@ -56,12 +55,12 @@ export class PostgresCursorPages implements CursorPersistence {
   ): Promise<ApplyPageResult> {
     const { tokenId, devices } = input;
     const json = pageJson(devices, plans);
-    return this.#db.tx(async (c) => {
+    return this.db.tx(async (c) => {
       const cursor = await this.#casCursor(c, input, input.nextCursor);
       const result: ApplyPageResult = { added: [], modified: [], removed: [], skipped: [], cursor };
       if (devices.length > 0) {
-        const r = await this.#db.q(
-          upsertSql(this.#db.s),
+        const r = await this.db.q(
+          upsertSql(this.db.s),
           [tokenId, json, input.fullFetchId ?? null, cursor.updatedAt],
           c,
         );
@@ -89,8 +88,8 @@ export class PostgresCursorPages implements CursorPersistence {
     input: SetCursorInput | ApplyPageInput,
     cursor: string | null,
   ): Promise<CursorRecord> {
-    await this.#db.fence(c, input);
-    const s = this.#db.s;
+    await this.db.fence(c, input);
+    const s = this.db.s;
     const setFf = input.fullFetchId !== undefined;
     const fetchedUntil = 'fetchedUntil' in input ? input.fetchedUntil : undefined;
     const values = [
@@ -104,7 +103,7 @@ export class PostgresCursorPages implements CursorPersistence {
       fetchedUntil !== undefined,
       fetchedUntil ?? null,
     ];
-    const upd = await this.#db.q(
+    const upd = await this.db.q(
       `UPDATE ${s}.cursors SET cursor = $3, phase = $4,
          full_fetch_id = CASE WHEN $5 THEN $6 ELSE full_fetch_id END,
          last_full_fetch_at = COALESCE($7, last_full_fetch_at),
@@ -117,7 +116,7 @@ export class PostgresCursorPages implements CursorPersistence {
     );
     if (upd.rows[0]) return toCursor(upd.rows[0]);
     if (input.expectedCursor === null) {
-      const ins = await this.#db.q(
+      const ins = await this.db.q(
         `INSERT INTO ${s}.cursors (token_id, cursor, phase, full_fetch_id, last_full_fetch_at, fetched_until, updated_at)
          SELECT $1, $3, $4, CASE WHEN $5 THEN $6 END, $7, CASE WHEN $8 THEN $9 END, ${NOW_ISO}
          WHERE $2::text IS NULL

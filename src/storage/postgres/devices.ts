@@ -12,22 +12,16 @@ import type {
 } from '../types.js';
 import { DEVICE_COLS, toDevice } from './device-rows.js';
 import { NOW_ISO } from './migrations.js';
-import { type PgDb, pageOf } from './query.js';
+import { PgStore, pageOf } from './query.js';
 
 /**
  * Devices in table `devices`: reads, and the writes of abmkit's own fields. Page application
  * (Apple's records) lives with the cursor in `cursor-pages.ts`. @internal
  */
-export class PostgresDevices implements DevicePersistence {
-  readonly #db: PgDb;
-
-  constructor(db: PgDb) {
-    this.#db = db;
-  }
-
+export class PostgresDevices extends PgStore implements DevicePersistence {
   async get(tokenId: string, serialNumber: string): Promise<DeviceRecord | null> {
-    const r = await this.#db.q(
-      `SELECT ${DEVICE_COLS} FROM ${this.#db.s}.devices WHERE token_id = $1 AND serial = $2`,
+    const r = await this.db.q(
+      `SELECT ${DEVICE_COLS} FROM ${this.db.s}.devices WHERE token_id = $1 AND serial = $2`,
       [tokenId, serialNumber],
     );
     return r.rows[0] ? toDevice(r.rows[0]) : null;
@@ -38,9 +32,9 @@ export class PostgresDevices implements DevicePersistence {
     // plain join) a table not yet analysed after a large first sync gets a scan of every device of
     // the token (measured 16-150 ms for 1000 serials among 100,000; 2 ms this way). The LIMIT keeps
     // the planner from flattening the lateral subquery into a hash join.
-    const r = await this.#db.q(
+    const r = await this.db.q(
       `SELECT d.* FROM unnest($2::text[]) AS s(serial) CROSS JOIN LATERAL (
-         SELECT ${DEVICE_COLS} FROM ${this.#db.s}.devices WHERE token_id = $1 AND serial = s.serial LIMIT 1
+         SELECT ${DEVICE_COLS} FROM ${this.db.s}.devices WHERE token_id = $1 AND serial = s.serial LIMIT 1
        ) d`,
       [tokenId, [...new Set(serialNumbers)]],
     );
@@ -68,7 +62,7 @@ export class PostgresDevices implements DevicePersistence {
       where.push(`NOT removed AND resolved_profile_uuid IS NOT NULL
         AND resolved_profile_uuid IS DISTINCT FROM device->>'profile_uuid'
         AND resolved_profile_uuid IS DISTINCT FROM assigned_profile_uuid
-        AND NOT EXISTS (SELECT 1 FROM ${this.#db.s}.retries r WHERE r.token_id = devices.token_id AND r.serial = devices.serial)`);
+        AND NOT EXISTS (SELECT 1 FROM ${this.db.s}.retries r WHERE r.token_id = devices.token_id AND r.serial = devices.serial)`);
     }
     if (query.planRevisionNot !== undefined) {
       where.push(
@@ -76,8 +70,8 @@ export class PostgresDevices implements DevicePersistence {
       );
     }
     if (query.cursor !== undefined) where.push(`serial > ${param(query.cursor)}`);
-    const r = await this.#db.q(
-      `SELECT ${DEVICE_COLS} FROM ${this.#db.s}.devices WHERE ${where.join(' AND ')}
+    const r = await this.db.q(
+      `SELECT ${DEVICE_COLS} FROM ${this.db.s}.devices WHERE ${where.join(' AND ')}
        ORDER BY serial LIMIT ${param(limit + 1)}`,
       values,
     );
@@ -85,8 +79,8 @@ export class PostgresDevices implements DevicePersistence {
   }
 
   async count(tokenId: string): Promise<Record<DeviceStatus, number>> {
-    const r = await this.#db.q(
-      `SELECT status, count(*)::int AS n FROM ${this.#db.s}.devices WHERE token_id = $1 GROUP BY status`,
+    const r = await this.db.q(
+      `SELECT status, count(*)::int AS n FROM ${this.db.s}.devices WHERE token_id = $1 GROUP BY status`,
       [tokenId],
     );
     const counts = emptyCounts();
@@ -95,8 +89,8 @@ export class PostgresDevices implements DevicePersistence {
   }
 
   async findBySerial(serialNumber: string): Promise<DeviceRecord[]> {
-    const r = await this.#db.q(
-      `SELECT ${DEVICE_COLS} FROM ${this.#db.s}.devices WHERE serial = $1 ORDER BY removed, updated_at DESC`,
+    const r = await this.db.q(
+      `SELECT ${DEVICE_COLS} FROM ${this.db.s}.devices WHERE serial = $1 ORDER BY removed, updated_at DESC`,
       [serialNumber],
     );
     return r.rows.map(toDevice);
@@ -110,8 +104,8 @@ export class PostgresDevices implements DevicePersistence {
     const rows = patchRows(patches);
     const fenceOf = fence === undefined ? undefined : { ...fence, tokenId };
     // Nothing to write, but a fenced call still proves the lease (as on every adapter).
-    if (rows.length === 0) return this.#db.fenced(fenceOf, async () => 0);
-    const sql = `UPDATE ${this.#db.s}.devices d SET
+    if (rows.length === 0) return this.db.fenced(fenceOf, async () => 0);
+    const sql = `UPDATE ${this.db.s}.devices d SET
         resolved_profile_uuid = CASE WHEN p.has_resolved THEN p.resolved ELSE d.resolved_profile_uuid END,
         unassigned_reason = CASE WHEN p.has_reason THEN p.reason ELSE d.unassigned_reason END,
         plan_revision = CASE WHEN p.has_plan THEN p.plan ELSE d.plan_revision END,
@@ -126,17 +120,14 @@ export class PostgresDevices implements DevicePersistence {
         has_served boolean, served text)
       WHERE d.token_id = $1 AND d.serial = p.serial`;
     const values = [tokenId, JSON.stringify(rows)];
-    return this.#db.fenced(
-      fenceOf,
-      async (on) => (await this.#db.q(sql, values, on)).rowCount ?? 0,
-    );
+    return this.db.fenced(fenceOf, async (on) => (await this.db.q(sql, values, on)).rowCount ?? 0);
   }
 
   async markMissingRemoved(input: MarkMissingInput): Promise<string[]> {
-    return this.#db.tx(async (c) => {
-      await this.#db.fence(c, input);
-      const r = await this.#db.q(
-        `UPDATE ${this.#db.s}.devices SET removed = true, removed_at = ${NOW_ISO},
+    return this.db.tx(async (c) => {
+      await this.db.fence(c, input);
+      const r = await this.db.q(
+        `UPDATE ${this.db.s}.devices SET removed = true, removed_at = ${NOW_ISO},
            assigned_profile_uuid = NULL, assigned_at = NULL, updated_at = ${NOW_ISO}
          WHERE token_id = $1 AND NOT removed AND full_fetch_id IS DISTINCT FROM $2
          RETURNING serial`,

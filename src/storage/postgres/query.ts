@@ -116,3 +116,13 @@ export function pageOf<T>(
 /** A nullable column as `string | null`. @internal */
 export const str = (v: unknown): string | null =>
   v === null || v === undefined ? null : String(v);
+
+/** Base of every PostgreSQL store: holds the shared {@link PgDb}. @internal */
+export abstract class PgStore {
+  /** The pool, schema and helpers. */
+  protected readonly db: PgDb;
+
+  constructor(db: PgDb) {
+    this.db = db;
+  }
+}

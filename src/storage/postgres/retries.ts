@@ -9,7 +9,7 @@ import type {
   PageQuery,
   RetryQuery,
 } from '../types.js';
-import { type PgDb, pageOf, type Row, str } from './query.js';
+import { PgStore, pageOf, type Row, str } from './query.js';
 
 const RETRY_COLS =
   'token_id, serial, profile_uuid, status, attempts, next_attempt_at, last_error, updated_at';
@@ -18,21 +18,15 @@ const RETRY_COLS =
  * The assignment retry queue in table `retries`, and the writes of planned assignment results
  * (the assigned profile of each success, retry entries cleared or upserted). @internal
  */
-export class PostgresRetries implements RetryPersistence {
-  readonly #db: PgDb;
-
-  constructor(db: PgDb) {
-    this.#db = db;
-  }
-
+export class PostgresRetries extends PgStore implements RetryPersistence {
   async listDue(
     tokenId: string,
     query: PageQuery & { now: IsoDateTime },
   ): Promise<Page<AssignmentRetryRecord>> {
     const limit = pageLimit(query);
     const after = query.cursor === undefined ? null : decodeRetryCursor(query.cursor);
-    const r = await this.#db.q(
-      `SELECT ${RETRY_COLS} FROM ${this.#db.s}.retries
+    const r = await this.db.q(
+      `SELECT ${RETRY_COLS} FROM ${this.db.s}.retries
        WHERE token_id = $1 AND next_attempt_at IS NOT NULL AND next_attempt_at <= $2
          AND ($3::text IS NULL OR (next_attempt_at, serial) > ($3::text, $4::text))
        ORDER BY next_attempt_at, serial LIMIT $5`,
@@ -45,8 +39,8 @@ export class PostgresRetries implements RetryPersistence {
 
   async list(tokenId: string, query: RetryQuery): Promise<Page<AssignmentRetryRecord>> {
     const limit = pageLimit(query);
-    const r = await this.#db.q(
-      `SELECT ${RETRY_COLS} FROM ${this.#db.s}.retries
+    const r = await this.db.q(
+      `SELECT ${RETRY_COLS} FROM ${this.db.s}.retries
        WHERE token_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR serial > $3)
        ORDER BY serial LIMIT $4`,
       [tokenId, query.status ?? null, query.cursor ?? null, limit + 1],
@@ -55,8 +49,8 @@ export class PostgresRetries implements RetryPersistence {
   }
 
   async delete(tokenId: string, serialNumbers: readonly string[]): Promise<number> {
-    const r = await this.#db.q(
-      `DELETE FROM ${this.#db.s}.retries WHERE token_id = $1 AND serial = ANY($2::text[])`,
+    const r = await this.db.q(
+      `DELETE FROM ${this.db.s}.retries WHERE token_id = $1 AND serial = ANY($2::text[])`,
       [tokenId, [...new Set(serialNumbers)]],
     );
     return r.rowCount ?? 0;
@@ -69,16 +63,16 @@ export class PostgresRetries implements RetryPersistence {
     fence?: LeaseFence,
   ): Promise<void> {
     if (plans.length === 0 && fence === undefined) return;
-    const s = this.#db.s;
-    await this.#db.tx(async (c) => {
-      if (fence !== undefined) await this.#db.fence(c, { ...fence, tokenId });
+    const s = this.db.s;
+    await this.db.tx(async (c) => {
+      if (fence !== undefined) await this.db.fence(c, { ...fence, tokenId });
       const successes = plans.flatMap((p) =>
         p.success === null
           ? []
           : [{ serial: p.serial, profile: p.success.profileUuid, at: p.success.at }],
       );
       if (successes.length > 0) {
-        await this.#db.q(
+        await this.db.q(
           `UPDATE ${s}.devices d SET assigned_profile_uuid = p.profile, assigned_at = p.at, updated_at = $3
            FROM jsonb_to_recordset($2::jsonb) AS p(serial text, profile text, at text)
            WHERE d.token_id = $1 AND d.serial = p.serial`,
@@ -88,7 +82,7 @@ export class PostgresRetries implements RetryPersistence {
       }
       const cleared = plans.filter((p) => p.retry === null || p.retry.reset).map((p) => p.serial);
       if (cleared.length > 0) {
-        await this.#db.q(
+        await this.db.q(
           `DELETE FROM ${s}.retries WHERE token_id = $1 AND serial = ANY($2::text[])`,
           [tokenId, cleared],
           c,
@@ -109,7 +103,7 @@ export class PostgresRetries implements RetryPersistence {
             ],
       );
       if (retries.length > 0) {
-        await this.#db.q(
+        await this.db.q(
           `INSERT INTO ${s}.retries AS r (token_id, serial, profile_uuid, status, attempts, next_attempt_at, last_error, updated_at)
            SELECT $1, serial, profile, status, inc, next_at, err, $3
            FROM jsonb_to_recordset($2::jsonb) AS p(serial text, profile text, status text, inc integer, next_at text, err text)

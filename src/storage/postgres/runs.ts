@@ -3,22 +3,16 @@ import type { RunPersistence } from '../adapter.js';
 import { pageLimit } from '../shared/paging.js';
 import type { Page, PageQuery, SyncRunRecord } from '../types.js';
 import { NOW_ISO } from './migrations.js';
-import { type PgDb, pageOf, type Row, str } from './query.js';
+import { PgStore, pageOf, type Row, str } from './query.js';
 
 const RUN_COLS =
   'token_id, run_id, owner, status, started_at, finished_at, report::text AS report, error::text AS error';
 
 /** Sync-run history in table `sync_runs`; run ids sort by start time. @internal */
-export class PostgresRuns implements RunPersistence {
-  readonly #db: PgDb;
-
-  constructor(db: PgDb) {
-    this.#db = db;
-  }
-
+export class PostgresRuns extends PgStore implements RunPersistence {
   async start(tokenId: string, input: { owner?: string | undefined }): Promise<SyncRunRecord> {
-    const r = await this.#db.q(
-      `INSERT INTO ${this.#db.s}.sync_runs (token_id, run_id, owner, status, started_at)
+    const r = await this.db.q(
+      `INSERT INTO ${this.db.s}.sync_runs (token_id, run_id, owner, status, started_at)
        VALUES ($1, $2, $3, 'running', ${NOW_ISO}) RETURNING ${RUN_COLS}`,
       [tokenId, newRunId(Date.now()), input.owner ?? null],
     );
@@ -30,8 +24,8 @@ export class PostgresRuns implements RunPersistence {
     runId: string,
     result: Parameters<RunPersistence['finish']>[2],
   ): Promise<SyncRunRecord | null> {
-    const r = await this.#db.q(
-      `UPDATE ${this.#db.s}.sync_runs SET status = $3, finished_at = ${NOW_ISO}, report = $4::jsonb, error = $5::jsonb
+    const r = await this.db.q(
+      `UPDATE ${this.db.s}.sync_runs SET status = $3, finished_at = ${NOW_ISO}, report = $4::jsonb, error = $5::jsonb
        WHERE token_id = $1 AND run_id = $2 RETURNING ${RUN_COLS}`,
       [
         tokenId,
@@ -48,8 +42,8 @@ export class PostgresRuns implements RunPersistence {
 
   async list(tokenId: string, query: PageQuery): Promise<Page<SyncRunRecord>> {
     const limit = pageLimit(query);
-    const r = await this.#db.q(
-      `SELECT ${RUN_COLS} FROM ${this.#db.s}.sync_runs WHERE token_id = $1 AND ($2::text IS NULL OR run_id < $2)
+    const r = await this.db.q(
+      `SELECT ${RUN_COLS} FROM ${this.db.s}.sync_runs WHERE token_id = $1 AND ($2::text IS NULL OR run_id < $2)
        ORDER BY run_id DESC LIMIT $3`,
       [tokenId, query.cursor ?? null, limit + 1],
     );
@@ -57,9 +51,9 @@ export class PostgresRuns implements RunPersistence {
   }
 
   async prune(tokenId: string, keep: number): Promise<number> {
-    const r = await this.#db.q(
-      `DELETE FROM ${this.#db.s}.sync_runs WHERE token_id = $1 AND run_id NOT IN
-         (SELECT run_id FROM ${this.#db.s}.sync_runs WHERE token_id = $1 ORDER BY run_id DESC LIMIT $2)`,
+    const r = await this.db.q(
+      `DELETE FROM ${this.db.s}.sync_runs WHERE token_id = $1 AND run_id NOT IN
+         (SELECT run_id FROM ${this.db.s}.sync_runs WHERE token_id = $1 ORDER BY run_id DESC LIMIT $2)`,
       [tokenId, keep],
     );
     return r.rowCount ?? 0;

@@ -2,7 +2,7 @@ import type { TokenPersistence } from '../adapter.js';
 import { pageLimit } from '../shared/paging.js';
 import type { Page, TokenExpectation, TokenPatch, TokenQuery, TokenRecord } from '../types.js';
 import { NOW_ISO } from './migrations.js';
-import { type PgDb, pageOf, type Row } from './query.js';
+import { PgStore, pageOf, type Row } from './query.js';
 
 const TOKEN_COLS = 'token_id, doc::text AS doc, created_at, updated_at';
 
@@ -21,13 +21,7 @@ const TOKEN_TABLES = [
  * Token documents in table `tokens` (a `jsonb` document, with `customer_id` and `site_id`
  * columns for listing). Secret fields arrive sealed. @internal
  */
-export class PostgresTokens implements TokenPersistence {
-  readonly #db: PgDb;
-
-  constructor(db: PgDb) {
-    this.#db = db;
-  }
-
+export class PostgresTokens extends PgStore implements TokenPersistence {
   /** The SQL that merges patch `$2` into document `t.doc` and drops the fields in `$3`. */
   #setDoc(): string {
     return `doc = (t.doc || $2::jsonb) - $3::text[],
@@ -38,8 +32,8 @@ export class PostgresTokens implements TokenPersistence {
 
   async save(tokenId: string, patch: TokenPatch): Promise<TokenRecord> {
     const { set, remove } = splitTokenPatch(patch);
-    const r = await this.#db.q(
-      `INSERT INTO ${this.#db.s}.tokens AS t (token_id, customer_id, site_id, doc, created_at, updated_at)
+    const r = await this.db.q(
+      `INSERT INTO ${this.db.s}.tokens AS t (token_id, customer_id, site_id, doc, created_at, updated_at)
        VALUES ($1, $2::jsonb->>'customerId', $2::jsonb->>'siteId', $2::jsonb, ${NOW_ISO}, ${NOW_ISO})
        ON CONFLICT (token_id) DO UPDATE SET ${this.#setDoc()}
        RETURNING ${TOKEN_COLS}`,
@@ -57,8 +51,8 @@ export class PostgresTokens implements TokenPersistence {
     const expected: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(expect)) expected[k] = v ?? null;
     // One statement: the row is updated only while every expected field holds its value.
-    const r = await this.#db.q(
-      `UPDATE ${this.#db.s}.tokens AS t SET ${this.#setDoc()}
+    const r = await this.db.q(
+      `UPDATE ${this.db.s}.tokens AS t SET ${this.#setDoc()}
        WHERE t.token_id = $1 AND NOT EXISTS (
          SELECT 1 FROM jsonb_each($4::jsonb) AS e
          WHERE (t.doc -> e.key) IS DISTINCT FROM NULLIF(e.value, 'null'::jsonb))
@@ -69,17 +63,16 @@ export class PostgresTokens implements TokenPersistence {
   }
 
   async get(tokenId: string): Promise<TokenRecord | null> {
-    const r = await this.#db.q(
-      `SELECT ${TOKEN_COLS} FROM ${this.#db.s}.tokens WHERE token_id = $1`,
-      [tokenId],
-    );
+    const r = await this.db.q(`SELECT ${TOKEN_COLS} FROM ${this.db.s}.tokens WHERE token_id = $1`, [
+      tokenId,
+    ]);
     return r.rows[0] ? toToken(r.rows[0]) : null;
   }
 
   async list(query: TokenQuery): Promise<Page<TokenRecord>> {
     const limit = pageLimit(query);
-    const r = await this.#db.q(
-      `SELECT ${TOKEN_COLS} FROM ${this.#db.s}.tokens
+    const r = await this.db.q(
+      `SELECT ${TOKEN_COLS} FROM ${this.db.s}.tokens
        WHERE ($1::text IS NULL OR customer_id = $1) AND ($2::text IS NULL OR site_id = $2)
          AND ($3::text IS NULL OR token_id > $3)
        ORDER BY token_id LIMIT $4`,
@@ -89,17 +82,17 @@ export class PostgresTokens implements TokenPersistence {
   }
 
   async delete(tokenId: string): Promise<boolean> {
-    return this.#db.tx(async (c) => {
+    return this.db.tx(async (c) => {
       let n = 0;
       // The lease row stays, released, so that generations never repeat for this token id.
-      await this.#db.q(
-        `UPDATE ${this.#db.s}.leases SET owner = NULL, expires_at = now() WHERE token_id = $1`,
+      await this.db.q(
+        `UPDATE ${this.db.s}.leases SET owner = NULL, expires_at = now() WHERE token_id = $1`,
         [tokenId],
         c,
       );
       for (const table of TOKEN_TABLES) {
-        const r = await this.#db.q(
-          `DELETE FROM ${this.#db.s}.${table} WHERE token_id = $1`,
+        const r = await this.db.q(
+          `DELETE FROM ${this.db.s}.${table} WHERE token_id = $1`,
           [tokenId],
           c,
         );

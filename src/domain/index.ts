@@ -11,5 +11,7 @@ export * from './assignments.js';
 export * from './devices.js';
 export * from './json.js';
 export * from './pages.js';
+export * from './paging.js';
+export * from './retries.js';
 export * from './tokens.js';
 export * from './validate.js';

@@ -3,18 +3,27 @@
  *
  * {@link StorageBase} (the front) owns everything else: it checks every argument of every
  * {@link AbmStorage} method, seals and opens secrets, applies the domain rules of `src/domain/`
- * (page collapse and merge, assignment-result planning, plan normalisation, due-retry
- * ordering) and hands each store already-validated, already-normalised input. A store never
- * re-checks arguments and never re-derives a rule; it reads and writes.
+ * (page collapse, plan normalisation, assignment-result planning, due-retry filter, order and
+ * paging, JSON normalisation of policies, reports and token fields) and hands each store
+ * already-validated, already-normalised input. A store never re-checks arguments and never
+ * re-derives a rule; it reads and writes (atomically where its capabilities say so).
  *
- * A new adapter is one class that builds these objects and passes them to `StorageBase`, plus
- * `describeStorageConformance` from `abmkit/testing` run against it.
+ * A new adapter is one object with these stores, passed to `new StorageBase(adapter, options)`
+ * (or to `super(adapter, options)` in a subclass), plus `describeStorageConformance` from
+ * `abmkit/testing` run against it. See "Writing an adapter" in `docs/storage.md`.
+ *
+ * What every store may rely on:
+ * - token ids, serials and owners are non-empty strings of at most 256 characters;
+ * - `limit` is an integer from 1 to 10,000 (the page size to return);
+ * - timestamps are normalised ISO strings (`toISOString()`);
+ * - secret fields (key PEMs, OAuth secrets, session tokens, API keys) arrive sealed;
+ * - JSON documents (policies, reports, token fields) are plain JSON values.
  *
  * @module
  */
 
 import type { SerialAssignmentPlan } from '../domain/assignments.js';
-import type { ApiRecordKind } from './api-accounts/api-account-store-base.js';
+import type { AdeDevice } from '../schemas/device.js';
 import type {
   ApplyPageInput,
   ApplyPageResult,
@@ -30,7 +39,6 @@ import type {
   MarkMissingInput,
   Page,
   PagePlanEntry,
-  PageQuery,
   PolicyRecord,
   RetryQuery,
   SessionRecord,
@@ -44,108 +52,148 @@ import type {
   TokenRecord,
 } from './types.js';
 
-// NOTE (redesign in progress): method names mirror the AbmStorage contract so adapters can be
-// moved over store by store. Inputs are validated by the front before a store sees them; secret
-// fields are sealed. Helpers refine the input shapes (e.g. a collapsed page, planned assignment
-// results) as the rules move into src/domain/.
+export type { SerialAssignmentPlan } from '../domain/assignments.js';
 
-/** Tokens: documents whose secret fields arrive sealed. */
+/** A listing query as a store receives it: the page size is resolved (1–10,000). */
+export type Limited<Q> = Omit<Q, 'limit'> & {
+  /** Page size to return (at most this many items; set `nextCursor` when there are more). */
+  limit: number;
+};
+
+/** Token documents (secret fields arrive sealed). Listing order: by `tokenId`. */
 export interface TokenPersistence {
-  /** Creates or shallow-patches the token. */
+  /**
+   * Creates the token (stamping `createdAt`) or shallow-patches it: a field set to `null`
+   * is removed, `undefined` is ignored; stamps `updatedAt`. Returns the stored record.
+   */
   save(tokenId: string, patch: TokenPatch): Promise<TokenRecord>;
-  /** Atomic conditional patch: `null` when the stored token does not match `expect`. */
+  /**
+   * Atomic conditional {@link save}: applies `patch` only when the token exists and every
+   * field of `expect` deep-equals the stored one (`null` = absent; `tokenMatches` in
+   * `src/domain/` is the rule). `null` when nothing was written. Never creates.
+   */
   update(tokenId: string, patch: TokenPatch, expect: TokenExpectation): Promise<TokenRecord | null>;
   /** The stored token, or `null`. */
   get(tokenId: string): Promise<TokenRecord | null>;
-  /** Stored tokens matching `query`, paged. */
-  list(query: TokenQuery): Promise<Page<TokenRecord>>;
-  /** Deletes the token and everything scoped to it; whether it existed. */
+  /** Tokens after `query.cursor` (opaque, yours), filtered by customer/site, by id. */
+  list(query: Limited<TokenQuery>): Promise<Page<TokenRecord>>;
+  /**
+   * Deletes the token and everything scoped to it (session, cursor, devices, policy, retries,
+   * runs; the lease is released but its generation kept). Whether anything existed.
+   */
   delete(tokenId: string): Promise<boolean>;
 }
 
-/** ADE sessions (sealed `sessionToken`). */
+/** ADE sessions (`sessionToken` arrives sealed). */
 export interface SessionPersistence {
-  /** Stores the session. */
+  /** Stores (replaces) the session, stamping `updatedAt`. */
   put(tokenId: string, session: { sessionToken: string; expiresAt: IsoDateTime }): Promise<void>;
-  /** The stored session, or `null` when absent or expired. */
+  /** The stored session, or `null` when absent or past `expiresAt` (store clock). */
   get(tokenId: string): Promise<SessionRecord | null>;
   /** Removes the session. */
   delete(tokenId: string): Promise<void>;
 }
 
-/** Sync leases with fencing generations. */
+/** Sync leases with fencing generations (expiry on the store's clock). */
 export interface LeasePersistence {
-  /** Takes the lease when free or expired; `null` when another owner holds it. */
+  /**
+   * Takes the lease when free, expired or held by `owner`, bumping the generation (never
+   * reused for this token id, even after release or token deletion). `null` when another
+   * owner holds a live lease.
+   */
   acquire(tokenId: string, owner: string, ttlMs: number): Promise<LeaseGrant | null>;
-  /** Extends a held lease; throws `LeaseLostError` when it is not held at `generation`. */
+  /** Extends a live lease held by `owner` at `generation`; else throws `LeaseLostError`. */
   renew(tokenId: string, owner: string, generation: number, ttlMs: number): Promise<LeaseGrant>;
-  /** Releases a held lease; whether it was held. */
+  /** Releases the lease when `owner` holds it at `generation`; whether it did. */
   release(tokenId: string, owner: string, generation: number): Promise<boolean>;
-  /** The current lease, or `null`. */
+  /** The live lease, or `null`. */
   get(tokenId: string): Promise<LeaseGrant | null>;
 }
 
-/** Sync runs: history records. */
-export interface RunPersistence {
-  /** Starts a run record. */
-  start(tokenId: string, input: { owner?: string | undefined }): Promise<SyncRunRecord>;
-  /** Finishes a run record; `null` if unknown. */
-  finish(
-    tokenId: string,
-    runId: string,
-    result: {
-      status: Exclude<SyncRunStatus, 'running'>;
-      report?: Readonly<Record<string, unknown>> | undefined;
-      error?: { code: string; message: string } | undefined;
-    },
-  ): Promise<SyncRunRecord | null>;
-  /** Runs, newest first, paged. */
-  list(tokenId: string, query: PageQuery): Promise<Page<SyncRunRecord>>;
-  /** Keeps the newest `keep` runs; how many were removed. */
-  prune(tokenId: string, keep: number): Promise<number>;
+/**
+ * One page to write, as the front hands it to {@link CursorPersistence.applyPage}: the devices
+ * are collapsed to one entry per serial (latest `op_date` of the page, first-appearance order)
+ * and checked (serials, no NUL), the plans are checked and indexed by serial, timestamps are
+ * normalised.
+ */
+export interface PageWrite extends Omit<ApplyPageInput, 'devices' | 'plans'> {
+  /** One entry per serial. */
+  devices: readonly AdeDevice[];
+  /** abmkit's plans by serial (see {@link ApplyPageInput.plans} for when one applies). */
+  plans: ReadonlyMap<string, PagePlanEntry>;
 }
 
-/** Policies (already normalised by the front). */
-export interface PolicyPersistence {
-  /** The stored policy, or `null`. */
-  get(tokenId: string): Promise<PolicyRecord | null>;
-  /** Stores the policy, bumping its revision. */
-  set(tokenId: string, policy: unknown): Promise<PolicyRecord>;
+/** The cursor of each token, and the page write that moves it. */
+export interface CursorPersistence {
+  /** The cursor, or `null`. */
+  get(tokenId: string): Promise<CursorRecord | null>;
+  /**
+   * Compare-and-set: refuses with `LeaseLostError` unless the lease is current at
+   * `input.generation` (and `owner` when given), with `CursorConflictError` unless the stored
+   * cursor is `input.expectedCursor`; `fullFetchId` omitted keeps the stored one.
+   */
+  set(input: SetCursorInput): Promise<CursorRecord>;
+  /** Forgets the position (cursor, phase `full`, full-fetch id, fetched-until); keeps the row. */
+  reset(tokenId: string): Promise<void>;
+  /**
+   * Applies one page: with the same fence and compare-and-set checks as {@link set}, upserts
+   * each device by the `op_date` rule (`upsertDevice` in `src/domain/`), writes the plans of
+   * applied, non-removed entries, and moves the cursor — all or nothing where
+   * `capabilities.atomicPageApply`. Call `betweenWrites()` after the device writes are issued
+   * (or prepared) and before the cursor write / commit: it is the test-only crash hook.
+   */
+  applyPage(page: PageWrite, betweenWrites: () => Promise<void>): Promise<ApplyPageResult>;
 }
 
-/** Devices (reads and abmkit-tracked writes). Page application lives with the cursor. */
+/** Devices: reads and abmkit-tracked writes (page writes live with the cursor). */
 export interface DevicePersistence {
   /** One device, or `null`. */
   get(tokenId: string, serialNumber: string): Promise<DeviceRecord | null>;
-  /** Several devices (missing serials left out). */
+  /** Several devices (distinct serials; missing ones left out). */
   getMany(tokenId: string, serialNumbers: readonly string[]): Promise<DeviceRecord[]>;
-  /** Devices matching `query`, by serial, paged. */
-  list(tokenId: string, query: DeviceQuery): Promise<Page<DeviceRecord>>;
-  /** Counts per status. */
+  /** Devices matching `query` (see {@link DeviceQuery}), by serial, after `query.cursor`. */
+  list(tokenId: string, query: Limited<DeviceQuery>): Promise<Page<DeviceRecord>>;
+  /** Counts per status (removed included). */
   count(tokenId: string): Promise<Record<DeviceStatus, number>>;
-  /** Every token's record of this serial. */
+  /** Every token's record of this serial: live first, then most recently updated. */
   findBySerial(serialNumber: string): Promise<DeviceRecord[]>;
-  /** Writes tracked fields; with a fence, refused unless the lease is current. */
+  /**
+   * Writes tracked fields of known devices (unknown serials ignored; later patches of a serial
+   * apply over earlier ones), re-deriving the status. With a fence, refused with
+   * `LeaseLostError` unless the lease is current. How many devices changed.
+   */
   update(tokenId: string, patches: readonly DevicePatch[], fence?: LeaseFence): Promise<number>;
-  /** Marks devices not seen by `fullFetchId` removed; their serials. */
+  /** Fenced: marks removed every live device not seen by `fullFetchId`; their serials, sorted. */
   markMissingRemoved(input: MarkMissingInput): Promise<string[]>;
 }
 
-/** Retry queue entries. */
+/** Where a due-retries page starts: after this `[nextAttemptAt, serial]`. */
+export type RetryPosition = readonly [nextAttemptAt: IsoDateTime, serialNumber: string];
+
+/** The retry queue. */
 export interface RetryPersistence {
-  /** Due entries (`nextAttemptAt <= now`), in due order, paged. */
-  listDue(
+  /**
+   * Candidates for one page of due entries: every entry with `nextAttemptAt <= query.now`
+   * after `query.after` in (`nextAttemptAt`, serial) order, or at least the first
+   * `query.limit + 1` of them. The front filters, orders and pages what you return
+   * (`dueRetryPage` in `src/domain/`), so a superset is fine; a store that can do it in one
+   * query returns exactly that page plus one.
+   */
+  due(
     tokenId: string,
-    query: PageQuery & { now: IsoDateTime },
-  ): Promise<Page<AssignmentRetryRecord>>;
-  /** Entries by serial, paged. */
-  list(tokenId: string, query: RetryQuery): Promise<Page<AssignmentRetryRecord>>;
-  /** Deletes entries; how many. */
+    query: { now: IsoDateTime; after: RetryPosition | null; limit: number },
+  ): Promise<AssignmentRetryRecord[]>;
+  /** Entries (optionally of one status) after `query.cursor` (opaque, yours), by serial. */
+  list(tokenId: string, query: Limited<RetryQuery>): Promise<Page<AssignmentRetryRecord>>;
+  /** Deletes entries of these (distinct) serials; how many existed. */
   delete(tokenId: string, serialNumbers: readonly string[]): Promise<number>;
   /**
-   * Writes planned assignment results (the front ran `planAssignmentResults`): sets the
-   * assigned profile of each success, clears or upserts retry entries. With a fence, refused
-   * unless the lease is current. `at` is the front's clock reading for `updatedAt`.
+   * Writes planned assignment results (the front ran `planAssignmentResults`), in one
+   * atomic write: a plan's `success` sets the device's `assignedProfileUuid`/`assignedAt`
+   * (known devices only) and re-derives its status; `retry: null` deletes the entry, otherwise
+   * the entry is upserted with `attempts = (reset ? 0 : stored) + increment`. `at` is the
+   * front's clock reading, for `updatedAt`. With a fence, refused with `LeaseLostError`
+   * unless the lease is current (also when `plans` is empty).
    */
   record(
     tokenId: string,
@@ -155,32 +203,52 @@ export interface RetryPersistence {
   ): Promise<void>;
 }
 
-/** Cursor of each token (page application, which moves it, is defined by the front's helper). */
-export interface CursorPersistence {
-  /** The cursor, or `null`. */
-  get(tokenId: string): Promise<CursorRecord | null>;
-  /** Compare-and-set of the cursor. */
-  set(input: SetCursorInput): Promise<CursorRecord>;
-  /** Forgets the cursor. */
-  reset(tokenId: string): Promise<void>;
-  /**
-   * Applies one page: upserts the devices (already collapsed to one entry per serial and
-   * checked by the front; per serial the latest `op_date` wins) and moves the cursor, all or
-   * nothing where `capabilities.atomicPageApply`.
-   */
-  applyPage(
-    input: ApplyPageInput,
-    plans: ReadonlyMap<string, PagePlanEntry>,
-  ): Promise<ApplyPageResult>;
+/** What a finished run records. */
+export interface RunOutcome {
+  /** How it ended. */
+  status: Exclude<SyncRunStatus, 'running'>;
+  /** Its report (plain JSON), or `null`. */
+  report: Record<string, unknown> | null;
+  /** The error that ended it, or `null`. */
+  error: { code: string; message: string } | null;
 }
 
-/** API-account documents (see `ApiAccountStoreBase`). */
+/** Sync-run history. Listing order: newest first (`runId` descending). */
+export interface RunPersistence {
+  /** Stores a `running` run with a new time-ordered id (`newRunId` in `src/domain/`). */
+  start(tokenId: string, owner: string | null): Promise<SyncRunRecord>;
+  /** Stamps `finishedAt` and the outcome; `null` when the run is unknown. */
+  finish(tokenId: string, runId: string, outcome: RunOutcome): Promise<SyncRunRecord | null>;
+  /** Runs before `query.cursor` (opaque, yours), newest first. */
+  list(
+    tokenId: string,
+    query: { cursor?: string | undefined; limit: number },
+  ): Promise<Page<SyncRunRecord>>;
+  /** Keeps the newest `keep` runs (a non-negative integer); how many were removed. */
+  prune(tokenId: string, keep: number): Promise<number>;
+}
+
+/** Policies (plain JSON documents). */
+export interface PolicyPersistence {
+  /** The stored policy, or `null`. */
+  get(tokenId: string): Promise<PolicyRecord | null>;
+  /** Replaces the policy, bumping its revision (1 for the first), stamping `updatedAt`. */
+  set(tokenId: string, policy: unknown): Promise<PolicyRecord>;
+}
+
+/** The two document kinds of {@link ApiAccountPersistence}. */
+export type ApiRecordKind = 'account' | 'link';
+
+/**
+ * Business API account documents: the front (`ApiAccounts`) validates, seals the private key,
+ * patches and filters; the store keeps JSON text by kind and id.
+ */
 export interface ApiAccountPersistence {
   /** Stores (replaces) a document. */
   put(kind: ApiRecordKind, id: string, json: string): Promise<void>;
   /** The document, or `null`. */
   get(kind: ApiRecordKind, id: string): Promise<string | null>;
-  /** Documents with ids after `after`, in id order. */
+  /** At most `limit` documents with ids after `after`, in id order. */
   list(
     kind: ApiRecordKind,
     after: string | undefined,
@@ -200,19 +268,19 @@ export interface StorageAdapter {
   readonly sessions: SessionPersistence;
   /** Leases. */
   readonly leases: LeasePersistence;
-  /** Cursors. */
+  /** Cursors and page writes. */
   readonly cursors: CursorPersistence;
   /** Devices. */
   readonly devices: DevicePersistence;
-  /** Retry queue. */
+  /** Retry queue and assignment results. */
   readonly retries: RetryPersistence;
   /** Sync runs. */
   readonly runs: RunPersistence;
   /** Policies. */
   readonly policies: PolicyPersistence;
-  /** Business API account documents. */
-  readonly apiAccounts: ApiAccountPersistence;
-  /** The adapter's time source (database or Redis time; the process clock in memory). */
+  /** Business API account documents (optional: without it, `storage.apiAccounts` is absent). */
+  readonly apiAccounts?: ApiAccountPersistence | undefined;
+  /** The adapter's time source (database or Redis time; the injected clock in memory). */
   now(): Promise<IsoDateTime>;
   /** Releases what the adapter opened (never the embedder's pool or client). */
   close(): Promise<void>;

@@ -1,8 +1,20 @@
 import { inspect } from 'node:util';
-import { tokenMatches } from '../domain/tokens.js';
-import { checkTokenId } from '../domain/validate.js';
+import { normaliseResult, planAssignmentResults } from '../domain/assignments.js';
+import { collapsePage } from '../domain/devices.js';
+import { toJson } from '../domain/json.js';
+import { pagePlans } from '../domain/pages.js';
+import { decodeRetryCursor, pageLimit } from '../domain/paging.js';
+import { dueRetryPage } from '../domain/retries.js';
+import { checkIso, checkLeaseArgs, checkSerial, checkTokenId } from '../domain/validate.js';
 import { InvalidArgumentError, isAbmError } from '../errors/index.js';
+import type { StorageAdapter } from './adapter.js';
+import { ApiAccounts } from './api-accounts/api-accounts.js';
+import type { ApiAccountStore } from './api-accounts/types.js';
+import { checkKeep, checkTokenPatch, normaliseDevicePatches, runOutcome } from './front/checks.js';
+import { reencryptStoredSecrets } from './front/reencrypt.js';
+import { TokenSecrets } from './front/token-secrets.js';
 import { SecretBox, type SecretBoxOptions } from './secrets/secret-box.js';
+import type { FaultInjectionOptions } from './shared/faults.js';
 import type {
   AbmStorage,
   ApplyPageInput,
@@ -34,64 +46,55 @@ import type {
   TokenRecord,
 } from './types.js';
 
-export { pagePlans } from '../domain/pages.js';
-export { tokenMatches } from '../domain/tokens.js';
+export { unreadableSecrets } from './front/token-secrets.js';
 
-/** Checks a token patch argument. @internal */
-export function checkTokenPatch(patch: unknown): void {
-  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
-    throw new InvalidArgumentError(
-      'A token patch must be an object of the fields to change, e.g. { name: "HQ" }.',
-    );
-  }
+/** Options of {@link StorageBase} (every built-in adapter accepts them). */
+export interface StorageBaseOptions extends SecretBoxOptions, FaultInjectionOptions {
+  /**
+   * Milliseconds since the epoch, for the stamps the front writes itself (API accounts);
+   * default `Date.now`. Records of the other stores are stamped by the adapter's clock
+   * (`adapter.now()`: database or Redis time, or the clock given to an in-process adapter).
+   */
+  clock?: (() => number) | undefined;
 }
 
 /**
- * The symbol under which {@link StorageBase.listTokens} marks a token whose secrets could not be
- * decrypted: `{ keyId, hint }`. Non-enumerable, so it never reaches JSON or storage.
+ * The storage front: every {@link AbmStorage} method, over a {@link StorageAdapter} that only
+ * persists. The front checks every argument, seals secrets on the way in and opens them on
+ * the way out, applies the domain rules once (page collapse, plan normalisation,
+ * assignment-result planning, due-retry order and paging, JSON normalisation) and then calls
+ * the adapter's store. A custom adapter gets all of that by passing its stores here:
+ * `new StorageBase(adapter, options)`; check it with `describeStorageConformance` from
+ * `abmkit/testing`.
  */
-export const unreadableSecrets: unique symbol = Symbol.for('abmkit.unreadable');
-
-/** Options every adapter built on {@link StorageBase} accepts. */
-export interface StorageBaseOptions extends SecretBoxOptions {}
-
-/** The secret fields of a token record, with the path used in their associated data. @internal */
-const KEY_PAIR_FIELDS = ['currentKeyPair', 'pendingKeyPair', 'previousPendingKeyPair'] as const;
-const CREDENTIAL_SECRETS = ['consumerSecret', 'accessToken', 'accessSecret'] as const;
-
-/**
- * The shared layer above every adapter: it encrypts secrets (key PEMs, OAuth secrets, session
- * tokens) before they reach the adapter and decrypts them on the way out, and implements key
- * rotation. Extend it to write your own adapter: implement the `raw*` token and session methods
- * (which only ever see sealed secrets) and the other {@link AbmStorage} methods, then run
- * `describeStorageConformance` from `abmkit/testing` against it.
- */
-export abstract class StorageBase implements AbmStorage {
+export class StorageBase implements AbmStorage {
   /** The envelope-encryption box (see {@link SecretBox}). */
   protected readonly secrets: SecretBox;
+  /** The adapter's stores. */
+  protected readonly adapter: StorageAdapter;
+  /** Business API accounts and token → server links (when the adapter stores them). */
+  readonly apiAccounts?: ApiAccountStore | undefined;
+  readonly #tokens: TokenSecrets;
+  readonly #options: StorageBaseOptions;
 
-  /** What the adapter guarantees. */
-  abstract readonly capabilities: StorageCapabilities;
-
-  constructor(options: StorageBaseOptions = {}) {
+  /**
+   * @param adapter - The persistence stores (see `docs/storage.md`, "Writing an adapter").
+   * @param options - Secret-box options, fault injection (tests only) and the front's clock.
+   */
+  constructor(adapter: StorageAdapter, options: StorageBaseOptions = {}) {
+    this.adapter = adapter;
+    this.#options = options;
     this.secrets = new SecretBox(options);
+    this.#tokens = new TokenSecrets(this.secrets);
+    if (adapter.apiAccounts !== undefined) {
+      this.apiAccounts = new ApiAccounts(adapter.apiAccounts, this.secrets, options.clock);
+    }
   }
 
-  // --- raw secret-bearing persistence, implemented by adapters --------------------------------
-
-  /** Creates or shallow-patches the token; secret fields in `patch` are already sealed. */
-  protected abstract rawSaveToken(tokenId: string, patch: TokenPatch): Promise<TokenRecord>;
-  /** The stored token with sealed secrets, or `null`. */
-  protected abstract rawGetToken(tokenId: string): Promise<TokenRecord | null>;
-  /** Stored tokens with sealed secrets. */
-  protected abstract rawListTokens(query: TokenQuery): Promise<Page<TokenRecord>>;
-  /** Stores the session; `sessionToken` is already sealed. */
-  protected abstract rawPutSession(
-    tokenId: string,
-    session: { sessionToken: string; expiresAt: IsoDateTime },
-  ): Promise<void>;
-  /** The stored session (sealed), or `null` when absent or expired. */
-  protected abstract rawGetSession(tokenId: string): Promise<SessionRecord | null>;
+  /** {@inheritDoc AbmStorage.capabilities} */
+  get capabilities(): StorageCapabilities {
+    return this.adapter.capabilities;
+  }
 
   // --- tokens ------------------------------------------------------------------------------------
 
@@ -99,7 +102,8 @@ export abstract class StorageBase implements AbmStorage {
   async saveToken(tokenId: string, patch: TokenPatch): Promise<TokenRecord> {
     checkTokenId(tokenId);
     checkTokenPatch(patch);
-    return this.openToken(await this.rawSaveToken(tokenId, await this.sealPatch(tokenId, patch)));
+    const sealed = await this.#sealPatch(tokenId, patch);
+    return this.#tokens.open(await this.adapter.tokens.save(tokenId, sealed));
   }
 
   /** {@inheritDoc TokenStore.updateToken} */
@@ -113,55 +117,19 @@ export abstract class StorageBase implements AbmStorage {
     if (expect === null || typeof expect !== 'object') {
       throw new InvalidArgumentError('updateToken(tokenId, patch, expect) needs an expect object.');
     }
-    const raw = await this.rawUpdateToken(tokenId, await this.sealPatch(tokenId, patch), expect);
-    return raw === null ? null : this.openToken(raw);
+    const sealed = await this.#sealPatch(tokenId, patch);
+    const raw = await this.adapter.tokens.update(tokenId, sealed, expect);
+    return raw === null ? null : this.#tokens.open(raw);
   }
 
-  /**
-   * Conditional shallow patch (see {@link TokenStore.updateToken}); `patch` is sealed. Adapters
-   * override it with an atomic version; this default reads, compares and writes.
-   */
-  protected async rawUpdateToken(
-    tokenId: string,
-    patch: TokenPatch,
-    expect: TokenExpectation,
-  ): Promise<TokenRecord | null> {
-    const current = await this.rawGetToken(tokenId);
-    if (current === null || !tokenMatches(current, expect)) return null;
-    return this.rawSaveToken(tokenId, patch);
-  }
-
-  /** Seals the secret fields of a patch. */
-  protected async sealPatch(tokenId: string, patch: TokenPatch): Promise<TokenPatch> {
-    const sealed: Record<string, unknown> = { ...patch };
-    for (const field of KEY_PAIR_FIELDS) {
-      const kp = patch[field];
-      if (kp) {
-        sealed[field] = {
-          ...kp,
-          privateKeyPem: await this.secrets.seal(
-            kp.privateKeyPem,
-            `token|${tokenId}|${field}.privateKeyPem`,
-          ),
-        };
-      }
-    }
-    const creds = patch.credentials;
-    if (creds) {
-      const out: Record<string, unknown> = { ...creds };
-      for (const f of CREDENTIAL_SECRETS) {
-        out[f] = await this.secrets.seal(creds[f], `token|${tokenId}|credentials.${f}`);
-      }
-      Object.assign(sealed, { credentials: out });
-    }
-    return sealed as TokenPatch;
+  async #sealPatch(tokenId: string, patch: TokenPatch): Promise<TokenPatch> {
+    return toJson(await this.#tokens.seal(tokenId, patch)) as TokenPatch;
   }
 
   /** {@inheritDoc TokenStore.getToken} */
   async getToken(tokenId: string): Promise<TokenRecord | null> {
-    checkTokenId(tokenId);
-    const raw = await this.rawGetToken(tokenId);
-    return raw === null ? null : this.openToken(raw);
+    const raw = await this.adapter.tokens.get(checkTokenId(tokenId));
+    return raw === null ? null : this.#tokens.open(raw);
   }
 
   /** {@inheritDoc TokenStore.listTokens} */
@@ -172,72 +140,32 @@ export abstract class StorageBase implements AbmStorage {
       }
       query = {};
     }
-    const page = await this.rawListTokens(query);
+    const page = await this.adapter.tokens.list({ ...query, limit: pageLimit(query) });
     const items: TokenRecord[] = [];
     for (const raw of page.items) {
       try {
-        items.push(await this.openToken(raw));
+        items.push(await this.#tokens.open(raw));
       } catch (error) {
         if (!isAbmError(error, 'SECRET_DECRYPT_FAILED')) throw error;
-        items.push(this.unreadableToken(raw));
+        items.push(this.#tokens.unreadable(raw));
       }
     }
     return { items, nextCursor: page.nextCursor };
   }
 
-  /** A token without its secret fields, marked with the key id that sealed them. */
-  protected unreadableToken(raw: TokenRecord): TokenRecord {
-    const { credentials, currentKeyPair, pendingKeyPair, previousPendingKeyPair, ...rest } = raw;
-    void previousPendingKeyPair;
-    const sealed =
-      credentials?.accessToken ?? currentKeyPair?.privateKeyPem ?? pendingKeyPair?.privateKeyPem;
-    const keyId = sealed === undefined ? null : this.secrets.keyIdOf(sealed);
-    const active = this.secrets.activeKeyId;
-    const hint = `The token's secrets were sealed with key ${keyId === null ? '(unknown id)' : `"${keyId}"`}, which this storage does not hold${active === null ? ' (it has no encryptionKey)' : ` (its active key is "${active}")`}. Pass that key to the storage: encryptionKey as a 32-byte Buffer (a key kept as hex text must be decoded: Buffer.from(hex, 'hex')), or a keyring (createKeyring) holding it.`;
-    const out: TokenRecord = { ...rest };
-    Object.defineProperty(out, unreadableSecrets, {
-      value: Object.freeze({ keyId, hint }),
-      enumerable: false,
-    });
-    return out;
-  }
-
-  /** Decrypts the secret fields of a stored token. */
-  protected async openToken(raw: TokenRecord): Promise<TokenRecord> {
-    const out: TokenRecord = { ...raw };
-    for (const field of KEY_PAIR_FIELDS) {
-      const kp = raw[field];
-      if (kp) {
-        out[field] = {
-          ...kp,
-          privateKeyPem: await this.secrets.open(
-            kp.privateKeyPem,
-            `token|${raw.tokenId}|${field}.privateKeyPem`,
-          ),
-        };
-      }
-    }
-    if (raw.credentials) {
-      const c = { ...raw.credentials };
-      for (const f of CREDENTIAL_SECRETS) {
-        c[f] = await this.secrets.open(c[f], `token|${raw.tokenId}|credentials.${f}`);
-      }
-      out.credentials = c;
-    }
-    return out;
+  /** {@inheritDoc TokenStore.deleteToken} */
+  async deleteToken(tokenId: string): Promise<boolean> {
+    return this.adapter.tokens.delete(checkTokenId(tokenId));
   }
 
   // --- sessions ----------------------------------------------------------------------------------
 
   /** {@inheritDoc SessionStore.getSession} */
   async getSession(tokenId: string): Promise<SessionRecord | null> {
-    checkTokenId(tokenId);
-    const raw = await this.rawGetSession(tokenId);
+    const raw = await this.adapter.sessions.get(checkTokenId(tokenId));
     if (raw === null) return null;
-    return {
-      ...raw,
-      sessionToken: await this.secrets.open(raw.sessionToken, `session|${tokenId}|sessionToken`),
-    };
+    const aad = `session|${tokenId}|sessionToken`;
+    return { ...raw, sessionToken: await this.secrets.open(raw.sessionToken, aad) };
   }
 
   /** {@inheritDoc SessionStore.putSession} */
@@ -246,147 +174,199 @@ export abstract class StorageBase implements AbmStorage {
     session: { sessionToken: string; expiresAt: IsoDateTime },
   ): Promise<void> {
     checkTokenId(tokenId);
-    const sessionToken = await this.secrets.seal(
-      session.sessionToken,
-      `session|${tokenId}|sessionToken`,
-    );
-    await this.rawPutSession(tokenId, { sessionToken, expiresAt: session.expiresAt });
+    const aad = `session|${tokenId}|sessionToken`;
+    const sessionToken = await this.secrets.seal(session.sessionToken, aad);
+    const expiresAt = checkIso(session.expiresAt, 'A session expiresAt');
+    await this.adapter.sessions.put(tokenId, { sessionToken, expiresAt });
   }
 
   /** {@inheritDoc SessionStore.deleteSession} */
-  abstract deleteSession(tokenId: string): Promise<void>;
-
-  // --- key rotation ------------------------------------------------------------------------------
-
-  /** {@inheritDoc SecretMaintenance.reencryptSecrets} */
-  async reencryptSecrets(): Promise<ReencryptResult> {
-    let reencrypted = 0;
-    let unchanged = 0;
-    let cursor: string | undefined;
-    do {
-      const page = await this.rawListTokens({ cursor, limit: 500 });
-      for (const raw of page.items) {
-        if (this.tokenNeedsReencrypt(raw)) {
-          // Compare-and-set: a token uploaded or renewed while its old secrets were being
-          // re-encrypted keeps the new ones (they are sealed under the active key already).
-          let current: TokenRecord | null = raw;
-          for (let attempt = 0; current !== null && attempt < 5; attempt++) {
-            if (!this.tokenNeedsReencrypt(current)) break;
-            const open = await this.openToken(current);
-            const patch: TokenPatch = {};
-            const expect: TokenExpectation = {};
-            for (const f of ['credentials', ...KEY_PAIR_FIELDS] as const) {
-              expect[f] = current[f] ?? null;
-              if (open[f]) Object.assign(patch, { [f]: open[f] });
-            }
-            const sealed = await this.sealPatch(raw.tokenId, patch);
-            if ((await this.rawUpdateToken(raw.tokenId, sealed, expect)) !== null) break;
-            current = await this.rawGetToken(raw.tokenId);
-          }
-          reencrypted++;
-        } else {
-          unchanged++;
-        }
-        const session = await this.rawGetSession(raw.tokenId);
-        if (session !== null) {
-          if (this.secrets.needsReencrypt(session.sessionToken)) {
-            const token = await this.secrets.open(
-              session.sessionToken,
-              `session|${raw.tokenId}|sessionToken`,
-            );
-            await this.putSession(raw.tokenId, {
-              sessionToken: token,
-              expiresAt: session.expiresAt,
-            });
-            reencrypted++;
-          } else {
-            unchanged++;
-          }
-        }
-      }
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor !== undefined);
-    return { reencrypted, unchanged };
+  async deleteSession(tokenId: string): Promise<void> {
+    return this.adapter.sessions.delete(checkTokenId(tokenId));
   }
 
-  private tokenNeedsReencrypt(raw: TokenRecord): boolean {
-    const sealed: string[] = [];
-    if (raw.currentKeyPair) sealed.push(raw.currentKeyPair.privateKeyPem);
-    if (raw.pendingKeyPair) sealed.push(raw.pendingKeyPair.privateKeyPem);
-    if (raw.previousPendingKeyPair) sealed.push(raw.previousPendingKeyPair.privateKeyPem);
-    if (raw.credentials) for (const f of CREDENTIAL_SECRETS) sealed.push(raw.credentials[f]);
-    return sealed.some((s) => this.secrets.needsReencrypt(s));
-  }
+  // --- leases ------------------------------------------------------------------------------------
 
-  // --- everything else: implemented by the adapter -----------------------------------------------
-
-  /** {@inheritDoc TokenStore.deleteToken} */
-  abstract deleteToken(tokenId: string): Promise<boolean>;
   /** {@inheritDoc LeaseStore.acquireLease} */
-  abstract acquireLease(tokenId: string, owner: string, ttlMs: number): Promise<LeaseGrant | null>;
+  async acquireLease(tokenId: string, owner: string, ttlMs: number): Promise<LeaseGrant | null> {
+    checkTokenId(tokenId);
+    checkLeaseArgs(owner, ttlMs);
+    return this.adapter.leases.acquire(tokenId, owner, ttlMs);
+  }
+
   /** {@inheritDoc LeaseStore.renewLease} */
-  abstract renewLease(
+  async renewLease(
     tokenId: string,
     owner: string,
     generation: number,
     ttlMs: number,
-  ): Promise<LeaseGrant>;
+  ): Promise<LeaseGrant> {
+    checkTokenId(tokenId);
+    checkLeaseArgs(owner, ttlMs);
+    return this.adapter.leases.renew(tokenId, owner, generation, ttlMs);
+  }
+
   /** {@inheritDoc LeaseStore.releaseLease} */
-  abstract releaseLease(tokenId: string, owner: string, generation: number): Promise<boolean>;
+  async releaseLease(tokenId: string, owner: string, generation: number): Promise<boolean> {
+    checkTokenId(tokenId);
+    checkLeaseArgs(owner);
+    return this.adapter.leases.release(tokenId, owner, generation);
+  }
+
   /** {@inheritDoc LeaseStore.getLease} */
-  abstract getLease(tokenId: string): Promise<LeaseGrant | null>;
+  async getLease(tokenId: string): Promise<LeaseGrant | null> {
+    return this.adapter.leases.get(checkTokenId(tokenId));
+  }
+
+  // --- cursors and pages -------------------------------------------------------------------------
+
   /** {@inheritDoc CursorStore.getCursor} */
-  abstract getCursor(tokenId: string): Promise<CursorRecord | null>;
+  async getCursor(tokenId: string): Promise<CursorRecord | null> {
+    return this.adapter.cursors.get(checkTokenId(tokenId));
+  }
+
   /** {@inheritDoc CursorStore.setCursor} */
-  abstract setCursor(input: SetCursorInput): Promise<CursorRecord>;
+  async setCursor(input: SetCursorInput): Promise<CursorRecord> {
+    checkTokenId(input?.tokenId);
+    return this.adapter.cursors.set(withLastFullFetch(input));
+  }
+
   /** {@inheritDoc CursorStore.resetCursor} */
-  abstract resetCursor(tokenId: string): Promise<void>;
+  async resetCursor(tokenId: string): Promise<void> {
+    return this.adapter.cursors.reset(checkTokenId(tokenId));
+  }
+
   /** {@inheritDoc DeviceStore.applyPage} */
-  abstract applyPage(input: ApplyPageInput): Promise<ApplyPageResult>;
+  async applyPage(input: ApplyPageInput): Promise<ApplyPageResult> {
+    const tokenId = checkTokenId(input?.tokenId);
+    const devices = collapsePage(input.devices);
+    const plans = pagePlans(input);
+    const { plans: _plans, ...rest } = withLastFullFetch(input);
+    const faults = this.#options.faultInjection;
+    const betweenWrites = async (): Promise<void> => {
+      await faults?.betweenWrites?.('applyPage', tokenId);
+    };
+    return this.adapter.cursors.applyPage({ ...rest, devices, plans }, betweenWrites);
+  }
+
+  // --- devices -----------------------------------------------------------------------------------
+
   /** {@inheritDoc DeviceStore.getDevice} */
-  abstract getDevice(tokenId: string, serialNumber: string): Promise<DeviceRecord | null>;
+  async getDevice(tokenId: string, serialNumber: string): Promise<DeviceRecord | null> {
+    checkTokenId(tokenId);
+    return this.adapter.devices.get(tokenId, checkSerial(serialNumber));
+  }
+
   /** {@inheritDoc DeviceStore.getDevices} */
-  abstract getDevices(tokenId: string, serialNumbers: readonly string[]): Promise<DeviceRecord[]>;
+  async getDevices(tokenId: string, serialNumbers: readonly string[]): Promise<DeviceRecord[]> {
+    checkTokenId(tokenId);
+    const serials = [...new Set(serialNumbers)];
+    return serials.length === 0 ? [] : this.adapter.devices.getMany(tokenId, serials);
+  }
+
   /** {@inheritDoc DeviceStore.listDevices} */
-  abstract listDevices(tokenId: string, query?: DeviceQuery): Promise<Page<DeviceRecord>>;
+  async listDevices(tokenId: string, query: DeviceQuery = {}): Promise<Page<DeviceRecord>> {
+    checkTokenId(tokenId);
+    return this.adapter.devices.list(tokenId, { ...query, limit: pageLimit(query) });
+  }
+
   /** {@inheritDoc DeviceStore.countDevices} */
-  abstract countDevices(tokenId: string): Promise<Record<DeviceStatus, number>>;
+  async countDevices(tokenId: string): Promise<Record<DeviceStatus, number>> {
+    return this.adapter.devices.count(checkTokenId(tokenId));
+  }
+
   /** {@inheritDoc DeviceStore.findDeviceBySerial} */
-  abstract findDeviceBySerial(serialNumber: string): Promise<DeviceRecord[]>;
+  async findDeviceBySerial(serialNumber: string): Promise<DeviceRecord[]> {
+    return this.adapter.devices.findBySerial(checkSerial(serialNumber));
+  }
+
   /** {@inheritDoc DeviceStore.updateDevices} */
-  abstract updateDevices(
+  async updateDevices(
     tokenId: string,
     patches: readonly DevicePatch[],
     fence?: LeaseFence,
-  ): Promise<number>;
+  ): Promise<number> {
+    checkTokenId(tokenId);
+    const normalised = normaliseDevicePatches(patches);
+    const scoped = fence === undefined ? undefined : { ...fence, tokenId };
+    return this.adapter.devices.update(tokenId, normalised, scoped);
+  }
+
   /** {@inheritDoc DeviceStore.markMissingRemoved} */
-  abstract markMissingRemoved(input: MarkMissingInput): Promise<string[]>;
+  async markMissingRemoved(input: MarkMissingInput): Promise<string[]> {
+    checkTokenId(input?.tokenId);
+    return this.adapter.devices.markMissingRemoved(input);
+  }
+
+  // --- policy ------------------------------------------------------------------------------------
+
   /** {@inheritDoc PolicyStore.getPolicy} */
-  abstract getPolicy(tokenId: string): Promise<PolicyRecord | null>;
+  async getPolicy(tokenId: string): Promise<PolicyRecord | null> {
+    return this.adapter.policies.get(checkTokenId(tokenId));
+  }
+
   /** {@inheritDoc PolicyStore.setPolicy} */
-  abstract setPolicy(tokenId: string, policy: unknown): Promise<PolicyRecord>;
+  async setPolicy(tokenId: string, policy: unknown): Promise<PolicyRecord> {
+    checkTokenId(tokenId);
+    return this.adapter.policies.set(tokenId, toJson(policy));
+  }
+
+  // --- assignments and retries -------------------------------------------------------------------
+
   /** {@inheritDoc AssignmentStore.recordAssignmentResults} */
-  abstract recordAssignmentResults(
+  async recordAssignmentResults(
     tokenId: string,
     results: readonly AssignmentResultInput[],
     fence?: LeaseFence,
-  ): Promise<void>;
+  ): Promise<void> {
+    checkTokenId(tokenId);
+    const normalised = results.map(normaliseResult);
+    if (normalised.length === 0 && fence === undefined) return;
+    const at = await this.now();
+    const plans = planAssignmentResults(normalised, at);
+    const scoped = fence === undefined ? undefined : { ...fence, tokenId };
+    await this.adapter.retries.record(tokenId, plans, at, scoped);
+  }
+
   /** {@inheritDoc AssignmentStore.listDueRetries} */
-  abstract listDueRetries(
+  async listDueRetries(
     tokenId: string,
-    query?: PageQuery & { now?: IsoDateTime | undefined },
-  ): Promise<Page<AssignmentRetryRecord>>;
+    query: PageQuery & { now?: IsoDateTime | undefined } = {},
+  ): Promise<Page<AssignmentRetryRecord>> {
+    checkTokenId(tokenId);
+    const limit = pageLimit(query);
+    const after = query.cursor === undefined ? null : decodeRetryCursor(query.cursor);
+    const now = query.now === undefined ? await this.now() : checkIso(query.now, 'now');
+    const candidates = await this.adapter.retries.due(tokenId, { now, after, limit });
+    return dueRetryPage(candidates, now, after, limit);
+  }
+
   /** {@inheritDoc AssignmentStore.listRetries} */
-  abstract listRetries(tokenId: string, query?: RetryQuery): Promise<Page<AssignmentRetryRecord>>;
+  async listRetries(tokenId: string, query: RetryQuery = {}): Promise<Page<AssignmentRetryRecord>> {
+    checkTokenId(tokenId);
+    return this.adapter.retries.list(tokenId, { ...query, limit: pageLimit(query) });
+  }
+
   /** {@inheritDoc AssignmentStore.deleteRetries} */
-  abstract deleteRetries(tokenId: string, serialNumbers: readonly string[]): Promise<number>;
+  async deleteRetries(tokenId: string, serialNumbers: readonly string[]): Promise<number> {
+    checkTokenId(tokenId);
+    const serials = [...new Set(serialNumbers)];
+    return serials.length === 0 ? 0 : this.adapter.retries.delete(tokenId, serials);
+  }
+
+  // --- sync runs ---------------------------------------------------------------------------------
+
   /** {@inheritDoc SyncRunStore.startSyncRun} */
-  abstract startSyncRun(
+  async startSyncRun(
     tokenId: string,
-    input?: { owner?: string | undefined },
-  ): Promise<SyncRunRecord>;
+    input: { owner?: string | undefined } = {},
+  ): Promise<SyncRunRecord> {
+    checkTokenId(tokenId);
+    return this.adapter.runs.start(tokenId, input?.owner ?? null);
+  }
+
   /** {@inheritDoc SyncRunStore.finishSyncRun} */
-  abstract finishSyncRun(
+  async finishSyncRun(
     tokenId: string,
     runId: string,
     result: {
@@ -394,18 +374,49 @@ export abstract class StorageBase implements AbmStorage {
       report?: Readonly<Record<string, unknown>> | undefined;
       error?: { code: string; message: string } | undefined;
     },
-  ): Promise<SyncRunRecord | null>;
+  ): Promise<SyncRunRecord | null> {
+    checkTokenId(tokenId);
+    return this.adapter.runs.finish(tokenId, runId, runOutcome(result));
+  }
+
   /** {@inheritDoc SyncRunStore.listSyncRuns} */
-  abstract listSyncRuns(tokenId: string, query?: PageQuery): Promise<Page<SyncRunRecord>>;
+  async listSyncRuns(tokenId: string, query: PageQuery = {}): Promise<Page<SyncRunRecord>> {
+    checkTokenId(tokenId);
+    return this.adapter.runs.list(tokenId, { cursor: query.cursor, limit: pageLimit(query) });
+  }
+
   /** {@inheritDoc SyncRunStore.pruneSyncRuns} */
-  abstract pruneSyncRuns(tokenId: string, keep: number): Promise<number>;
+  async pruneSyncRuns(tokenId: string, keep: number): Promise<number> {
+    checkTokenId(tokenId);
+    return this.adapter.runs.prune(tokenId, checkKeep(keep));
+  }
+
+  // --- maintenance -------------------------------------------------------------------------------
+
+  /** {@inheritDoc SecretMaintenance.reencryptSecrets} */
+  async reencryptSecrets(): Promise<ReencryptResult> {
+    return reencryptStoredSecrets(this.adapter, this.secrets, this.#tokens);
+  }
+
   /** {@inheritDoc AbmStorage.now} */
-  abstract now(): Promise<IsoDateTime>;
+  async now(): Promise<IsoDateTime> {
+    return this.adapter.now();
+  }
+
   /** {@inheritDoc AbmStorage.close} */
-  abstract close(): Promise<void>;
+  async close(): Promise<void> {
+    return this.adapter.close();
+  }
 
   /** @internal */
   [inspect.custom](): string {
     return `${this.constructor.name} { encrypts: ${this.secrets.encrypts} }`;
   }
+}
+
+/** The input with `lastFullFetchAt` normalised (when given). */
+function withLastFullFetch<T extends { lastFullFetchAt?: IsoDateTime | undefined }>(input: T): T {
+  return input.lastFullFetchAt === undefined
+    ? input
+    : { ...input, lastFullFetchAt: checkIso(input.lastFullFetchAt, 'lastFullFetchAt') };
 }

@@ -1,23 +1,24 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { StorageError } from '../../errors/index.js';
-import { ApiAccountStoreBase, type ApiRecordKind } from '../api-accounts/api-account-store-base.js';
+import type { ApiAccountPersistence, ApiRecordKind } from '../adapter.js';
+import { ApiAccounts } from '../api-accounts/api-accounts.js';
+import { listDocs } from '../memory/api-accounts.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import { writeFileAtomic } from './atomic-write.js';
 
 const FILE = 'api-accounts.json';
 
 /**
- * API accounts of a {@link FileStorage}: one JSON file (`api-accounts.json`) in the storage
- * directory, replaced atomically on each write. Private keys are sealed by the storage's key.
+ * API-account documents of a `FileStorage`: one JSON file (`api-accounts.json`) in the storage
+ * directory, replaced atomically on each write. @internal
  */
-export class FileApiAccountStore extends ApiAccountStoreBase {
+export class FileApiAccountDocs implements ApiAccountPersistence {
   readonly #file: string;
   #docs: Map<string, string> | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(directory: string, secrets: SecretBox, clock?: () => number) {
-    super(secrets, clock);
+  constructor(directory: string) {
     this.#file = join(directory, FILE);
   }
 
@@ -56,7 +57,7 @@ export class FileApiAccountStore extends ApiAccountStoreBase {
     }
   }
 
-  protected rawPut(kind: ApiRecordKind, id: string, json: string): Promise<void> {
+  put(kind: ApiRecordKind, id: string, json: string): Promise<void> {
     return this.#serial(async () => {
       const docs = await this.#load();
       docs.set(`${kind}\u0000${id}`, json);
@@ -64,29 +65,43 @@ export class FileApiAccountStore extends ApiAccountStoreBase {
     });
   }
 
-  protected rawGet(kind: ApiRecordKind, id: string): Promise<string | null> {
+  get(kind: ApiRecordKind, id: string): Promise<string | null> {
     return this.#serial(async () => (await this.#load()).get(`${kind}\u0000${id}`) ?? null);
   }
 
-  protected rawList(kind: ApiRecordKind, after: string | undefined, limit: number) {
+  list(kind: ApiRecordKind, after: string | undefined, limit: number) {
     return this.#serial(async () => {
-      const prefix = `${kind}\u0000`;
-      return [...(await this.#load())]
-        .filter(
-          ([k]) => k.startsWith(prefix) && (after === undefined || k.slice(prefix.length) > after),
-        )
-        .map(([k, json]) => ({ id: k.slice(prefix.length), json }))
-        .sort((a, b) => (a.id < b.id ? -1 : 1))
-        .slice(0, limit);
+      return listDocs(await this.#load(), kind, after, limit);
     });
   }
 
-  protected rawDelete(kind: ApiRecordKind, id: string): Promise<boolean> {
+  delete(kind: ApiRecordKind, id: string): Promise<boolean> {
     return this.#serial(async () => {
       const docs = await this.#load();
       const had = docs.delete(`${kind}\u0000${id}`);
       if (had) await this.#write(docs);
       return had;
     });
+  }
+}
+
+/**
+ * API accounts of a `FileStorage`: `api-accounts.json` in the storage directory. Private keys
+ * are sealed by the storage's key.
+ */
+export class FileApiAccountStore extends ApiAccounts {
+  /**
+   * @param directory - The storage directory.
+   * @param secrets - The storage's secret box.
+   * @param clock - Milliseconds since the epoch, for the stamps.
+   * @param docs - The documents (by default, the file in `directory`).
+   */
+  constructor(
+    directory: string,
+    secrets: SecretBox,
+    clock?: () => number,
+    docs: ApiAccountPersistence = new FileApiAccountDocs(directory),
+  ) {
+    super(docs, secrets, clock);
   }
 }

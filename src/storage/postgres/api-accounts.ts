@@ -1,6 +1,6 @@
 import { StorageError } from '../../errors/index.js';
-import type { ApiAccountPersistence } from '../adapter.js';
-import { ApiAccountStoreBase, type ApiRecordKind } from '../api-accounts/api-account-store-base.js';
+import type { ApiAccountPersistence, ApiRecordKind } from '../adapter.js';
+import { ApiAccounts } from '../api-accounts/api-accounts.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { PgPoolLike, PgQueryResult } from './pg-types.js';
 
@@ -69,27 +69,21 @@ export class PostgresApiDocuments implements ApiAccountPersistence {
  * API accounts of a {@link PostgresStorage}: table `api_documents` in the storage's schema,
  * created on first use (`CREATE TABLE IF NOT EXISTS`). Private keys are sealed by the storage's key.
  */
-export class PostgresApiAccountStore extends ApiAccountStoreBase {
-  readonly #docs: PostgresApiDocuments;
-
-  constructor(pool: PgPoolLike, schema: string, secrets: SecretBox, clock?: () => number) {
-    super(secrets, clock);
-    this.#docs = new PostgresApiDocuments(pool, schema);
-  }
-
-  protected rawPut(kind: ApiRecordKind, id: string, json: string): Promise<void> {
-    return this.#docs.put(kind, id, json);
-  }
-
-  protected rawGet(kind: ApiRecordKind, id: string): Promise<string | null> {
-    return this.#docs.get(kind, id);
-  }
-
-  protected rawList(kind: ApiRecordKind, after: string | undefined, limit: number) {
-    return this.#docs.list(kind, after, limit);
-  }
-
-  protected rawDelete(kind: ApiRecordKind, id: string): Promise<boolean> {
-    return this.#docs.delete(kind, id);
+export class PostgresApiAccountStore extends ApiAccounts {
+  /**
+   * @param pool - The storage's pool.
+   * @param schema - The storage's schema.
+   * @param secrets - The storage's secret box.
+   * @param clock - Milliseconds since the epoch, for the stamps.
+   * @param docs - The document store (a new one over `pool` and `schema` by default).
+   */
+  constructor(
+    pool: PgPoolLike,
+    schema: string,
+    secrets: SecretBox,
+    clock?: () => number,
+    docs: ApiAccountPersistence = new PostgresApiDocuments(pool, schema),
+  ) {
+    super(docs, secrets, clock);
   }
 }

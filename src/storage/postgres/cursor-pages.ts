@@ -1,17 +1,10 @@
 import { opDateMs } from '../../domain/devices.js';
 import { CursorConflictError } from '../../errors/index.js';
 import type { AdeDevice } from '../../schemas/device.js';
-import type { CursorPersistence } from '../adapter.js';
-import type { FaultInjection } from '../shared/faults.js';
-import type {
-  ApplyPageInput,
-  ApplyPageResult,
-  CursorRecord,
-  PagePlanEntry,
-  SetCursorInput,
-} from '../types.js';
+import type { CursorPersistence, PageWrite } from '../adapter.js';
+import type { ApplyPageResult, CursorRecord, PagePlanEntry, SetCursorInput } from '../types.js';
 import { NOW_ISO } from './migrations.js';
-import { type PgDb, PgStore, type Querier, type Row, str } from './query.js';
+import { PgStore, type Querier, type Row, str } from './query.js';
 
 const CURSOR_COLS =
   'token_id, cursor, phase, full_fetch_id, last_full_fetch_at, fetched_until, updated_at';
@@ -22,13 +15,6 @@ const CURSOR_COLS =
  * `INSERT … ON CONFLICT … WHERE <op_date guard>` statement for the page: all or nothing. @internal
  */
 export class PostgresCursorPages extends PgStore implements CursorPersistence {
-  readonly #faults: FaultInjection | undefined;
-
-  constructor(db: PgDb, faults?: FaultInjection | undefined) {
-    super(db);
-    this.#faults = faults;
-  }
-
   async get(tokenId: string): Promise<CursorRecord | null> {
     const r = await this.db.q(
       `SELECT ${CURSOR_COLS} FROM ${this.db.s}.cursors WHERE token_id = $1`,
@@ -49,12 +35,9 @@ export class PostgresCursorPages extends PgStore implements CursorPersistence {
     );
   }
 
-  async applyPage(
-    input: ApplyPageInput,
-    plans: ReadonlyMap<string, PagePlanEntry>,
-  ): Promise<ApplyPageResult> {
+  async applyPage(input: PageWrite, betweenWrites: () => Promise<void>): Promise<ApplyPageResult> {
     const { tokenId, devices } = input;
-    const json = pageJson(devices, plans);
+    const json = pageJson(devices, input.plans);
     return this.db.tx(async (c) => {
       const cursor = await this.#casCursor(c, input, input.nextCursor);
       const result: ApplyPageResult = { added: [], modified: [], removed: [], skipped: [], cursor };
@@ -77,7 +60,7 @@ export class PostgresCursorPages extends PgStore implements CursorPersistence {
           } else result.modified.push(serial);
         }
       }
-      await this.#faults?.betweenWrites?.('applyPage', tokenId);
+      await betweenWrites();
       return result;
     });
   }
@@ -85,7 +68,7 @@ export class PostgresCursorPages extends PgStore implements CursorPersistence {
   /** Lease check + cursor compare-and-set inside transaction `c`. */
   async #casCursor(
     c: Querier,
-    input: SetCursorInput | ApplyPageInput,
+    input: SetCursorInput | PageWrite,
     cursor: string | null,
   ): Promise<CursorRecord> {
     await this.db.fence(c, input);

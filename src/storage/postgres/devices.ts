@@ -1,6 +1,5 @@
 import { emptyCounts } from '../../domain/devices.js';
-import type { DevicePersistence } from '../adapter.js';
-import { pageLimit } from '../shared/paging.js';
+import type { DevicePersistence, Limited } from '../adapter.js';
 import type {
   DevicePatch,
   DeviceQuery,
@@ -36,13 +35,13 @@ export class PostgresDevices extends PgStore implements DevicePersistence {
       `SELECT d.* FROM unnest($2::text[]) AS s(serial) CROSS JOIN LATERAL (
          SELECT ${DEVICE_COLS} FROM ${this.db.s}.devices WHERE token_id = $1 AND serial = s.serial LIMIT 1
        ) d`,
-      [tokenId, [...new Set(serialNumbers)]],
+      [tokenId, serialNumbers],
     );
     return r.rows.map(toDevice);
   }
 
-  async list(tokenId: string, query: DeviceQuery): Promise<Page<DeviceRecord>> {
-    const limit = pageLimit(query);
+  async list(tokenId: string, query: Limited<DeviceQuery>): Promise<Page<DeviceRecord>> {
+    const { limit } = query;
     const values: unknown[] = [tokenId];
     const where = ['token_id = $1'];
     const param = (v: unknown): string => {
@@ -102,9 +101,8 @@ export class PostgresDevices extends PgStore implements DevicePersistence {
     fence?: LeaseFence,
   ): Promise<number> {
     const rows = patchRows(patches);
-    const fenceOf = fence === undefined ? undefined : { ...fence, tokenId };
     // Nothing to write, but a fenced call still proves the lease (as on every adapter).
-    if (rows.length === 0) return this.db.fenced(fenceOf, async () => 0);
+    if (rows.length === 0) return this.db.fenced(fence, async () => 0);
     const sql = `UPDATE ${this.db.s}.devices d SET
         resolved_profile_uuid = CASE WHEN p.has_resolved THEN p.resolved ELSE d.resolved_profile_uuid END,
         unassigned_reason = CASE WHEN p.has_reason THEN p.reason ELSE d.unassigned_reason END,
@@ -120,7 +118,7 @@ export class PostgresDevices extends PgStore implements DevicePersistence {
         has_served boolean, served text)
       WHERE d.token_id = $1 AND d.serial = p.serial`;
     const values = [tokenId, JSON.stringify(rows)];
-    return this.db.fenced(fenceOf, async (on) => (await this.db.q(sql, values, on)).rowCount ?? 0);
+    return this.db.fenced(fence, async (on) => (await this.db.q(sql, values, on)).rowCount ?? 0);
   }
 
   async markMissingRemoved(input: MarkMissingInput): Promise<string[]> {

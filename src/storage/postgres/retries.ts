@@ -1,14 +1,6 @@
 import type { SerialAssignmentPlan } from '../../domain/assignments.js';
-import type { RetryPersistence } from '../adapter.js';
-import { decodeRetryCursor, encodeCursor, pageLimit } from '../shared/paging.js';
-import type {
-  AssignmentRetryRecord,
-  IsoDateTime,
-  LeaseFence,
-  Page,
-  PageQuery,
-  RetryQuery,
-} from '../types.js';
+import type { Limited, RetryPersistence, RetryPosition } from '../adapter.js';
+import type { AssignmentRetryRecord, IsoDateTime, LeaseFence, Page, RetryQuery } from '../types.js';
 import { PgStore, pageOf, type Row, str } from './query.js';
 
 const RETRY_COLS =
@@ -19,26 +11,24 @@ const RETRY_COLS =
  * (the assigned profile of each success, retry entries cleared or upserted). @internal
  */
 export class PostgresRetries extends PgStore implements RetryPersistence {
-  async listDue(
+  async due(
     tokenId: string,
-    query: PageQuery & { now: IsoDateTime },
-  ): Promise<Page<AssignmentRetryRecord>> {
-    const limit = pageLimit(query);
-    const after = query.cursor === undefined ? null : decodeRetryCursor(query.cursor);
+    query: { now: IsoDateTime; after: RetryPosition | null; limit: number },
+  ): Promise<AssignmentRetryRecord[]> {
+    // Exactly the page plus one, in due order (the front pages it).
+    const { now, after, limit } = query;
     const r = await this.db.q(
       `SELECT ${RETRY_COLS} FROM ${this.db.s}.retries
        WHERE token_id = $1 AND next_attempt_at IS NOT NULL AND next_attempt_at <= $2
          AND ($3::text IS NULL OR (next_attempt_at, serial) > ($3::text, $4::text))
        ORDER BY next_attempt_at, serial LIMIT $5`,
-      [tokenId, query.now, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+      [tokenId, now, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
     );
-    return pageOf(r.rows, limit, toRetry, (e) =>
-      encodeCursor([e.nextAttemptAt as string, e.serialNumber]),
-    );
+    return r.rows.map(toRetry);
   }
 
-  async list(tokenId: string, query: RetryQuery): Promise<Page<AssignmentRetryRecord>> {
-    const limit = pageLimit(query);
+  async list(tokenId: string, query: Limited<RetryQuery>): Promise<Page<AssignmentRetryRecord>> {
+    const { limit } = query;
     const r = await this.db.q(
       `SELECT ${RETRY_COLS} FROM ${this.db.s}.retries
        WHERE token_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR serial > $3)
@@ -51,7 +41,7 @@ export class PostgresRetries extends PgStore implements RetryPersistence {
   async delete(tokenId: string, serialNumbers: readonly string[]): Promise<number> {
     const r = await this.db.q(
       `DELETE FROM ${this.db.s}.retries WHERE token_id = $1 AND serial = ANY($2::text[])`,
-      [tokenId, [...new Set(serialNumbers)]],
+      [tokenId, serialNumbers],
     );
     return r.rowCount ?? 0;
   }
@@ -65,7 +55,7 @@ export class PostgresRetries extends PgStore implements RetryPersistence {
     if (plans.length === 0 && fence === undefined) return;
     const s = this.db.s;
     await this.db.tx(async (c) => {
-      if (fence !== undefined) await this.db.fence(c, { ...fence, tokenId });
+      if (fence !== undefined) await this.db.fence(c, fence);
       const successes = plans.flatMap((p) =>
         p.success === null
           ? []

@@ -1,7 +1,6 @@
 import { newRunId } from '../../domain/devices.js';
-import type { RunPersistence } from '../adapter.js';
-import { pageLimit } from '../shared/paging.js';
-import type { Page, PageQuery, SyncRunRecord } from '../types.js';
+import type { RunOutcome, RunPersistence } from '../adapter.js';
+import type { Page, SyncRunRecord } from '../types.js';
 import { NOW_ISO } from './migrations.js';
 import { PgStore, pageOf, type Row, str } from './query.js';
 
@@ -10,38 +9,35 @@ const RUN_COLS =
 
 /** Sync-run history in table `sync_runs`; run ids sort by start time. @internal */
 export class PostgresRuns extends PgStore implements RunPersistence {
-  async start(tokenId: string, input: { owner?: string | undefined }): Promise<SyncRunRecord> {
+  async start(tokenId: string, owner: string | null): Promise<SyncRunRecord> {
     const r = await this.db.q(
       `INSERT INTO ${this.db.s}.sync_runs (token_id, run_id, owner, status, started_at)
        VALUES ($1, $2, $3, 'running', ${NOW_ISO}) RETURNING ${RUN_COLS}`,
-      [tokenId, newRunId(Date.now()), input.owner ?? null],
+      [tokenId, newRunId(Date.now()), owner],
     );
     return toRun(r.rows[0] as Row);
   }
 
-  async finish(
-    tokenId: string,
-    runId: string,
-    result: Parameters<RunPersistence['finish']>[2],
-  ): Promise<SyncRunRecord | null> {
+  async finish(tokenId: string, runId: string, outcome: RunOutcome): Promise<SyncRunRecord | null> {
     const r = await this.db.q(
       `UPDATE ${this.db.s}.sync_runs SET status = $3, finished_at = ${NOW_ISO}, report = $4::jsonb, error = $5::jsonb
        WHERE token_id = $1 AND run_id = $2 RETURNING ${RUN_COLS}`,
       [
         tokenId,
         runId,
-        result.status,
-        result.report === undefined ? null : JSON.stringify(result.report),
-        result.error === undefined
-          ? null
-          : JSON.stringify({ code: result.error.code, message: result.error.message }),
+        outcome.status,
+        outcome.report === null ? null : JSON.stringify(outcome.report),
+        outcome.error === null ? null : JSON.stringify(outcome.error),
       ],
     );
     return r.rows[0] ? toRun(r.rows[0]) : null;
   }
 
-  async list(tokenId: string, query: PageQuery): Promise<Page<SyncRunRecord>> {
-    const limit = pageLimit(query);
+  async list(
+    tokenId: string,
+    query: { cursor?: string | undefined; limit: number },
+  ): Promise<Page<SyncRunRecord>> {
+    const { limit } = query;
     const r = await this.db.q(
       `SELECT ${RUN_COLS} FROM ${this.db.s}.sync_runs WHERE token_id = $1 AND ($2::text IS NULL OR run_id < $2)
        ORDER BY run_id DESC LIMIT $3`,

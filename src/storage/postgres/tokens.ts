@@ -1,5 +1,4 @@
-import type { TokenPersistence } from '../adapter.js';
-import { pageLimit } from '../shared/paging.js';
+import type { Limited, TokenPersistence } from '../adapter.js';
 import type { Page, TokenExpectation, TokenPatch, TokenQuery, TokenRecord } from '../types.js';
 import { NOW_ISO } from './migrations.js';
 import { PgStore, pageOf, type Row } from './query.js';
@@ -69,8 +68,8 @@ export class PostgresTokens extends PgStore implements TokenPersistence {
     return r.rows[0] ? toToken(r.rows[0]) : null;
   }
 
-  async list(query: TokenQuery): Promise<Page<TokenRecord>> {
-    const limit = pageLimit(query);
+  async list(query: Limited<TokenQuery>): Promise<Page<TokenRecord>> {
+    const { limit } = query;
     const r = await this.db.q(
       `SELECT ${TOKEN_COLS} FROM ${this.db.s}.tokens
        WHERE ($1::text IS NULL OR customer_id = $1) AND ($2::text IS NULL OR site_id = $2)

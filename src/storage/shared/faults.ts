@@ -1,4 +1,5 @@
-import { StorageBase, type StorageBaseOptions } from '../storage-base.js';
+import { LegacyStorageBase } from '../legacy-storage-base.js';
+import type { StorageBaseOptions } from '../storage-base.js';
 
 /**
  * Test-only fault injection: `betweenWrites` runs inside an atomic operation after the device
@@ -17,8 +18,11 @@ export interface FaultInjectionOptions {
   faultInjection?: FaultInjection | undefined;
 }
 
-/** {@link StorageBase} plus the fault-injection hook. @internal */
-export abstract class FaultableStorage extends StorageBase {
+/**
+ * {@link LegacyStorageBase} plus the fault-injection hook: the compatibility base of the
+ * PostgreSQL and Redis adapters until they move to `StorageAdapter`. @internal
+ */
+export abstract class FaultableStorage extends LegacyStorageBase {
   readonly #faults: FaultInjection | undefined;
 
   constructor(options: StorageBaseOptions & FaultInjectionOptions = {}) {

@@ -1,14 +1,6 @@
 import { emptyCounts } from '../../domain/devices.js';
 import type { DevicePersistence, Limited } from '../adapter.js';
-import type {
-  DevicePatch,
-  DeviceQuery,
-  DeviceRecord,
-  DeviceStatus,
-  LeaseFence,
-  MarkMissingInput,
-  Page,
-} from '../types.js';
+import type * as T from '../types.js';
 import { DEVICE_COLS, toDevice } from './device-rows.js';
 import { NOW_ISO } from './migrations.js';
 import { PgStore, pageOf } from './query.js';
@@ -18,7 +10,7 @@ import { PgStore, pageOf } from './query.js';
  * (Apple's records) lives with the cursor in `cursor-pages.ts`. @internal
  */
 export class PostgresDevices extends PgStore implements DevicePersistence {
-  async get(tokenId: string, serialNumber: string): Promise<DeviceRecord | null> {
+  async get(tokenId: string, serialNumber: string): Promise<T.DeviceRecord | null> {
     const r = await this.db.q(
       `SELECT ${DEVICE_COLS} FROM ${this.db.s}.devices WHERE token_id = $1 AND serial = $2`,
       [tokenId, serialNumber],
@@ -26,7 +18,7 @@ export class PostgresDevices extends PgStore implements DevicePersistence {
     return r.rows[0] ? toDevice(r.rows[0]) : null;
   }
 
-  async getMany(tokenId: string, serialNumbers: readonly string[]): Promise<DeviceRecord[]> {
+  async getMany(tokenId: string, serialNumbers: readonly string[]): Promise<T.DeviceRecord[]> {
     // One primary-key probe per serial, whatever the statistics say: with `serial = ANY(…)` (or a
     // plain join) a table not yet analysed after a large first sync gets a scan of every device of
     // the token (measured 16-150 ms for 1000 serials among 100,000; 2 ms this way). The LIMIT keeps
@@ -40,7 +32,7 @@ export class PostgresDevices extends PgStore implements DevicePersistence {
     return r.rows.map(toDevice);
   }
 
-  async list(tokenId: string, query: Limited<DeviceQuery>): Promise<Page<DeviceRecord>> {
+  async list(tokenId: string, query: Limited<T.DeviceQuery>): Promise<T.Page<T.DeviceRecord>> {
     const { limit } = query;
     const values: unknown[] = [tokenId];
     const where = ['token_id = $1'];
@@ -77,17 +69,17 @@ export class PostgresDevices extends PgStore implements DevicePersistence {
     return pageOf(r.rows, limit, toDevice, (d) => d.serialNumber);
   }
 
-  async count(tokenId: string): Promise<Record<DeviceStatus, number>> {
+  async count(tokenId: string): Promise<Record<T.DeviceStatus, number>> {
     const r = await this.db.q(
       `SELECT status, count(*)::int AS n FROM ${this.db.s}.devices WHERE token_id = $1 GROUP BY status`,
       [tokenId],
     );
     const counts = emptyCounts();
-    for (const row of r.rows) counts[String(row['status']) as DeviceStatus] = Number(row['n']);
+    for (const row of r.rows) counts[String(row['status']) as T.DeviceStatus] = Number(row['n']);
     return counts;
   }
 
-  async findBySerial(serialNumber: string): Promise<DeviceRecord[]> {
+  async findBySerial(serialNumber: string): Promise<T.DeviceRecord[]> {
     const r = await this.db.q(
       `SELECT ${DEVICE_COLS} FROM ${this.db.s}.devices WHERE serial = $1 ORDER BY removed, updated_at DESC`,
       [serialNumber],
@@ -97,8 +89,8 @@ export class PostgresDevices extends PgStore implements DevicePersistence {
 
   async update(
     tokenId: string,
-    patches: readonly DevicePatch[],
-    fence?: LeaseFence,
+    patches: readonly T.DevicePatch[],
+    fence?: T.LeaseFence,
   ): Promise<number> {
     const rows = patchRows(patches);
     // Nothing to write, but a fenced call still proves the lease (as on every adapter).
@@ -121,7 +113,7 @@ export class PostgresDevices extends PgStore implements DevicePersistence {
     return this.db.fenced(fence, async (on) => (await this.db.q(sql, values, on)).rowCount ?? 0);
   }
 
-  async markMissingRemoved(input: MarkMissingInput): Promise<string[]> {
+  async markMissingRemoved(input: T.MarkMissingInput): Promise<string[]> {
     return this.db.tx(async (c) => {
       await this.db.fence(c, input);
       const r = await this.db.q(
@@ -149,7 +141,7 @@ const PATCH_FIELDS = [
 ] as const;
 
 /** Patches merged to one row per serial (a later patch's field wins), as the statement's JSON. */
-function patchRows(patches: readonly DevicePatch[]): Record<string, unknown>[] {
+function patchRows(patches: readonly T.DevicePatch[]): Record<string, unknown>[] {
   const merged = new Map<string, Record<string, unknown>>();
   for (const p of patches) {
     const m = merged.get(p.serialNumber) ?? { serial: p.serialNumber };

@@ -23,41 +23,34 @@ export interface PostgresStorageOptions extends StorageBaseOptions {
 }
 
 /** The PostgreSQL stores, one per concern, over one {@link PgDb}. @internal */
-export class PostgresAdapter implements StorageAdapter {
-  readonly capabilities = Object.freeze({
-    crossProcessLeases: true,
-    atomicPageApply: true,
-    ttl: false,
-    persistent: true,
-  });
-  readonly tokens: PostgresTokens;
-  readonly sessions: PostgresSessions;
-  readonly leases: PostgresLeases;
-  readonly cursors: PostgresCursorPages;
-  readonly devices: PostgresDevices;
-  readonly retries: PostgresRetries;
-  readonly runs: PostgresRuns;
-  readonly policies: PostgresPolicies;
-  readonly apiAccounts: PostgresApiDocuments;
+export interface PostgresAdapter extends StorageAdapter {
+  /** The pool, schema and helpers every store shares. */
+  readonly db: PgDb;
+}
 
-  constructor(readonly db: PgDb) {
-    this.tokens = new PostgresTokens(db);
-    this.sessions = new PostgresSessions(db);
-    this.leases = new PostgresLeases(db);
-    this.cursors = new PostgresCursorPages(db);
-    this.devices = new PostgresDevices(db);
-    this.retries = new PostgresRetries(db);
-    this.runs = new PostgresRuns(db);
-    this.policies = new PostgresPolicies(db);
-    this.apiAccounts = new PostgresApiDocuments(db.pool, db.schema);
-  }
-
-  now(): Promise<string> {
-    return this.db.now();
-  }
-
-  /** PostgresStorage holds no connections of its own; the pool is the embedder's to end. */
-  async close(): Promise<void> {}
+/** The stores over `db`. @internal */
+export function postgresAdapter(db: PgDb): PostgresAdapter {
+  return {
+    db,
+    capabilities: Object.freeze({
+      crossProcessLeases: true,
+      atomicPageApply: true,
+      ttl: false,
+      persistent: true,
+    }),
+    tokens: new PostgresTokens(db),
+    sessions: new PostgresSessions(db),
+    leases: new PostgresLeases(db),
+    cursors: new PostgresCursorPages(db),
+    devices: new PostgresDevices(db),
+    retries: new PostgresRetries(db),
+    runs: new PostgresRuns(db),
+    policies: new PostgresPolicies(db),
+    apiAccounts: new PostgresApiDocuments(db.pool, db.schema),
+    now: () => db.now(),
+    // PostgresStorage holds no connections of its own; the pool is the embedder's to end.
+    close: async () => {},
+  };
 }
 
 /** The stores over the pool and schema of `options`, once both are checked. */
@@ -74,7 +67,7 @@ function openAdapter(options: PostgresStorageOptions): PostgresAdapter {
       `Schema name "${schema}" is not allowed; use letters, digits and underscores (max 63).`,
     );
   }
-  return new PostgresAdapter(new PgDb(pool, schema));
+  return postgresAdapter(new PgDb(pool, schema));
 }
 
 /**

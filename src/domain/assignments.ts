@@ -2,16 +2,24 @@ import { InvalidArgumentError } from '../errors/index.js';
 import type { AssignmentResultInput, AssignmentRetryRecord } from '../storage/types.js';
 import { checkIso, checkSerial } from './validate.js';
 
-/** The net effect of a batch of results on one serial. @internal */
+/**
+ * The net effect of a batch of assignment results on one serial, as the storage front hands
+ * it to `RetryPersistence.record`.
+ */
 export interface SerialAssignmentPlan {
+  /** The device. */
   serial: string;
   /** The last SUCCESS in the batch (sets the device's assigned profile). */
   success: { profileUuid: string; at: string } | null;
   /** The retry entry to leave behind, or `null` to delete it (last result was SUCCESS). */
   retry: {
+    /** The profile to assign. */
     profileUuid: string;
+    /** The last result's status. */
     status: AssignmentRetryRecord['status'];
+    /** When it is due (`null` for `NOT_ACCESSIBLE`: never). */
     nextAttemptAt: string | null;
+    /** The last detail recorded. */
     lastError: string | null;
     /** Attempts to add. */
     increment: number;

@@ -5,10 +5,9 @@
  *
  * @module
  */
-export {
-  ApiAccountStoreBase,
-  type ApiRecordKind,
-} from './api-accounts/api-account-store-base.js';
+export type * from './adapter.js';
+export { ApiAccountStoreBase } from './api-accounts/api-account-store-base.js';
+export { ApiAccounts } from './api-accounts/api-accounts.js';
 export type {
   ApiAccountHealthStatus,
   ApiAccountPatch,
@@ -17,14 +16,14 @@ export type {
   ApiAccountStore,
   ServerLinkRecord,
 } from './api-accounts/types.js';
+export type {
+  FaultInjection,
+  FaultInjectionOptions,
+} from './fault-injection.js';
 export { FileApiAccountStore } from './file/api-accounts.js';
 export { FileStorage, type FileStorageOptions } from './file/file-storage.js';
 export { MemoryApiAccountStore } from './memory/api-accounts.js';
 export { MemoryStorage, type MemoryStorageOptions } from './memory/memory-storage.js';
 export * from './secrets/index.js';
-export type {
-  FaultInjection,
-  FaultInjectionOptions,
-} from './shared/faults.js';
 export { StorageBase, type StorageBaseOptions, unreadableSecrets } from './storage-base.js';
 export type * from './types.js';

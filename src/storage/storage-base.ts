@@ -1,20 +1,15 @@
 import { inspect } from 'node:util';
-import { normaliseResult, planAssignmentResults } from '../domain/assignments.js';
-import { collapsePage } from '../domain/devices.js';
 import { toJson } from '../domain/json.js';
-import { pagePlans } from '../domain/pages.js';
-import { decodeRetryCursor, pageLimit } from '../domain/paging.js';
-import { dueRetryPage } from '../domain/retries.js';
-import { checkIso, checkLeaseArgs, checkSerial, checkTokenId } from '../domain/validate.js';
-import { InvalidArgumentError, isAbmError } from '../errors/index.js';
+import { pageLimit } from '../domain/paging.js';
+import { checkLeaseArgs, checkSerial, checkTokenId } from '../domain/validate.js';
 import type { StorageAdapter } from './adapter.js';
 import { ApiAccounts } from './api-accounts/api-accounts.js';
 import type { ApiAccountStore } from './api-accounts/types.js';
-import { checkKeep, checkTokenPatch, normaliseDevicePatches, runOutcome } from './front/checks.js';
-import { reencryptStoredSecrets } from './front/reencrypt.js';
-import { TokenSecrets } from './front/token-secrets.js';
+import type { FaultInjectionOptions } from './fault-injection.js';
+import { checkKeep, normaliseDevicePatches, runOutcome } from './front/checks.js';
+import { dueRetries, recordResults, withLastFullFetch, writePage } from './front/sync-writes.js';
+import { TokenFront } from './front/tokens.js';
 import { SecretBox, type SecretBoxOptions } from './secrets/secret-box.js';
-import type { FaultInjectionOptions } from './shared/faults.js';
 import type {
   AbmStorage,
   ApplyPageInput,
@@ -74,7 +69,7 @@ export class StorageBase implements AbmStorage {
   protected readonly adapter: StorageAdapter;
   /** Business API accounts and token → server links (when the adapter stores them). */
   readonly apiAccounts?: ApiAccountStore | undefined;
-  readonly #tokens: TokenSecrets;
+  readonly #tokens: TokenFront;
   readonly #options: StorageBaseOptions;
 
   /**
@@ -85,7 +80,7 @@ export class StorageBase implements AbmStorage {
     this.adapter = adapter;
     this.#options = options;
     this.secrets = new SecretBox(options);
-    this.#tokens = new TokenSecrets(this.secrets);
+    this.#tokens = new TokenFront(adapter, this.secrets);
     if (adapter.apiAccounts !== undefined) {
       this.apiAccounts = new ApiAccounts(adapter.apiAccounts, this.secrets, options.clock);
     }
@@ -96,14 +91,11 @@ export class StorageBase implements AbmStorage {
     return this.adapter.capabilities;
   }
 
-  // --- tokens ------------------------------------------------------------------------------------
+  // --- tokens and sessions ----------------------------------------------------------------------
 
   /** {@inheritDoc TokenStore.saveToken} */
   async saveToken(tokenId: string, patch: TokenPatch): Promise<TokenRecord> {
-    checkTokenId(tokenId);
-    checkTokenPatch(patch);
-    const sealed = await this.#sealPatch(tokenId, patch);
-    return this.#tokens.open(await this.adapter.tokens.save(tokenId, sealed));
+    return this.#tokens.save(tokenId, patch);
   }
 
   /** {@inheritDoc TokenStore.updateToken} */
@@ -112,60 +104,27 @@ export class StorageBase implements AbmStorage {
     patch: TokenPatch,
     expect: TokenExpectation,
   ): Promise<TokenRecord | null> {
-    checkTokenId(tokenId);
-    checkTokenPatch(patch);
-    if (expect === null || typeof expect !== 'object') {
-      throw new InvalidArgumentError('updateToken(tokenId, patch, expect) needs an expect object.');
-    }
-    const sealed = await this.#sealPatch(tokenId, patch);
-    const raw = await this.adapter.tokens.update(tokenId, sealed, expect);
-    return raw === null ? null : this.#tokens.open(raw);
-  }
-
-  async #sealPatch(tokenId: string, patch: TokenPatch): Promise<TokenPatch> {
-    return toJson(await this.#tokens.seal(tokenId, patch)) as TokenPatch;
+    return this.#tokens.update(tokenId, patch, expect);
   }
 
   /** {@inheritDoc TokenStore.getToken} */
   async getToken(tokenId: string): Promise<TokenRecord | null> {
-    const raw = await this.adapter.tokens.get(checkTokenId(tokenId));
-    return raw === null ? null : this.#tokens.open(raw);
+    return this.#tokens.get(tokenId);
   }
 
   /** {@inheritDoc TokenStore.listTokens} */
   async listTokens(query: TokenQuery = {}): Promise<Page<TokenRecord>> {
-    if (query === null || typeof query !== 'object') {
-      if (query !== null && query !== undefined) {
-        throw new InvalidArgumentError('listTokens(query) needs an object, e.g. { customerId }.');
-      }
-      query = {};
-    }
-    const page = await this.adapter.tokens.list({ ...query, limit: pageLimit(query) });
-    const items: TokenRecord[] = [];
-    for (const raw of page.items) {
-      try {
-        items.push(await this.#tokens.open(raw));
-      } catch (error) {
-        if (!isAbmError(error, 'SECRET_DECRYPT_FAILED')) throw error;
-        items.push(this.#tokens.unreadable(raw));
-      }
-    }
-    return { items, nextCursor: page.nextCursor };
+    return this.#tokens.list(query);
   }
 
   /** {@inheritDoc TokenStore.deleteToken} */
   async deleteToken(tokenId: string): Promise<boolean> {
-    return this.adapter.tokens.delete(checkTokenId(tokenId));
+    return this.#tokens.delete(tokenId);
   }
-
-  // --- sessions ----------------------------------------------------------------------------------
 
   /** {@inheritDoc SessionStore.getSession} */
   async getSession(tokenId: string): Promise<SessionRecord | null> {
-    const raw = await this.adapter.sessions.get(checkTokenId(tokenId));
-    if (raw === null) return null;
-    const aad = `session|${tokenId}|sessionToken`;
-    return { ...raw, sessionToken: await this.secrets.open(raw.sessionToken, aad) };
+    return this.#tokens.getSession(tokenId);
   }
 
   /** {@inheritDoc SessionStore.putSession} */
@@ -173,16 +132,12 @@ export class StorageBase implements AbmStorage {
     tokenId: string,
     session: { sessionToken: string; expiresAt: IsoDateTime },
   ): Promise<void> {
-    checkTokenId(tokenId);
-    const aad = `session|${tokenId}|sessionToken`;
-    const sessionToken = await this.secrets.seal(session.sessionToken, aad);
-    const expiresAt = checkIso(session.expiresAt, 'A session expiresAt');
-    await this.adapter.sessions.put(tokenId, { sessionToken, expiresAt });
+    return this.#tokens.putSession(tokenId, session);
   }
 
   /** {@inheritDoc SessionStore.deleteSession} */
   async deleteSession(tokenId: string): Promise<void> {
-    return this.adapter.sessions.delete(checkTokenId(tokenId));
+    return this.#tokens.deleteSession(tokenId);
   }
 
   // --- leases ------------------------------------------------------------------------------------
@@ -238,15 +193,7 @@ export class StorageBase implements AbmStorage {
 
   /** {@inheritDoc DeviceStore.applyPage} */
   async applyPage(input: ApplyPageInput): Promise<ApplyPageResult> {
-    const tokenId = checkTokenId(input?.tokenId);
-    const devices = collapsePage(input.devices);
-    const plans = pagePlans(input);
-    const { plans: _plans, ...rest } = withLastFullFetch(input);
-    const faults = this.#options.faultInjection;
-    const betweenWrites = async (): Promise<void> => {
-      await faults?.betweenWrites?.('applyPage', tokenId);
-    };
-    return this.adapter.cursors.applyPage({ ...rest, devices, plans }, betweenWrites);
+    return writePage(this.adapter, input, this.#options.faultInjection);
   }
 
   // --- devices -----------------------------------------------------------------------------------
@@ -319,13 +266,7 @@ export class StorageBase implements AbmStorage {
     results: readonly AssignmentResultInput[],
     fence?: LeaseFence,
   ): Promise<void> {
-    checkTokenId(tokenId);
-    const normalised = results.map(normaliseResult);
-    if (normalised.length === 0 && fence === undefined) return;
-    const at = await this.now();
-    const plans = planAssignmentResults(normalised, at);
-    const scoped = fence === undefined ? undefined : { ...fence, tokenId };
-    await this.adapter.retries.record(tokenId, plans, at, scoped);
+    return recordResults(this.adapter, tokenId, results, fence);
   }
 
   /** {@inheritDoc AssignmentStore.listDueRetries} */
@@ -333,12 +274,7 @@ export class StorageBase implements AbmStorage {
     tokenId: string,
     query: PageQuery & { now?: IsoDateTime | undefined } = {},
   ): Promise<Page<AssignmentRetryRecord>> {
-    checkTokenId(tokenId);
-    const limit = pageLimit(query);
-    const after = query.cursor === undefined ? null : decodeRetryCursor(query.cursor);
-    const now = query.now === undefined ? await this.now() : checkIso(query.now, 'now');
-    const candidates = await this.adapter.retries.due(tokenId, { now, after, limit });
-    return dueRetryPage(candidates, now, after, limit);
+    return dueRetries(this.adapter, tokenId, query);
   }
 
   /** {@inheritDoc AssignmentStore.listRetries} */
@@ -395,7 +331,7 @@ export class StorageBase implements AbmStorage {
 
   /** {@inheritDoc SecretMaintenance.reencryptSecrets} */
   async reencryptSecrets(): Promise<ReencryptResult> {
-    return reencryptStoredSecrets(this.adapter, this.secrets, this.#tokens);
+    return this.#tokens.reencrypt();
   }
 
   /** {@inheritDoc AbmStorage.now} */
@@ -412,11 +348,4 @@ export class StorageBase implements AbmStorage {
   [inspect.custom](): string {
     return `${this.constructor.name} { encrypts: ${this.secrets.encrypts} }`;
   }
-}
-
-/** The input with `lastFullFetchAt` normalised (when given). */
-function withLastFullFetch<T extends { lastFullFetchAt?: IsoDateTime | undefined }>(input: T): T {
-  return input.lastFullFetchAt === undefined
-    ? input
-    : { ...input, lastFullFetchAt: checkIso(input.lastFullFetchAt, 'lastFullFetchAt') };
 }

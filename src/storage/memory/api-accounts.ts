@@ -43,20 +43,21 @@ export function listDocs(
 
 /** API accounts of a `MemoryStorage`: in-process maps (the private key is still sealed). */
 export class MemoryApiAccountStore extends ApiAccounts {
-  readonly #held: MemoryApiAccountDocs;
-
   /**
    * @param secrets - The storage's secret box.
    * @param clock - Milliseconds since the epoch, for the stamps.
-   * @param docs - The documents (a new, empty map by default).
+   * @param docs - The documents (a new, empty in-process map by default).
    */
-  constructor(secrets: SecretBox, clock?: () => number, docs = new MemoryApiAccountDocs()) {
+  constructor(
+    secrets: SecretBox,
+    clock?: () => number,
+    docs: ApiAccountPersistence = new MemoryApiAccountDocs(),
+  ) {
     super(docs, secrets, clock);
-    this.#held = docs;
   }
 
   /** Everything held, as held (for tests that look for plaintext). @internal */
   rawImage(): string {
-    return JSON.stringify([...this.#held.docs]);
+    return this.docs instanceof MemoryApiAccountDocs ? JSON.stringify([...this.docs.docs]) : '';
   }
 }

@@ -1,5 +1,5 @@
+import type { FaultInjection } from '../../storage/fault-injection.js';
 import type { EncryptionKeyOption } from '../../storage/secrets/key-provider.js';
-import type { FaultInjection } from '../../storage/shared/faults.js';
 import type { AbmStorage } from '../../storage/types.js';
 
 /** A test function as vitest, jest or mocha take it. */

@@ -15,13 +15,15 @@ export class PostgresRetries extends PgStore implements RetryPersistence {
     tokenId: string,
     query: { now: IsoDateTime; after: RetryPosition | null; limit: number },
   ): Promise<AssignmentRetryRecord[]> {
-    // Exactly the page plus one, in due order (the front pages it).
+    // Exactly the page plus one, in due order (the front pages it). Compared and ordered
+    // bytewise (COLLATE "C"), as the front orders them: under a language collation a page
+    // could otherwise end on a different serial than the front's cursor names.
     const { now, after, limit } = query;
     const r = await this.db.q(
       `SELECT ${RETRY_COLS} FROM ${this.db.s}.retries
        WHERE token_id = $1 AND next_attempt_at IS NOT NULL AND next_attempt_at <= $2
-         AND ($3::text IS NULL OR (next_attempt_at, serial) > ($3::text, $4::text))
-       ORDER BY next_attempt_at, serial LIMIT $5`,
+         AND ($3::text IS NULL OR (next_attempt_at COLLATE "C", serial COLLATE "C") > ($3::text, $4::text))
+       ORDER BY next_attempt_at COLLATE "C", serial COLLATE "C" LIMIT $5`,
       [tokenId, now, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
     );
     return r.rows.map(toRetry);

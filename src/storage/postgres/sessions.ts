@@ -5,7 +5,10 @@ import { PgStore } from './query.js';
 
 /** ADE sessions in table `sessions`; expiry by the database clock. @internal */
 export class PostgresSessions extends PgStore implements SessionPersistence {
-  async put(tokenId: string, session: { sessionToken: string; expiresAt: IsoDateTime }) {
+  async put(
+    tokenId: string,
+    session: { sessionToken: string; expiresAt: IsoDateTime },
+  ): Promise<void> {
     await this.db.q(
       `INSERT INTO ${this.db.s}.sessions (token_id, session_token, expires_at, updated_at)
        VALUES ($1, $2, $3::timestamptz, ${NOW_ISO})

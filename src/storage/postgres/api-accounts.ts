@@ -1,19 +1,19 @@
 import { StorageError } from '../../errors/index.js';
-import { ApiAccountStoreBase, type ApiRecordKind } from '../api-accounts/api-account-store-base.js';
+import type { ApiAccountPersistence, ApiRecordKind } from '../adapter.js';
+import { ApiAccounts } from '../api-accounts/api-accounts.js';
 import type { SecretBox } from '../secrets/secret-box.js';
 import type { PgPoolLike, PgQueryResult } from './pg-types.js';
 
 /**
- * API accounts of a {@link PostgresStorage}: table `api_documents` in the storage's schema,
- * created on first use (`CREATE TABLE IF NOT EXISTS`). Private keys are sealed by the storage's key.
+ * API-account documents in table `api_documents` of the storage's schema, created on first use
+ * (`CREATE TABLE IF NOT EXISTS`). @internal
  */
-export class PostgresApiAccountStore extends ApiAccountStoreBase {
+export class PostgresApiDocuments implements ApiAccountPersistence {
   readonly #pool: PgPoolLike;
   readonly #table: string;
   #ready: Promise<void> | undefined;
 
-  constructor(pool: PgPoolLike, schema: string, secrets: SecretBox, clock?: () => number) {
-    super(secrets, clock);
+  constructor(pool: PgPoolLike, schema: string) {
     this.#pool = pool;
     this.#table = `"${schema}".api_documents`;
   }
@@ -36,14 +36,14 @@ export class PostgresApiAccountStore extends ApiAccountStoreBase {
     }
   }
 
-  protected async rawPut(kind: ApiRecordKind, id: string, json: string): Promise<void> {
+  async put(kind: ApiRecordKind, id: string, json: string): Promise<void> {
     await this.#q(
       `INSERT INTO ${this.#table} (kind, id, doc) VALUES ($1, $2, $3) ON CONFLICT (kind, id) DO UPDATE SET doc = EXCLUDED.doc`,
       [kind, id, json],
     );
   }
 
-  protected async rawGet(kind: ApiRecordKind, id: string): Promise<string | null> {
+  async get(kind: ApiRecordKind, id: string): Promise<string | null> {
     const r = await this.#q(`SELECT doc FROM ${this.#table} WHERE kind = $1 AND id = $2`, [
       kind,
       id,
@@ -51,7 +51,7 @@ export class PostgresApiAccountStore extends ApiAccountStoreBase {
     return (r.rows[0] as { doc?: string } | undefined)?.doc ?? null;
   }
 
-  protected async rawList(kind: ApiRecordKind, after: string | undefined, limit: number) {
+  async list(kind: ApiRecordKind, after: string | undefined, limit: number) {
     const r = await this.#q(
       `SELECT id, doc FROM ${this.#table} WHERE kind = $1 AND ($2::text IS NULL OR id > $2) ORDER BY id COLLATE "C" LIMIT $3`,
       [kind, after ?? null, limit],
@@ -59,8 +59,31 @@ export class PostgresApiAccountStore extends ApiAccountStoreBase {
     return (r.rows as { id: string; doc: string }[]).map((row) => ({ id: row.id, json: row.doc }));
   }
 
-  protected async rawDelete(kind: ApiRecordKind, id: string): Promise<boolean> {
+  async delete(kind: ApiRecordKind, id: string): Promise<boolean> {
     const r = await this.#q(`DELETE FROM ${this.#table} WHERE kind = $1 AND id = $2`, [kind, id]);
     return (r.rowCount ?? 0) > 0;
+  }
+}
+
+/**
+ * API accounts of a {@link PostgresStorage}: table `api_documents` in the storage's schema,
+ * created on first use (`CREATE TABLE IF NOT EXISTS`). Private keys are sealed by the storage's key.
+ */
+export class PostgresApiAccountStore extends ApiAccounts {
+  /**
+   * @param pool - The storage's pool.
+   * @param schema - The storage's schema.
+   * @param secrets - The storage's secret box.
+   * @param clock - Milliseconds since the epoch, for the stamps.
+   * @param docs - The document store (a new one over `pool` and `schema` by default).
+   */
+  constructor(
+    pool: PgPoolLike,
+    schema: string,
+    secrets: SecretBox,
+    clock?: () => number,
+    docs: ApiAccountPersistence = new PostgresApiDocuments(pool, schema),
+  ) {
+    super(docs, secrets, clock);
   }
 }

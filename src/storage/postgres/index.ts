@@ -1,19 +1,25 @@
 /**
  * `abmkit/storage/postgres`: `PostgresStorage`, backed by the embedder's `pg` Pool.
  *
+ * The records and options of the storage contract (`TokenRecord`, `DeviceRecord`,
+ * `encryptionKey`, …) are exported by the root entry, `abmkit`.
+ *
  * @packageDocumentation
  */
 
-// The storage contract, so this entry documents itself (same declarations as the root entry).
+// The contract interfaces PostgresStorage implements, so that its methods carry their docs here.
 export type {
-  EncryptionKeyOption,
-  KeyProvider,
-  KeyWrapContext,
-  WrappedKey,
-} from '../secrets/key-provider.js';
-export type { SecretBox, SecretBoxOptions } from '../secrets/secret-box.js';
-export type { StorageBase, StorageBaseOptions } from '../storage-base.js';
-export type * from '../types.js';
+  AbmStorage,
+  AssignmentStore,
+  CursorStore,
+  DeviceStore,
+  LeaseStore,
+  PolicyStore,
+  SecretMaintenance,
+  SessionStore,
+  SyncRunStore,
+  TokenStore,
+} from '../types.js';
 export { PostgresApiAccountStore } from './api-accounts.js';
 export type { PgClientLike, PgPoolLike, PgQueryResult } from './pg-types.js';
 export { PostgresStorage, type PostgresStorageOptions } from './postgres-storage.js';

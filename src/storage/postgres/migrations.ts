@@ -1,3 +1,5 @@
+import type { PgDb } from './query.js';
+
 /** SQL expression: the database's now as an ISO string with ms. @internal */
 export const NOW_ISO = `to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
@@ -136,3 +138,32 @@ CREATE INDEX devices_status_idx ON ${s}.devices (token_id, status, serial);
 `,
   },
 ];
+
+/**
+ * Creates the schema and applies pending migrations in one transaction, serialised between
+ * replicas by a transaction-scoped advisory lock. Returns the versions applied now. @internal
+ */
+export function migrate(db: PgDb): Promise<number[]> {
+  return db.tx(async (c) => {
+    await db.q('SELECT pg_advisory_xact_lock(hashtext($1))', [`abmkit:${db.schema}`], c);
+    await db.q(`CREATE SCHEMA IF NOT EXISTS ${db.s}`, [], c);
+    await db.q(
+      `CREATE TABLE IF NOT EXISTS ${db.s}.abmkit_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+      [],
+      c,
+    );
+    const done = new Set(
+      (await db.q(`SELECT version FROM ${db.s}.abmkit_migrations`, [], c)).rows.map((r) =>
+        Number(r['version']),
+      ),
+    );
+    const applied: number[] = [];
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      await db.q(m.sql(db.s), [], c);
+      await db.q(`INSERT INTO ${db.s}.abmkit_migrations (version) VALUES ($1)`, [m.version], c);
+      applied.push(m.version);
+    }
+    return applied;
+  });
+}

@@ -120,6 +120,35 @@ describe.skipIf(!run)('PostgresStorage', () => {
       expect(() => new PostgresStorage({} as never)).toThrowError(/pg/);
     });
 
+    it('pages due retries in the same order under a language collation of the serial column', async () => {
+      const icu = await pool.query(`SELECT 1 FROM pg_collation WHERE collname = 'en-x-icu'`);
+      if (icu.rows.length === 0) return; // no ICU collations in this server
+      const schema = await freshSchema();
+      const s = new PostgresStorage({ pool, schema });
+      await s.migrate();
+      await pool.query(
+        `ALTER TABLE "${schema}".retries ALTER COLUMN serial TYPE text COLLATE "en-x-icu"`,
+      );
+      const at = '2026-01-01T00:00:00.000Z';
+      await s.recordAssignmentResults(
+        't',
+        ['a', 'B', 'c'].map((serialNumber) => ({
+          serialNumber,
+          profileUuid: 'P',
+          status: 'FAILED' as const,
+          nextAttemptAt: at,
+        })),
+      );
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await s.listDueRetries('t', { now: at, limit: 1, cursor });
+        seen.push(...page.items.map((r) => r.serialNumber));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor !== undefined);
+      expect(seen).toEqual(['B', 'a', 'c']);
+    });
+
     it('fences a paused replica across two store instances on one database', async () => {
       const schema = await freshSchema();
       const a = new PostgresStorage({ pool, schema });

@@ -1,0 +1,188 @@
+import { opDateMs } from '../../domain/devices.js';
+import { CursorConflictError } from '../../errors/index.js';
+import type { AdeDevice } from '../../schemas/device.js';
+import type { CursorPersistence, PageWrite } from '../adapter.js';
+import type { ApplyPageResult, CursorRecord, PagePlanEntry, SetCursorInput } from '../types.js';
+import { NOW_ISO } from './migrations.js';
+import { PgStore, type Querier, type Row, str } from './query.js';
+
+const CURSOR_COLS =
+  'token_id, cursor, phase, full_fetch_id, last_full_fetch_at, fetched_until, updated_at';
+
+/**
+ * Cursors in table `cursors`, and page application: one transaction holds the lease check
+ * (`FOR SHARE`, so a take-over waits), the cursor compare-and-set and one
+ * `INSERT … ON CONFLICT … WHERE <op_date guard>` statement for the page: all or nothing. @internal
+ */
+export class PostgresCursorPages extends PgStore implements CursorPersistence {
+  async get(tokenId: string): Promise<CursorRecord | null> {
+    const r = await this.db.q(
+      `SELECT ${CURSOR_COLS} FROM ${this.db.s}.cursors WHERE token_id = $1`,
+      [tokenId],
+    );
+    return r.rows[0] ? toCursor(r.rows[0]) : null;
+  }
+
+  async set(input: SetCursorInput): Promise<CursorRecord> {
+    return this.db.tx((c) => this.#casCursor(c, input, input.cursor));
+  }
+
+  async reset(tokenId: string): Promise<void> {
+    await this.db.q(
+      `UPDATE ${this.db.s}.cursors SET cursor = NULL, phase = 'full', full_fetch_id = NULL,
+         fetched_until = NULL, updated_at = ${NOW_ISO} WHERE token_id = $1`,
+      [tokenId],
+    );
+  }
+
+  async applyPage(input: PageWrite, betweenWrites: () => Promise<void>): Promise<ApplyPageResult> {
+    const { tokenId, devices } = input;
+    const json = pageJson(devices, input.plans);
+    return this.db.tx(async (c) => {
+      const cursor = await this.#casCursor(c, input, input.nextCursor);
+      const result: ApplyPageResult = { added: [], modified: [], removed: [], skipped: [], cursor };
+      if (devices.length > 0) {
+        const r = await this.db.q(
+          upsertSql(this.db.s),
+          [tokenId, json, input.fullFetchId ?? null, cursor.updatedAt],
+          c,
+        );
+        const applied = new Map<string, Row>();
+        for (const row of r.rows) applied.set(String(row['serial']), row);
+        for (const { serial_number: serial } of devices) {
+          const row = applied.get(serial);
+          if (row === undefined) result.skipped.push(serial);
+          else if (row['removed'] === true) {
+            if (row['inserted'] !== true && row['was_removed'] !== true)
+              result.removed.push(serial);
+          } else if (row['inserted'] === true || row['was_removed'] === true) {
+            result.added.push(serial);
+          } else result.modified.push(serial);
+        }
+      }
+      await betweenWrites();
+      return result;
+    });
+  }
+
+  /** Lease check + cursor compare-and-set inside transaction `c`. */
+  async #casCursor(
+    c: Querier,
+    input: SetCursorInput | PageWrite,
+    cursor: string | null,
+  ): Promise<CursorRecord> {
+    await this.db.fence(c, input);
+    const s = this.db.s;
+    const setFf = input.fullFetchId !== undefined;
+    const fetchedUntil = 'fetchedUntil' in input ? input.fetchedUntil : undefined;
+    const values = [
+      input.tokenId,
+      input.expectedCursor,
+      cursor,
+      input.phase,
+      setFf,
+      setFf ? input.fullFetchId : null,
+      input.lastFullFetchAt ?? null,
+      fetchedUntil !== undefined,
+      fetchedUntil ?? null,
+    ];
+    const upd = await this.db.q(
+      `UPDATE ${s}.cursors SET cursor = $3, phase = $4,
+         full_fetch_id = CASE WHEN $5 THEN $6 ELSE full_fetch_id END,
+         last_full_fetch_at = COALESCE($7, last_full_fetch_at),
+         fetched_until = CASE WHEN $8 THEN $9 ELSE fetched_until END,
+         updated_at = ${NOW_ISO}
+       WHERE token_id = $1 AND cursor IS NOT DISTINCT FROM $2::text
+       RETURNING ${CURSOR_COLS}`,
+      values,
+      c,
+    );
+    if (upd.rows[0]) return toCursor(upd.rows[0]);
+    if (input.expectedCursor === null) {
+      const ins = await this.db.q(
+        `INSERT INTO ${s}.cursors (token_id, cursor, phase, full_fetch_id, last_full_fetch_at, fetched_until, updated_at)
+         SELECT $1, $3, $4, CASE WHEN $5 THEN $6 END, $7, CASE WHEN $8 THEN $9 END, ${NOW_ISO}
+         WHERE $2::text IS NULL
+         ON CONFLICT (token_id) DO NOTHING
+         RETURNING ${CURSOR_COLS}`,
+        values,
+        c,
+      );
+      if (ins.rows[0]) return toCursor(ins.rows[0]);
+    }
+    throw new CursorConflictError(input.tokenId);
+  }
+}
+
+/**
+ * The page upsert statement (one round trip). `x.plan` is NULL for entries without a page plan
+ * and for deletions (see {@link pageJson}), so `EXCLUDED.plan_revision IS NOT NULL` means "write
+ * the plan"; `EXCLUDED.assigned_at` likewise. @internal
+ */
+export function upsertSql(s: string): string {
+  return `INSERT INTO ${s}.devices AS d (token_id, serial, device, op_date, op_type, removed, removed_at,
+    full_fetch_id, first_seen_at, updated_at, resolved_profile_uuid, unassigned_reason, plan_revision,
+    assigned_profile_uuid, assigned_at)
+  SELECT $1, serial, device, op_date, op_type, op_type IS NOT DISTINCT FROM 'deleted',
+    CASE WHEN op_type = 'deleted' THEN $4 END, $3, $4, $4, resolved, reason, plan, assigned, assigned_at
+  FROM jsonb_to_recordset($2::jsonb) AS x(serial text, device jsonb, op_date text, op_type text,
+    plan integer, resolved text, reason text, assigned text, assigned_at text)
+  ON CONFLICT (token_id, serial) DO UPDATE SET
+    prev_removed = d.removed,
+    device = CASE WHEN EXCLUDED.removed THEN d.device || EXCLUDED.device ELSE EXCLUDED.device END,
+    op_date = COALESCE(EXCLUDED.op_date, d.op_date),
+    op_type = COALESCE(EXCLUDED.op_type, d.op_type),
+    removed = EXCLUDED.removed,
+    removed_at = CASE WHEN NOT EXCLUDED.removed THEN NULL WHEN d.removed THEN d.removed_at ELSE EXCLUDED.removed_at END,
+    resolved_profile_uuid = CASE WHEN EXCLUDED.plan_revision IS NULL THEN d.resolved_profile_uuid ELSE EXCLUDED.resolved_profile_uuid END,
+    unassigned_reason = CASE WHEN EXCLUDED.plan_revision IS NULL THEN d.unassigned_reason ELSE EXCLUDED.unassigned_reason END,
+    plan_revision = COALESCE(EXCLUDED.plan_revision, d.plan_revision),
+    assigned_profile_uuid = CASE WHEN EXCLUDED.removed THEN NULL WHEN EXCLUDED.assigned_at IS NOT NULL THEN EXCLUDED.assigned_profile_uuid ELSE d.assigned_profile_uuid END,
+    assigned_at = CASE WHEN EXCLUDED.removed THEN NULL ELSE COALESCE(EXCLUDED.assigned_at, d.assigned_at) END,
+    full_fetch_id = COALESCE(EXCLUDED.full_fetch_id, d.full_fetch_id),
+    updated_at = EXCLUDED.updated_at
+  WHERE EXCLUDED.op_date IS NULL OR d.op_date IS NULL OR EXCLUDED.op_date >= d.op_date
+  RETURNING d.serial, d.removed, (d.xmax = 0) AS inserted, COALESCE(d.prev_removed, false) AS was_removed`;
+}
+
+/** The JSON parameter of {@link upsertSql}: a collapsed page, with the plans of entries that do not delete. @internal */
+export function pageJson(
+  entries: readonly AdeDevice[],
+  plans: ReadonlyMap<string, PagePlanEntry>,
+): string {
+  return JSON.stringify(
+    entries.map((d) => {
+      const ms = opDateMs(d);
+      const opType = typeof d.op_type === 'string' ? d.op_type : null;
+      const plan = opType === 'deleted' ? undefined : plans.get(d.serial_number);
+      const row: Row = {
+        serial: d.serial_number,
+        device: d,
+        op_date: ms === null ? null : new Date(ms).toISOString(),
+        op_type: opType,
+      };
+      if (plan !== undefined) {
+        row['plan'] = plan.planRevision;
+        row['resolved'] = plan.resolvedProfileUuid;
+        row['reason'] = plan.unassignedReason;
+        if (plan.assignedAt !== undefined) {
+          row['assigned'] = plan.assignedProfileUuid;
+          row['assigned_at'] = plan.assignedAt;
+        }
+      }
+      return row;
+    }),
+  );
+}
+
+function toCursor(r: Row): CursorRecord {
+  return {
+    tokenId: String(r['token_id']),
+    cursor: str(r['cursor']),
+    phase: String(r['phase']) as CursorRecord['phase'],
+    fullFetchId: str(r['full_fetch_id']),
+    lastFullFetchAt: str(r['last_full_fetch_at']),
+    fetchedUntil: str(r['fetched_until']),
+    updatedAt: String(r['updated_at']),
+  };
+}

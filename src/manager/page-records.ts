@@ -1,6 +1,6 @@
-import { collapsePage, upsertDevice } from '../domain/devices.js';
 import { resolveProfile } from '../profiles/resolve-profile.js';
 import type { AdeDevice } from '../schemas/device.js';
+import { collapsePage, upsertDevice } from '../domain/devices.js';
 import type { DeviceRecord, PagePlanEntry } from '../storage/types.js';
 import { sameProfile } from './plan-devices.js';
 import type { RunState } from './run-state.js';

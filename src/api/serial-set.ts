@@ -2,18 +2,18 @@
  * An exact set of serial numbers in typed memory, for de-duplicating a stream of serials without
  * keeping one JavaScript string per serial.
  *
- * A valid serial (8 to 14 of `A–Z0–9`) is packed losslessly into three 32-bit words (6 bits per
- * character, 5 characters per word, 0 meaning "no character"), stored in an open-addressing
- * table with linear probing, at most 3/4 full. That is 12 bytes per slot, so 16 to 32 bytes per
- * distinct serial (about 3 MB for 100,000, 25 MB for 1,000,000), against about 70 to 90 bytes
- * in a `Set<string>`. The table lives outside the JavaScript heap (an `ArrayBuffer`).
+ * A valid serial (1 to 18 of `A–Z0–9`) is packed losslessly into 32-bit words, 6 characters per
+ * word in base 37 (0 meaning "no character"): two words for up to 12 characters (every Apple
+ * serial today: 8, 10, 11 or 12), three beyond. Each size has an open-addressing table with
+ * linear probing, at most 4/5 full, doubling as it fills: 8 bytes per slot, so 10 to 20 bytes
+ * per distinct serial (measured beside a `Set<string>` by bench/assign-csv.ts). The tables live
+ * outside the JavaScript heap (`ArrayBuffer`s), so garbage collection never walks them.
  *
  * @internal
  * @module
  */
 
-const WORDS = 3;
-const CHARS_PER_WORD = 5;
+const CHARS_PER_WORD = 6;
 const MIN_SLOTS = 1024;
 
 /** 1–10 for `0–9`, 11–36 for `A–Z`, 0 for anything else. */
@@ -23,71 +23,97 @@ function code(c: number): number {
   return 0;
 }
 
+/** Open addressing over keys of `words` 32-bit words; a key's first word is never 0. */
+class Table {
+  private slots: Uint32Array;
+  private mask = MIN_SLOTS - 1;
+  size = 0;
+
+  constructor(private readonly words: number) {
+    this.slots = new Uint32Array(MIN_SLOTS * words);
+  }
+
+  get bytes(): number {
+    return this.slots.byteLength;
+  }
+
+  add(key: Uint32Array): boolean {
+    if ((this.size + 1) * 5 > (this.mask + 1) * 4) this.grow();
+    if (!Table.insert(this.slots, this.mask, this.words, key, 0)) return false;
+    this.size++;
+    return true;
+  }
+
+  private static insert(
+    slots: Uint32Array,
+    mask: number,
+    words: number,
+    key: Uint32Array,
+    from: number,
+  ): boolean {
+    let h = 0x811c9dc5;
+    for (let w = 0; w < words; w++) h = Math.imul(h ^ key[from + w]!, 0x9e3779b1);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const at = slot * words;
+      if (slots[at] === 0) {
+        for (let w = 0; w < words; w++) slots[at + w] = key[from + w]!;
+        return true;
+      }
+      let same = true;
+      for (let w = 0; w < words && same; w++) same = slots[at + w] === key[from + w];
+      if (same) return false;
+    }
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    const count = (this.mask + 1) * 2;
+    const slots = new Uint32Array(count * this.words);
+    for (let at = 0; at < old.length; at += this.words) {
+      if (old[at] !== 0) Table.insert(slots, count - 1, this.words, old, at);
+    }
+    this.slots = slots;
+    this.mask = count - 1;
+  }
+}
+
 /** @internal Exact membership of valid, normalised serial numbers. */
 export class SerialSet {
-  private table = new Uint32Array(MIN_SLOTS * WORDS);
-  private mask = MIN_SLOTS - 1;
-  private count = 0;
-  private readonly key = new Uint32Array(WORDS);
+  private readonly short = new Table(2);
+  private long: Table | undefined;
+  private readonly key = new Uint32Array(3);
 
   /** Distinct serials added. */
   get size(): number {
-    return this.count;
+    return this.short.size + (this.long?.size ?? 0);
   }
 
-  /** Bytes held by the table. */
+  /** Bytes held by the tables. */
   get bytes(): number {
-    return this.table.byteLength;
+    return this.short.bytes + (this.long?.bytes ?? 0);
   }
 
   /**
    * Adds a serial; `true` when it was not there yet.
-   * @throws `TypeError` for a string that is not 1 to 15 characters of `A–Z0–9`.
+   * @throws `TypeError` for a string that is not 1 to 18 characters of `A–Z0–9`.
    */
   add(serial: string): boolean {
     const key = this.key;
     key.fill(0);
-    if (serial.length === 0 || serial.length > WORDS * CHARS_PER_WORD) {
+    if (serial.length === 0 || serial.length > 3 * CHARS_PER_WORD) {
       throw new TypeError('SerialSet.add: not a normalised serial number');
     }
     for (let i = 0; i < serial.length; i++) {
       const v = code(serial.charCodeAt(i));
       if (v === 0) throw new TypeError('SerialSet.add: not a normalised serial number');
       const w = (i / CHARS_PER_WORD) | 0;
-      key[w] = (key[w] as number) * 64 + v;
+      key[w] = key[w]! * 37 + v;
     }
-    if ((this.count + 1) * 4 > (this.mask + 1) * 3) this.grow();
-    if (!this.insert(this.table, this.mask, key[0]!, key[1]!, key[2]!)) return false;
-    this.count++;
-    return true;
-  }
-
-  private insert(table: Uint32Array, mask: number, a: number, b: number, c: number): boolean {
-    let h = Math.imul(a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(c, 0x85ebca6b), 0x27d4eb2d);
-    h ^= h >>> 15;
-    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const at = slot * WORDS;
-      const x = table[at]!;
-      if (x === 0) {
-        table[at] = a;
-        table[at + 1] = b;
-        table[at + 2] = c;
-        return true;
-      }
-      if (x === a && table[at + 1] === b && table[at + 2] === c) return false;
-    }
-  }
-
-  private grow(): void {
-    const old = this.table;
-    const slots = (this.mask + 1) * 2;
-    const table = new Uint32Array(slots * WORDS);
-    const mask = slots - 1;
-    for (let at = 0; at < old.length; at += WORDS) {
-      const a = old[at]!;
-      if (a !== 0) this.insert(table, mask, a, old[at + 1]!, old[at + 2]!);
-    }
-    this.table = table;
-    this.mask = mask;
+    if (serial.length <= 2 * CHARS_PER_WORD) return this.short.add(key);
+    this.long ??= new Table(3);
+    return this.long.add(key);
   }
 }

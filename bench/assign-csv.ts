@@ -1,13 +1,18 @@
 /**
- * Serial Number (CSV) assignment through the Apple Business Manager API: 100,000 serials from a
- * streamed CSV put on an MDM server by `assignDevicesToServer` (chunks of 1000, 4 activities in
- * flight), against the simulator running in a child process with an activity latency of 0, so
- * the time measured is the time beyond the simulator's own latency. Interleaved with a bare
- * baseline: split the CSV lines, POST the same activities with `fetch`, GET each until done, GET
- * its log. Peak heap and RSS of this process are sampled every 10 ms, for 10,000 and 100,000
- * serials (flat means the same).
+ * Serial Number (CSV) assignment through the Apple Business Manager API: serials from a streamed
+ * CSV put on an MDM server by `assignDevicesToServer` (chunks of 1000, 4 activities in flight),
+ * against the simulator running in a child process with an activity latency of 0, so the time
+ * measured is the time beyond the simulator's own latency.
  *
- *   node --expose-gc --import tsx bench/assign-csv.ts [--serials 100000] [--runs 3]
+ * 1. Time, at `--serials` (100,000): interleaved with a bare baseline (split the CSV lines, POST
+ *    the same activities with `fetch`, GET each until done, GET its log), for the default report
+ *    (`'lists'`) and `report: 'counts'`.
+ * 2. Peak memory, at each of `--sizes` (10,000, 100,000 and 1,000,000): `report: 'counts'`
+ *    `--runs` times and the default report once, sampled with a forced GC every 50 ms (live heap +
+ *    array buffers, and RSS; see `_peak-memory.ts`), beside what the exact de-dup index costs
+ *    (`SerialSet`) and what a `Set<string>` of the same serials would.
+ *
+ *   node --expose-gc --import tsx bench/assign-csv.ts [--serials 100000] [--runs 3] [--sizes 10000,100000,1000000]
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -15,6 +20,8 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { AbmApiClient } from '../src/api/index.js';
+import { SerialSet } from '../src/api/serial-set.js';
+import { peakMemory } from './_peak-memory.js';
 
 const arg = (name: string, d: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,12 +29,17 @@ const arg = (name: string, d: number): number => {
 };
 const SERIALS = arg('serials', 100_000);
 const RUNS = arg('runs', 3);
+const at = process.argv.indexOf('--sizes');
+const SIZES = (at > 0 ? (process.argv[at + 1] as string) : '10000,100000,1000000')
+  .split(',')
+  .map(Number);
+const POOL = Math.max(SERIALS, ...SIZES);
 const CHUNK = 1000;
 const CONCURRENCY = 4;
 
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', join(import.meta.dirname, '_business-sim.ts'), String(SERIALS), '0'],
+  ['--import', 'tsx', join(import.meta.dirname, '_business-sim.ts'), String(POOL), '0'],
   {
     stdio: ['ignore', 'pipe', 'inherit'],
   },
@@ -59,15 +71,24 @@ const client = new AbmApiClient({
   userAgent: 'bench/1',
 });
 
-async function viaAbmkit(n: number): Promise<number> {
-  const report = await client.assignDevicesToServer(serverId, csvChunks(n), {
+async function viaAbmkit(n: number, report: 'lists' | 'counts' = 'lists'): Promise<number> {
+  const options = {
     lookup: false,
     chunkSize: CHUNK,
     concurrency: CONCURRENCY,
     poll: { intervalMs: 5 },
-  });
-  if (report.failed.length > 0 || report.notFound.length > 0) throw new Error('bench: failures');
-  return report.assigned.length;
+  };
+  if (report === 'counts') {
+    const { counts } = await client.assignDevicesToServer(serverId, csvChunks(n), {
+      ...options,
+      report,
+    });
+    if (counts.failed > 0 || counts.notFound > 0) throw new Error('bench: failures');
+    return counts.assigned;
+  }
+  const full = await client.assignDevicesToServer(serverId, csvChunks(n), options);
+  if (full.failed.length > 0 || full.notFound.length > 0) throw new Error('bench: failures');
+  return full.assigned.length;
 }
 
 let bearer = '';
@@ -124,35 +145,41 @@ async function bare(n: number): Promise<number> {
   return ok;
 }
 
-interface Sample {
-  ms: number;
-  peakHeapMb: number;
-  peakRssMb: number;
-}
-
-async function measure(fn: (n: number) => Promise<number>, n: number): Promise<Sample> {
+async function timed(fn: (n: number) => Promise<number>, n: number): Promise<number> {
   (globalThis as { gc?: () => void }).gc?.();
-  const heap0 = process.memoryUsage().heapUsed;
-  const rss0 = process.memoryUsage().rss;
-  let peakHeap = heap0;
-  let peakRss = rss0;
-  const timer = setInterval(() => {
-    const m = process.memoryUsage();
-    peakHeap = Math.max(peakHeap, m.heapUsed);
-    peakRss = Math.max(peakRss, m.rss);
-  }, 10);
   const start = performance.now();
   const done = await fn(n);
   const ms = performance.now() - start;
-  clearInterval(timer);
   if (done !== n) throw new Error(`bench: ${done} of ${n} assigned`);
-  return { ms, peakHeapMb: (peakHeap - heap0) / 2 ** 20, peakRssMb: (peakRss - rss0) / 2 ** 20 };
+  return ms;
 }
 
-const stats = (xs: number[]): string => {
+/** Live bytes held by `build()`'s result, in MiB (heap + array buffers, after a full GC). */
+function retainedMb(build: () => unknown): number {
+  const gc = (globalThis as { gc?: () => void }).gc as () => void;
+  const used = () => {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.arrayBuffers;
+  };
+  gc();
+  const before = used();
+  const kept = build();
+  gc();
+  const mb = (used() - before) / 2 ** 20;
+  if (kept === undefined) throw new Error('unreachable');
+  return mb;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const stats = (xs: number[], digits = 0): string => {
   const s = [...xs].sort((a, b) => a - b);
-  return `${s[0]?.toFixed(0)} / ${s[Math.floor(s.length / 2)]?.toFixed(0)} / ${s.at(-1)?.toFixed(0)}`;
+  return `${s[0]?.toFixed(digits)} / ${median(s).toFixed(digits)} / ${s.at(-1)?.toFixed(digits)}`;
 };
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+const pad = (s: string, n: number): string => s.padEnd(n);
 
 try {
   await viaAbmkit(2000);
@@ -172,38 +199,53 @@ try {
     bearer = ((await res.json()) as { access_token: string }).access_token;
   }
   await bare(2000);
-  console.log(
-    `node ${process.version}, load average ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
-  );
+  console.log(`node ${process.version}, load average ${load()}`);
   console.log(
     `${SERIALS.toLocaleString('en')} serials, chunks of ${CHUNK}, ${CONCURRENCY} activities in flight, simulator activity latency 0; min / median / max of ${RUNS}\n`,
   );
-  const a: Sample[] = [];
-  const b: Sample[] = [];
+  const b: number[] = [];
+  const a: number[] = [];
+  const c: number[] = [];
   for (let r = 0; r < RUNS; r++) {
-    b.push(await measure(bare, SERIALS));
-    a.push(await measure(viaAbmkit, SERIALS));
+    b.push(await timed(bare, SERIALS));
+    a.push(await timed((n) => viaAbmkit(n, 'lists'), SERIALS));
+    c.push(await timed((n) => viaAbmkit(n, 'counts'), SERIALS));
   }
-  const small = await measure(viaAbmkit, Math.floor(SERIALS / 10));
+  const ratio = (xs: number[]) => `${(median(xs) / median(b)).toFixed(2)}x`;
+  console.log(`bare fetch loop                        ${stats(b)} ms`);
+  console.log(`assignDevicesToServer (CSV)            ${stats(a)} ms   ${ratio(a)} (median)`);
+  console.log(`assignDevicesToServer (CSV, 'counts')  ${stats(c)} ms   ${ratio(c)} (median)`);
+  console.log(`load average ${load()}\n`);
+
   console.log(
-    `bare fetch loop                 ${stats(b.map((x) => x.ms))} ms   peak heap +${stats(b.map((x) => x.peakHeapMb))} MB`,
+    `peak memory above the start, MiB: live = heap + array buffers after a forced GC every 50 ms; 'counts' min / median / max of ${RUNS}, default report 1 run`,
   );
   console.log(
-    `assignDevicesToServer (CSV)     ${stats(a.map((x) => x.ms))} ms   peak heap +${stats(a.map((x) => x.peakHeapMb))} MB, peak RSS +${stats(a.map((x) => x.peakRssMb))} MB`,
+    `${pad('serials', 11)}${pad("'counts' live", 22)}${pad("'counts' RSS growth", 22)}${pad("'counts' ms (median)", 22)}${pad('default live', 14)}${pad('de-dup SerialSet', 18)}Set<string>`,
   );
-  console.log(
-    `ratio (median)                  ${(a.map((x) => x.ms).sort((x, y) => x - y)[Math.floor(RUNS / 2)]! / b.map((x) => x.ms).sort((x, y) => x - y)[Math.floor(RUNS / 2)]!).toFixed(2)}x`,
-  );
-  console.log(
-    `memory at ${(SERIALS / 10).toLocaleString('en')} serials: peak heap +${small.peakHeapMb.toFixed(0)} MB, peak RSS +${small.peakRssMb.toFixed(0)} MB (${small.ms.toFixed(0)} ms)`,
-  );
-  console.log(
-    `load average ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' ')}`,
-  );
+  for (const n of SIZES) {
+    const runs = [];
+    for (let r = 0; r < RUNS; r++) runs.push(await peakMemory(() => viaAbmkit(n, 'counts')));
+    const lists = await peakMemory(() => viaAbmkit(n, 'lists'));
+    for (const run of [...runs, lists]) if (run.value !== n) throw new Error('bench: short');
+    const serials = Array.from({ length: n }, (_, i) => serialAt(i));
+    const compact = retainedMb(() => {
+      const set = new SerialSet();
+      for (const s of serials) set.add(s);
+      return set;
+    });
+    const strings = retainedMb(() => new Set(serials.map((s) => `${s} `.trimEnd())));
+    console.log(
+      `${pad(n.toLocaleString('en'), 11)}${pad(
+        stats(
+          runs.map((x) => x.liveMb),
+          1,
+        ),
+        22,
+      )}${pad(stats(runs.map((x) => x.rssMb)), 22)}${pad(median(runs.map((x) => x.ms)).toFixed(0), 22)}${pad(lists.liveMb.toFixed(1), 14)}${pad(compact.toFixed(1), 18)}${strings.toFixed(1)}`,
+    );
+  }
+  console.log(`load average ${load()}`);
 } finally {
   child.kill();
 }

@@ -17,6 +17,7 @@ import { ASSERTION_AUDIENCE } from './assertion.js';
 import {
   type AssignDevicesToServerOptions,
   type AssignToServerReport,
+  type AssignToServerSummary,
   assignDevicesToServer,
   type SerialSource,
 } from './assign-to-server.js';
@@ -283,15 +284,34 @@ export class AbmApiClient {
   }
 
   /**
-   * Puts devices on an MDM server, from a serial list or a CSV (text, bytes or stream, read with
-   * `parseSerialCsv`): normalises and de-duplicates serials, chunks them into activities run
-   * with bounded concurrency, waits for them, and returns one report.
+   * Puts devices on an MDM server, from a serial list or a CSV (text, bytes or stream, parsed
+   * incrementally like `parseSerialCsv`): normalises and de-duplicates serials, sends each chunk
+   * of `chunkSize` as an activity as soon as it is full, with bounded concurrency, waits for
+   * them, and returns one report. With `report: 'counts'` the report has counts only and memory
+   * stays flat whatever the number of serials; `onSerial` sees each serial's outcome.
    */
   assignDevicesToServer(
     serverId: string,
     serials: SerialSource,
+    options: AssignDevicesToServerOptions & { report: 'counts' },
+  ): Promise<AssignToServerSummary>;
+  /** The default report: every serial listed by outcome. */
+  assignDevicesToServer(
+    serverId: string,
+    serials: SerialSource,
+    options?: AssignDevicesToServerOptions & { report?: 'lists' },
+  ): Promise<AssignToServerReport>;
+  /** Either report, when `options.report` is not known statically. */
+  assignDevicesToServer(
+    serverId: string,
+    serials: SerialSource,
     options?: AssignDevicesToServerOptions,
-  ): Promise<AssignToServerReport> {
+  ): Promise<AssignToServerReport | AssignToServerSummary>;
+  assignDevicesToServer(
+    serverId: string,
+    serials: SerialSource,
+    options?: AssignDevicesToServerOptions,
+  ): Promise<AssignToServerReport | AssignToServerSummary> {
     return assignDevicesToServer(this.#ctx, serverId, serials, options);
   }
 

@@ -1,18 +1,27 @@
-import { isAbmError } from '../errors/index.js';
+import { AbortError } from '../errors/index.js';
 import type { SerialCsvInput } from '../profiles/csv-input.js';
-import { parseSerialCsv } from '../profiles/parse-serial-csv.js';
+import { streamSerialCsv } from '../profiles/parse-serial-csv.js';
 import { isValidSerial, normaliseSerial } from '../profiles/serial.js';
 import type { SerialCsvInvalidRow } from '../profiles/serial-csv-collector.js';
+import { DEFAULT_ACTIVITY_CHUNK, type WaitForActivityOptions } from './activities.js';
+import { assignChunk, type ChunkContext, lookUp } from './assign-chunk.js';
 import {
-  createActivity,
-  DEFAULT_ACTIVITY_CHUNK,
-  fetchActivityLog,
-  type WaitForActivityOptions,
-  waitForActivity,
-} from './activities.js';
+  AssignReporter,
+  type AssignSerialOutcome,
+  type AssignToServerReport,
+  type AssignToServerSummary,
+} from './assign-report.js';
 import type { ApiContext } from './context.js';
 import { checkServerId } from './mdm-servers.js';
-import { getAssignedServerId, isNotFound } from './org-devices.js';
+import { SerialSet } from './serial-set.js';
+
+export type {
+  AssignFailure,
+  AssignSerialOutcome,
+  AssignToServerCounts,
+  AssignToServerReport,
+  AssignToServerSummary,
+} from './assign-report.js';
 
 /** Options of {@link AbmApiClient.assignDevicesToServer}. */
 export interface AssignDevicesToServerOptions {
@@ -22,200 +31,169 @@ export interface AssignDevicesToServerOptions {
   concurrency?: number;
   /**
    * Look up each serial's current server first, to report `alreadyOnServer`, `moved` and
-   * `notFound` precisely (one request per serial). @default true up to 5000 serials, else false
+   * `notFound` precisely (one request per serial). @default true up to 5000 distinct serials,
+   *   else false (up to 5001 serials are read before the first activity is sent, to decide)
    */
   lookup?: boolean;
   /** Polling of each activity. */
   poll?: Omit<WaitForActivityOptions, 'signal'>;
   /** Aborts the whole assignment (activities already submitted keep running at Apple). */
   signal?: AbortSignal;
-}
-
-/** One serial that could not be assigned. */
-export interface AssignFailure {
-  /** Serial number. */
-  serialNumber: string;
-  /** Why, as Apple or abmkit worded it. */
-  reason: string;
-}
-
-/** The one report of {@link AbmApiClient.assignDevicesToServer}. */
-export interface AssignToServerReport {
-  /** Target server. */
-  serverId: string;
-  /** Serials now on the server that were not before (moved ones included). */
-  assigned: string[];
-  /** Serials that were already on the server (nothing sent for them when `lookup` ran). */
-  alreadyOnServer: string[];
-  /** Serials taken from another server (also in `assigned`); known only when `lookup` ran. */
-  moved: { serialNumber: string; fromServerId: string }[];
-  /** Serials the organisation does not have. */
-  notFound: string[];
-  /** Serials that failed for another reason. */
-  failed: AssignFailure[];
-  /** Input rows that are not serial numbers (CSV rows with line numbers, or list entries). */
-  invalid: SerialCsvInvalidRow[];
-  /** How many duplicate serials were dropped. */
-  duplicates: number;
-  /** Ids of the activities created. */
-  activityIds: string[];
+  /**
+   * The report's shape. `'lists'`: every serial listed by outcome ({@link AssignToServerReport}).
+   * `'counts'`: counts only ({@link AssignToServerSummary}), so memory does not grow with the
+   * number of serials; pair it with `onSerial` to see each one.
+   * @default 'lists'
+   */
+  report?: 'lists' | 'counts';
+  /**
+   * Called once per input serial or row (duplicates and invalid rows included) as soon as its
+   * outcome is known, in either report mode. When it returns a promise, that serial's chunk waits
+   * for it. An error it throws stops the assignment and rejects the call.
+   */
+  onSerial?: (outcome: AssignSerialOutcome) => void | Promise<void>;
 }
 
 /** Serials to assign: a list, or a CSV (text, bytes, stream). */
 export type SerialSource = readonly string[] | SerialCsvInput;
 
-async function pool<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let stopped = false;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (!stopped && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await work(item);
-      } catch (error) {
-        stopped = true; // the other workers take no new item
-        throw error;
-      }
-    }
-  });
-  await Promise.all(workers);
-}
+/** Distinct serials up to which `lookup` defaults to true. */
+const LOOKUP_LIMIT = 5000;
+/** List entries read per step. */
+const LIST_STEP = 1024;
 
-async function readSerials(
-  source: SerialSource,
-): Promise<{ serials: string[]; invalid: SerialCsvInvalidRow[]; duplicates: number }> {
-  if (Array.isArray(source)) {
-    const seen = new Set<string>();
-    const invalid: SerialCsvInvalidRow[] = [];
-    let duplicates = 0;
-    (source as readonly unknown[]).forEach((raw, i) => {
-      const s = typeof raw === 'string' ? normaliseSerial(raw) : '';
-      if (!isValidSerial(s)) {
-        invalid.push({
-          line: i + 1,
-          value: typeof raw === 'string' ? raw.slice(0, 100) : String(raw).slice(0, 100),
-          reason: 'not a serial number (8 to 14 letters or digits)',
-        } as SerialCsvInvalidRow);
-      } else if (seen.has(s)) duplicates++;
-      else seen.add(s);
-    });
-    return { serials: [...seen], invalid, duplicates };
-  }
-  const parsed = await parseSerialCsv(source as SerialCsvInput, { rows: false });
-  return { serials: parsed.serials, invalid: parsed.invalid, duplicates: parsed.duplicates.length };
-}
+type Pending = { serial: string; line: number } | SerialCsvInvalidRow;
 
-/** Errors that concern the whole call (credentials, scope, abort), not one serial: rethrown. */
-const FATAL = new Set(['AUTH_FAILED', 'ACCESS_DENIED', 'CONFIGURATION_INVALID', 'ABORTED']);
-const fatal = (error: unknown): boolean => isAbmError(error) && FATAL.has(error.code);
-
-const reasonOf = (error: unknown): string =>
-  isAbmError(error)
-    ? `${error.code}: ${error.message}`
-    : String((error as Error)?.message ?? error);
-
-/** @internal */
+/**
+ * Streams `source` into chunked activities: parse incrementally, de-duplicate exactly with a
+ * compact {@link SerialSet}, look up (optionally) and send each chunk as soon as it is full, with
+ * at most `concurrency` activities in flight; the input is held back while they are all busy.
+ *
+ * @internal
+ */
 export async function assignDevicesToServer(
   ctx: ApiContext,
   serverId: string,
   source: SerialSource,
   options: AssignDevicesToServerOptions = {},
-): Promise<AssignToServerReport> {
+): Promise<AssignToServerReport | AssignToServerSummary> {
   const target = checkServerId(serverId);
   const chunkSize = Math.max(1, Math.floor(options.chunkSize ?? DEFAULT_ACTIVITY_CHUNK));
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
-  const { serials, invalid, duplicates } = await readSerials(source);
-  const report: AssignToServerReport = {
-    serverId: target,
-    assigned: [],
-    alreadyOnServer: [],
-    moved: [],
-    notFound: [],
-    failed: [],
-    invalid,
-    duplicates,
-    activityIds: [],
+  const reporter = new AssignReporter(target, options.report ?? 'lists', options.onSerial);
+  const c: ChunkContext = {
+    ctx,
+    target,
+    reporter,
+    poll: options.poll,
+    signal: options.signal ? { signal: options.signal } : {},
   };
-  const lookup = options.lookup ?? serials.length <= 5000;
-  const from = new Map<string, string>();
-  let toSend = serials;
-  if (lookup) {
-    toSend = [];
-    await pool(serials, concurrency * 4, async (serial) => {
-      try {
-        const current = await getAssignedServerId(ctx, serial, {
-          ...(options.signal ? { signal: options.signal } : {}),
-        });
-        if (current === target) report.alreadyOnServer.push(serial);
-        else {
-          if (current !== null) from.set(serial, current);
-          toSend.push(serial);
-        }
-      } catch (error) {
-        if (fatal(error)) throw error;
-        if (isNotFound(error)) report.notFound.push(serial);
-        else report.failed.push({ serialNumber: serial, reason: reasonOf(error) });
-      }
-    });
-  }
-  // Chunk starts only: each chunk is sliced when its activity is created, not all up front.
-  const starts: number[] = [];
-  for (let i = 0; i < toSend.length; i += chunkSize) starts.push(i);
-  const succeeded = (serial: string): void => {
-    report.assigned.push(serial);
-    const previous = from.get(serial);
-    if (previous !== undefined) report.moved.push({ serialNumber: serial, fromServerId: previous });
+  const seen = new SerialSet();
+  let lookup = options.lookup;
+  let undecided: string[] = [];
+  let toLookUp: string[] = [];
+  let chunk: string[] = [];
+  let from = new Map<string, string>();
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+
+  const submit = async (): Promise<void> => {
+    const serials = chunk;
+    const moves = from.size > 0 ? from : undefined;
+    chunk = [];
+    from = new Map();
+    while (inFlight.size >= concurrency && failure === undefined) await Promise.race(inFlight);
+    if (failure !== undefined) throw failure.error;
+    const task: Promise<void> = assignChunk(c, serials, moves)
+      .catch((error: unknown) => {
+        failure ??= { error };
+      })
+      .finally(() => inFlight.delete(task));
+    inFlight.add(task);
   };
-  await pool(starts, concurrency, async (start) => {
-    const chunk = toSend.slice(start, start + chunkSize);
-    try {
-      const signal = options.signal ? { signal: options.signal } : {};
-      const created = await createActivity(
-        ctx,
-        { activityType: 'ASSIGN_DEVICES', serverId: target, serials: chunk },
-        signal,
-      );
-      report.activityIds.push(created.id);
-      const done = await waitForActivity(ctx, created.id, { ...options.poll, ...signal });
-      const log = await fetchActivityLog(ctx, done, signal).catch(() => undefined);
-      const entries = log?.entries;
-      if (entries !== undefined && entries.length > 0) {
-        const bySerial = new Map(entries.map((e) => [e.serialNumber, e]));
-        for (const serial of chunk) {
-          const entry = bySerial.get(serial);
-          if (entry === undefined) {
-            if (done.status === 'COMPLETED') succeeded(serial);
-            else
-              report.failed.push({
-                serialNumber: serial,
-                reason: `activity ${String(done.status)} without a log line`,
-              });
-          } else if (entry.ok) succeeded(serial);
-          else if (
-            /not\s*found|unknown|not in (the|this) org/i.test(
-              `${entry.status} ${entry.reason ?? ''}`,
-            )
-          ) {
-            report.notFound.push(serial);
-          } else {
-            report.failed.push({ serialNumber: serial, reason: entry.reason ?? entry.status });
-          }
-        }
-      } else if (done.status === 'COMPLETED') {
-        for (const serial of chunk) succeeded(serial);
-      } else {
-        const why = `activity ${created.id} ended ${String(done.status)}${done.subStatus ? ` (${done.subStatus})` : ''}`;
-        for (const serial of chunk) report.failed.push({ serialNumber: serial, reason: why });
-      }
-    } catch (error) {
-      if (fatal(error)) throw error;
-      const why = reasonOf(error);
-      for (const serial of chunk) report.failed.push({ serialNumber: serial, reason: why });
+  const toChunk = async (serial: string, fromServerId: string | null): Promise<void> => {
+    chunk.push(serial);
+    if (fromServerId !== null) from.set(serial, fromServerId);
+    if (chunk.length >= chunkSize) await submit();
+  };
+  const runLookups = async (): Promise<void> => {
+    const batch = toLookUp;
+    toLookUp = [];
+    for (const [serial, fromId] of await lookUp(c, batch, concurrency * 4)) {
+      await toChunk(serial, fromId);
     }
-  });
-  return report;
+  };
+  const accept = async (serial: string): Promise<void> => {
+    if (lookup === undefined) {
+      undecided.push(serial);
+      if (undecided.length > LOOKUP_LIMIT) await decide(false);
+    } else if (lookup) {
+      toLookUp.push(serial);
+      if (toLookUp.length >= chunkSize) await runLookups();
+    } else await toChunk(serial, null);
+  };
+  const decide = async (value: boolean): Promise<void> => {
+    lookup = value;
+    const held = undecided;
+    undecided = [];
+    for (const serial of held) await accept(serial);
+  };
+
+  const pending: Pending[] = [];
+  const drain = async (): Promise<void> => {
+    if (failure !== undefined) throw failure.error;
+    if (options.signal?.aborted) {
+      throw new AbortError('The device assignment was aborted by the caller.', {
+        cause: options.signal.reason,
+      });
+    }
+    for (const item of pending) {
+      if (!('serial' in item)) await reporter.emit({ status: 'invalid', ...item });
+      else if (seen.add(item.serial)) await accept(item.serial);
+      else {
+        await reporter.emit({ status: 'duplicate', serialNumber: item.serial, line: item.line });
+      }
+    }
+    pending.length = 0;
+  };
+
+  try {
+    if (Array.isArray(source)) await readList(source as readonly unknown[], pending, drain);
+    else {
+      const sink = {
+        serial: (serial: string, line: number) => pending.push({ serial, line }),
+        invalid: (row: SerialCsvInvalidRow) => pending.push(row),
+      };
+      await streamSerialCsv(source as SerialCsvInput, sink, drain);
+    }
+    await drain();
+    if (lookup === undefined) await decide(true);
+    if (toLookUp.length > 0) await runLookups();
+    if (chunk.length > 0) await submit();
+  } catch (error) {
+    failure ??= { error };
+  }
+  await Promise.all(inFlight);
+  if (failure !== undefined) throw failure.error;
+  return reporter.result();
+}
+
+async function readList(
+  list: readonly unknown[],
+  pending: Pending[],
+  drain: () => Promise<void>,
+): Promise<void> {
+  for (let i = 0; i < list.length; i++) {
+    const raw = list[i];
+    const s = typeof raw === 'string' ? normaliseSerial(raw) : '';
+    if (isValidSerial(s)) pending.push({ serial: s, line: i + 1 });
+    else {
+      pending.push({
+        line: i + 1,
+        value: String(raw).slice(0, 100),
+        reason: 'not a serial number (8 to 14 letters or digits)',
+      });
+    }
+    if (pending.length >= LIST_STEP) await drain();
+  }
 }

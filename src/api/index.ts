@@ -11,7 +11,10 @@ export { ASSERTION_AUDIENCE } from './assertion.js';
 export type {
   AssignDevicesToServerOptions,
   AssignFailure,
+  AssignSerialOutcome,
+  AssignToServerCounts,
   AssignToServerReport,
+  AssignToServerSummary,
   SerialSource,
 } from './assign-to-server.js';
 export type { ApiCallOptions } from './context.js';

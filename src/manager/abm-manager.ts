@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AbmApiClient } from '../api/abm-api-client.js';
-import type { AssignToServerReport, SerialSource } from '../api/assign-to-server.js';
+import type {
+  AssignToServerReport,
+  AssignToServerSummary,
+  SerialSource,
+} from '../api/assign-to-server.js';
 import type { AbmClient } from '../client/abm-client.js';
 import { AbortError, InvalidArgumentError, isAbmError } from '../errors/index.js';
 import { type AbmLogger, redactingLogger } from '../internal/logger.js';
@@ -371,12 +375,30 @@ export class AbmManager {
   /**
    * Puts devices on the token's MDM server (serials or a CSV), through the customer's API
    * account: the next sync receives them as `added` and assigns their ADE profile as usual.
+   * With `report: 'counts'` the report has counts only (flat memory); see `onSerial`.
    */
+  assignDevices(
+    tokenId: string,
+    serials: SerialSource,
+    options: ManagerAssignDevicesOptions & { report: 'counts' },
+  ): Promise<AssignToServerSummary>;
+  /** The default report: every serial listed by outcome. */
+  assignDevices(
+    tokenId: string,
+    serials: SerialSource,
+    options?: ManagerAssignDevicesOptions & { report?: 'lists' },
+  ): Promise<AssignToServerReport>;
+  /** Either report, when `options.report` is not known statically. */
+  assignDevices(
+    tokenId: string,
+    serials: SerialSource,
+    options?: ManagerAssignDevicesOptions,
+  ): Promise<AssignToServerReport | AssignToServerSummary>;
   async assignDevices(
     tokenId: string,
     serials: SerialSource,
     options: ManagerAssignDevicesOptions = {},
-  ): Promise<AssignToServerReport> {
+  ): Promise<AssignToServerReport | AssignToServerSummary> {
     return assignDevicesToToken(this.#ctx, tokenId, serials, options, (rec) =>
       this.#apiClient(rec),
     );

@@ -2,6 +2,7 @@ import { AbmApiClient } from '../api/abm-api-client.js';
 import type {
   AssignDevicesToServerOptions,
   AssignToServerReport,
+  AssignToServerSummary,
   SerialSource,
 } from '../api/assign-to-server.js';
 import { storageAccessTokenCache } from '../api/token-cache.js';
@@ -349,7 +350,7 @@ export async function assignDevicesToToken(
   source: SerialSource,
   options: ManagerAssignDevicesOptions,
   client: (rec: ApiAccountRecord) => AbmApiClient,
-): Promise<AssignToServerReport> {
+): Promise<AssignToServerReport | AssignToServerSummary> {
   const link =
     (await apiStore(ctx).getServerLink(tokenId)) ??
     (await linkServer(ctx, tokenId, options.accountId, client));

@@ -3,7 +3,11 @@ import { parse } from 'csv-parse';
 import { CsvError, isAbmError } from '../errors/index.js';
 import { CSV_DELIMITERS, sniffDelimiter } from './csv-delimiter.js';
 import { type SerialCsvInput, textChunks } from './csv-input.js';
-import { SerialCsvCollector, type SerialCsvResult } from './serial-csv-collector.js';
+import {
+  SerialCsvCollector,
+  type SerialCsvResult,
+  type SerialCsvSink,
+} from './serial-csv-collector.js';
 
 /** Options of {@link parseSerialCsv}. */
 export interface ParseSerialCsvOptions {
@@ -57,6 +61,43 @@ export async function parseSerialCsv(
   options: ParseSerialCsvOptions = {},
 ): Promise<SerialCsvResult> {
   const collector = new SerialCsvCollector(options?.header ?? 'auto', options?.rows ?? true);
+  await readInto(input, collector);
+  return collector.result();
+}
+
+/**
+ * Read a serial CSV as {@link parseSerialCsv} does (header `'auto'`), but keep nothing: each
+ * valid serial (not de-duplicated) and each invalid row goes to `sink` as it is parsed, and
+ * `afterChunk` is awaited after each text chunk (at most 64 KiB) so the caller can drain what
+ * the sink received and hold the input back. Errors thrown by `afterChunk` pass through as is.
+ *
+ * @internal
+ */
+export async function streamSerialCsv(
+  input: SerialCsvInput,
+  sink: SerialCsvSink,
+  afterChunk: () => Promise<void>,
+): Promise<void> {
+  const collector = new SerialCsvCollector('auto', false, sink);
+  await readInto(input, collector, afterChunk);
+  collector.finish();
+}
+
+async function readInto(
+  input: SerialCsvInput,
+  collector: SerialCsvCollector,
+  afterChunk?: () => Promise<void>,
+): Promise<void> {
+  let downstream = false;
+  const after = async (): Promise<void> => {
+    if (afterChunk === undefined) return;
+    try {
+      await afterChunk();
+    } catch (error) {
+      downstream = true;
+      throw error;
+    }
+  };
   let parser: ReturnType<typeof parse> | undefined;
   let ended: Promise<void> | undefined;
   let head = '';
@@ -86,6 +127,7 @@ export async function parseSerialCsv(
         if (parser.destroyed) break;
         await write(parser, chunk);
       }
+      await after();
     }
     if (parser === undefined) {
       parser = start(sniffDelimiter(head, true) ?? CSV_DELIMITERS);
@@ -95,13 +137,12 @@ export async function parseSerialCsv(
     await ended;
   } catch (error) {
     parser?.destroy();
-    if (isAbmError(error)) throw error;
+    if (downstream || isAbmError(error)) throw error;
     throw new CsvError(
       `The serial CSV could not be read (stopped near line ${collector.nextLine}): ${describe(error)}. Check that the file is a text CSV with one serial number per row.`,
       { cause: error, line: collector.nextLine },
     );
   }
-  return collector.result();
 }
 
 async function write(parser: ReturnType<typeof parse>, text: string): Promise<void> {

@@ -93,6 +93,18 @@ function skipReason(code: string | undefined, endLine: number): string {
   return `the row could not be parsed as CSV (${code ?? 'unknown error'})`;
 }
 
+/**
+ * Where a streaming read sends each row instead of collecting it (no lists, no de-duplication).
+ *
+ * @internal
+ */
+export interface SerialCsvSink {
+  /** A valid, normalised serial and its 1-based line. */
+  serial(serial: string, line: number): void;
+  /** A row that is not a serial number, or that could not be parsed. */
+  invalid(row: SerialCsvInvalidRow): void;
+}
+
 /** @internal Accumulates the result while records stream in. */
 export class SerialCsvCollector {
   private readonly serials: string[] = [];
@@ -110,9 +122,11 @@ export class SerialCsvCollector {
   /** Skipped records wait here until the records before them have been consumed. */
   private readonly pendingSkips: { code: string | undefined; records: number; raw: string }[] = [];
 
+  /** `sink` set: rows go to it as they come and nothing is kept (see {@link SerialCsvSink}). */
   constructor(
     private readonly headerMode: 'auto' | boolean,
     private readonly keepRows: boolean,
+    private readonly sink?: SerialCsvSink,
   ) {
     this.headerPending = headerMode !== false;
   }
@@ -139,7 +153,11 @@ export class SerialCsvCollector {
     const serial = normaliseSerial(value);
     const problem = serialProblem(serial);
     if (problem !== undefined) {
-      this.invalid.push({ line, value: value.slice(0, MAX_VALUE), reason: problem });
+      this.pushInvalid({ line, value: value.slice(0, MAX_VALUE), reason: problem });
+      return;
+    }
+    if (this.sink !== undefined) {
+      this.sink.serial(serial, line);
       return;
     }
     if (this.keepRows) this.rows.push({ line, serial, extra: this.extra(fields) });
@@ -166,13 +184,23 @@ export class SerialCsvCollector {
     while (this.pendingSkips.length > 0 && this.pendingSkips[0]!.records <= consumed) {
       const { code, raw } = this.pendingSkips.shift()!;
       const breaks = lineBreaks(raw);
-      this.invalid.push({
+      this.pushInvalid({
         line: this.line,
         value: '',
         reason: skipReason(code, this.line + Math.max(breaks - 1, 0)),
       });
       this.line += breaks;
     }
+  }
+
+  private pushInvalid(row: SerialCsvInvalidRow): void {
+    if (this.sink !== undefined) this.sink.invalid(row);
+    else this.invalid.push(row);
+  }
+
+  /** Skipped records still waiting are reported (call once the input has ended). */
+  finish(): void {
+    this.flushSkips(Number.POSITIVE_INFINITY);
   }
 
   /** The line where the next record would start; for error messages. */
@@ -189,7 +217,7 @@ export class SerialCsvCollector {
 
   /** The final result. */
   result(): SerialCsvResult {
-    this.flushSkips(Number.POSITIVE_INFINITY);
+    this.finish();
     return {
       serials: this.serials,
       duplicates: [...this.dupes].map(([serial, lines]) => ({ serial, lines })),

@@ -101,6 +101,16 @@ for (const kind of kinds) {
         expect(report.notFound).toEqual(['NOSUCHDEV9']);
         expect(report.invalid).toHaveLength(1);
         expect(events).toEqual(['valid']);
+        const again = await manager.assignDevices('t', csv, {
+          report: 'counts',
+          poll: { intervalMs: 1 },
+        });
+        expect(again.counts).toMatchObject({
+          assigned: 0,
+          alreadyOnServer: 3,
+          notFound: 1,
+          invalid: 1,
+        });
 
         // → ADE sync → profile assigned
         const next = await manager.syncNow('t');

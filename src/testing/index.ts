@@ -16,6 +16,6 @@ export type {
   OaepHashName,
   TokenFileFormat,
 } from '../crypto/types.js';
-export type { FaultInjection, FaultInjectionOptions } from '../storage/shared/faults.js';
+export type { FaultInjection, FaultInjectionOptions } from '../storage/fault-injection.js';
 export * from './conformance/index.js';
 export * from './simulator/index.js';

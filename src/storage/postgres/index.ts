@@ -8,18 +8,7 @@
  */
 
 // The contract interfaces PostgresStorage implements, so that its methods carry their docs here.
-export type {
-  AbmStorage,
-  AssignmentStore,
-  CursorStore,
-  DeviceStore,
-  LeaseStore,
-  PolicyStore,
-  SecretMaintenance,
-  SessionStore,
-  SyncRunStore,
-  TokenStore,
-} from '../types.js';
+export type * from '../contract.js';
 export { PostgresApiAccountStore } from './api-accounts.js';
 export type { PgClientLike, PgPoolLike, PgQueryResult } from './pg-types.js';
 export { PostgresStorage, type PostgresStorageOptions } from './postgres-storage.js';

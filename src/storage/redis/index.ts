@@ -8,18 +8,7 @@
  */
 
 // The contract RedisStorage implements, so its methods document themselves here.
-export type {
-  AbmStorage,
-  AssignmentStore,
-  CursorStore,
-  DeviceStore,
-  LeaseStore,
-  PolicyStore,
-  SecretMaintenance,
-  SessionStore,
-  SyncRunStore,
-  TokenStore,
-} from '../types.js';
+export type * from '../contract.js';
 export { RedisApiAccountStore } from './api-accounts.js';
 export type { RedisClientLike } from './redis-client.js';
 export { RedisStorage, type RedisStorageOptions } from './redis-storage.js';

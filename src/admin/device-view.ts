@@ -1,3 +1,4 @@
+import { DEVICE_STATUSES } from '../domain/devices.js';
 import { DEVICE_OS_LABELS, deviceOs } from '../profiles/device-os.js';
 import type { DeviceRecord, DeviceStatus } from '../storage/types.js';
 
@@ -28,14 +29,7 @@ export interface DeviceView {
  * --status`), in the order they are listed. Without a filter, all but `removed` are shown.
  * @internal
  */
-export const DEVICE_STATUS_FILTERS: readonly DeviceStatus[] = [
-  'unassigned',
-  'assigned',
-  'pushed',
-  'profile-served',
-  'enrolled',
-  'removed',
-];
+export const DEVICE_STATUS_FILTERS: readonly DeviceStatus[] = DEVICE_STATUSES;
 
 function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;

@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { DEVICE_STATUSES } from '../domain/devices.js';
 import { InvalidArgumentError, isAbmError } from '../errors/index.js';
 import { durationOption } from '../internal/duration.js';
 import { MAX_DEVICE_PAGE_LIMIT } from '../resources/device-list.js';
+import type { DeviceStatus } from '../storage/types.js';
 
 /** The storage methods the manager calls: a missing one is a wrong `storage` option. */
 const STORAGE_METHODS = [
@@ -182,14 +184,7 @@ export const listTokensOptionsSchema = z.object({
   siteId: text.optional(),
 });
 
-const deviceStatus = z.enum([
-  'unassigned',
-  'assigned',
-  'pushed',
-  'profile-served',
-  'enrolled',
-  'removed',
-]);
+const deviceStatus = z.enum(DEVICE_STATUSES as [DeviceStatus, ...DeviceStatus[]]);
 
 /** `listDevices(tokenId, options)`. @internal */
 export const listDevicesOptionsSchema = z.object({

@@ -7,10 +7,13 @@ const SESSION_TTL_MS = 20 * 60_000;
 /** How long a session read from storage is trusted before reading it again. */
 const LOCAL_SESSION_MS = 30_000;
 
-/** Where {@link storageSessionCache} keeps a token's session, and the clock it stamps it with. @internal */
+/** Where {@link storageSessionCache} keeps a token's session. @internal */
 export interface StorageSessionCacheOptions {
   /** The store (its session methods); sessions are encrypted at rest by the store. */
-  storage: Pick<SessionStore, 'getSession' | 'putSession' | 'deleteSession'>;
+  storage: Pick<SessionStore, 'getSession' | 'putSession' | 'deleteSession'> & {
+    /** The store's clock: the store judges `expiresAt` by it, so it also stamps it. */
+    now(): Promise<string>;
+  };
   /** The token whose session this is. */
   tokenId: string;
   /**
@@ -18,8 +21,6 @@ export interface StorageSessionCacheOptions {
    * using the old credentials after a renewal) is ignored. Empty for no tagging.
    */
   version?: string | undefined;
-  /** The clock that stamps `expiresAt` (the manager's `now`). @default `() => new Date()` */
-  now?: (() => Date) | undefined;
 }
 
 /**
@@ -33,7 +34,6 @@ export interface StorageSessionCacheOptions {
 export function storageSessionCache(options: StorageSessionCacheOptions): SessionCache {
   const { storage, tokenId } = options;
   const version = options.version ?? '';
-  const now = options.now ?? (() => new Date());
   let local: { value: string | undefined; at: number } | undefined;
   // A stored session is tagged with the credentials version that logged in.
   const tag = version === '' ? '' : `${version}~`;
@@ -49,7 +49,10 @@ export function storageSessionCache(options: StorageSessionCacheOptions): Sessio
       return value;
     },
     set: async (_key, sessionToken) => {
-      const expiresAt = new Date(now().getTime() + SESSION_TTL_MS).toISOString();
+      // The store decides expiry by its own clock (database time, Redis TIME), so `expiresAt` is
+      // stamped by that clock too: a manager clock behind the store's would otherwise store
+      // sessions that are already expired, and every request would log in again.
+      const expiresAt = new Date(Date.parse(await storage.now()) + SESSION_TTL_MS).toISOString();
       await storage.putSession(tokenId, { sessionToken: `${tag}${sessionToken}`, expiresAt });
       local = { value: sessionToken, at: performance.now() };
     },

@@ -58,7 +58,6 @@ export class ClientPool {
         storage: s.storage,
         tokenId: token.tokenId,
         version: fingerprint.slice(0, 16),
-        now: s.now,
       }),
       logger: s.logger,
       ...(baseUrl === undefined ? {} : { baseUrl }),

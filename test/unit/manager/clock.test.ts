@@ -70,11 +70,13 @@ describe('AbmManager with an injected clock', () => {
       expect(wait).toBeLessThanOrEqual(1.1 * 600_000);
     }
 
-    // The full fetch closed at the manager's time; the stored session expires 20 min after it.
+    // The full fetch closed at the manager's time. The stored session is the one exception: the
+    // store judges its expiry by the store's clock, so that clock stamps it (20 min ahead).
     expect((await h.storage.getCursor('t'))?.lastFullFetchAt).toBe(iso());
     const session = await h.storage.getSession('t');
-    expect(Date.parse(session!.expiresAt) - nowMs).toBeGreaterThan(0);
-    expect(Date.parse(session!.expiresAt) - nowMs).toBeLessThanOrEqual(20 * 60_000);
+    const storeNow = Date.parse(await h.storage.now());
+    expect(Date.parse(session!.expiresAt) - storeNow).toBeGreaterThan(0);
+    expect(Date.parse(session!.expiresAt) - storeNow).toBeLessThanOrEqual(20 * 60_000);
 
     // Retries come due on the manager's clock, not the store's: not yet, then 11 minutes on.
     nowMs += 5 * 60_000;
@@ -87,5 +89,16 @@ describe('AbmManager with an injected clock', () => {
     );
     expect(now).toHaveLength(later.profiles.assigned);
     expect((await h.storage.getToken('t'))?.lastSyncAt).toBe(iso());
+  });
+
+  it('keeps a usable stored session when its clock is a day behind the store', async () => {
+    const behind = new Date(Math.floor(Date.now() / 1000) * 1000 - 24 * HOUR);
+    h = await harness({ devices: 3, platforms: only('iPhone') }, { now: () => behind });
+    await enroll(h, 'late');
+    await h.manager.syncNow('late');
+    // Stamped by the manager's clock, the session would have expired a day ago on arrival.
+    const session = await h.storage.getSession('late');
+    expect(session).not.toBeNull();
+    expect(Date.parse(session!.expiresAt)).toBeGreaterThan(Date.parse(await h.storage.now()));
   });
 });

@@ -20,6 +20,14 @@ export function checkSerial(serial: unknown): string {
   return serial;
 }
 
+/** Checks a list of serial numbers; returns them without repeats, in first-seen order. @internal */
+export function checkSerials(serials: unknown): string[] {
+  if (!Array.isArray(serials)) {
+    throw new InvalidArgumentError('Serial numbers must be given as an array of strings.');
+  }
+  return [...new Set(serials.map(checkSerial))];
+}
+
 /** Checks a lease owner and TTL. @internal */
 export function checkLeaseArgs(owner: unknown, ttlMs?: unknown): void {
   if (typeof owner !== 'string' || owner.length === 0 || owner.length > 256) {

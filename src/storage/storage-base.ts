@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { toJson } from '../domain/json.js';
 import { pageLimit } from '../domain/paging.js';
-import { checkLeaseArgs, checkSerial, checkTokenId } from '../domain/validate.js';
+import { checkLeaseArgs, checkSerial, checkSerials, checkTokenId } from '../domain/validate.js';
 import type { StorageAdapter } from './adapter.js';
 import { ApiAccounts } from './api-accounts/api-accounts.js';
 import type { ApiAccountStore } from './api-accounts/types.js';
@@ -207,7 +207,7 @@ export class StorageBase implements AbmStorage {
   /** {@inheritDoc DeviceStore.getDevices} */
   async getDevices(tokenId: string, serialNumbers: readonly string[]): Promise<DeviceRecord[]> {
     checkTokenId(tokenId);
-    const serials = [...new Set(serialNumbers)];
+    const serials = checkSerials(serialNumbers);
     return serials.length === 0 ? [] : this.adapter.devices.getMany(tokenId, serials);
   }
 
@@ -286,7 +286,7 @@ export class StorageBase implements AbmStorage {
   /** {@inheritDoc AssignmentStore.deleteRetries} */
   async deleteRetries(tokenId: string, serialNumbers: readonly string[]): Promise<number> {
     checkTokenId(tokenId);
-    const serials = [...new Set(serialNumbers)];
+    const serials = checkSerials(serialNumbers);
     return serials.length === 0 ? 0 : this.adapter.retries.delete(tokenId, serials);
   }
 

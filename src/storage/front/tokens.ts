@@ -50,7 +50,12 @@ export class TokenFront {
       throw new InvalidArgumentError('updateToken(tokenId, patch, expect) needs an expect object.');
     }
     const sealed = await this.#seal(tokenId, patch);
-    const raw = await this.adapter.tokens.update(tokenId, sealed, expect);
+    // Compared with the stored JSON document, so held to the same JSON form (a typed error, not
+    // a TypeError, for a value JSON cannot carry); `undefined` keeps its meaning, absent (null).
+    const expected = Object.fromEntries(
+      Object.entries(expect).map(([k, v]) => [k, v === undefined ? null : toJson(v)]),
+    ) as TokenExpectation;
+    const raw = await this.adapter.tokens.update(tokenId, sealed, expected);
     return raw === null ? null : this.#sealer.open(raw);
   }
 

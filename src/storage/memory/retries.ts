@@ -1,5 +1,6 @@
 import type { SerialAssignmentPlan } from '../../domain/assignments.js';
 import { deriveStatus } from '../../domain/devices.js';
+import { dueRetryPage } from '../../domain/retries.js';
 import type { Limited, RetryPersistence, RetryPosition } from '../adapter.js';
 import type {
   AssignmentRetryRecord,
@@ -16,12 +17,18 @@ import { clone, type StateCore } from './state-core.js';
 export class StateRetries implements RetryPersistence {
   constructor(private readonly core: StateCore) {}
 
-  /** Every entry of the token is a candidate: the front's `dueRetryPage` picks the page. */
+  /**
+   * The page of due entries plus one, by the domain rule (`dueRetryPage`), cloning only those:
+   * copying every entry of the token for each page made listing a long queue quadratic.
+   */
   due(
     tokenId: string,
-    _query: { now: IsoDateTime; after: RetryPosition | null; limit: number },
+    query: { now: IsoDateTime; after: RetryPosition | null; limit: number },
   ): Promise<AssignmentRetryRecord[]> {
-    return this.core.read((s) => [...(s.retries.get(tokenId)?.values() ?? [])].map(clone));
+    return this.core.read((s) => {
+      const all = [...(s.retries.get(tokenId)?.values() ?? [])];
+      return dueRetryPage(all, query.now, query.after, query.limit + 1).items.map(clone);
+    });
   }
 
   list(tokenId: string, query: Limited<RetryQuery>): Promise<Page<AssignmentRetryRecord>> {

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../../errors/index.js';
 import type { StorageAdapter } from '../adapter.js';
-import type { ApiAccountStore } from '../api-accounts/types.js';
+import type { ApiAccounts } from '../api-accounts/api-accounts.js';
 import { StorageBase, type StorageBaseOptions } from '../storage-base.js';
 import { RedisApiAccounts } from './api-accounts.js';
 import { RedisCursorPages } from './cursor-pages.js';
@@ -81,7 +81,7 @@ function redisAdapter(options: RedisStorageOptions): StorageAdapter & { prefix: 
  */
 export class RedisStorage extends StorageBase {
   /** Business API accounts and token → server links (hashes `<prefix>:api:*`). */
-  declare readonly apiAccounts: ApiAccountStore;
+  declare readonly apiAccounts: ApiAccounts;
   readonly #prefix: string;
 
   constructor(options: RedisStorageOptions) {

@@ -95,6 +95,10 @@ describe('StorageBase over a custom adapter', () => {
     );
     await invalid(s.listDueRetries('t', { cursor: 'not-a-cursor' }));
     await invalid(s.pruneSyncRuns('t', -1));
+    await invalid(s.getDevices('t', 'C02ABC' as never));
+    await invalid(s.getDevices('t', ['C02ABC', '']));
+    await invalid(s.deleteRetries('t', [42 as never]));
+    await invalid(s.updateToken('t', { name: 'x' }, { name: 10n as never }));
     expect(calls).toEqual([]);
   });
 

@@ -287,8 +287,9 @@ export class AbmApiClient {
    * Puts devices on an MDM server, from a serial list or a CSV (text, bytes or stream, parsed
    * incrementally like `parseSerialCsv`): normalises and de-duplicates serials, sends each chunk
    * of `chunkSize` as an activity as soon as it is full, with bounded concurrency, waits for
-   * them, and returns one report. With `report: 'counts'` the report has counts only and memory
-   * stays flat whatever the number of serials; `onSerial` sees each serial's outcome.
+   * them, and returns one report. With `report: 'counts'` the report has counts only, so memory
+   * holds no list per serial (only the exact de-duplication set, 10–20 bytes per distinct
+   * serial); `onSerial` sees each serial's outcome.
    */
   assignDevicesToServer(
     serverId: string,

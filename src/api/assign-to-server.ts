@@ -41,8 +41,9 @@ export interface AssignDevicesToServerOptions {
   signal?: AbortSignal;
   /**
    * The report's shape. `'lists'`: every serial listed by outcome ({@link AssignToServerReport}).
-   * `'counts'`: counts only ({@link AssignToServerSummary}), so memory does not grow with the
-   * number of serials; pair it with `onSerial` to see each one.
+   * `'counts'`: counts only ({@link AssignToServerSummary}), so memory holds no list per serial
+   * (only the exact de-duplication set, 10–20 bytes per distinct serial); pair it with
+   * `onSerial` to see each one.
    * @default 'lists'
    */
   report?: 'lists' | 'counts';

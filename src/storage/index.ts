@@ -16,10 +16,6 @@ export type {
   ApiAccountStore,
   ServerLinkRecord,
 } from './api-accounts/types.js';
-export type {
-  FaultInjection,
-  FaultInjectionOptions,
-} from './fault-injection.js';
 export { FileApiAccountStore } from './file/api-accounts.js';
 export { FileStorage, type FileStorageOptions } from './file/file-storage.js';
 export { MemoryApiAccountStore } from './memory/api-accounts.js';

@@ -1,18 +1,18 @@
 import { opDateMs } from '../../domain/devices.js';
-import { CursorConflictError } from '../../errors/index.js';
+import { CursorConflictError, LeaseLostError } from '../../errors/index.js';
 import type { AdeDevice } from '../../schemas/device.js';
 import type { CursorPersistence, PageWrite } from '../adapter.js';
 import type { ApplyPageResult, CursorRecord, PagePlanEntry, SetCursorInput } from '../types.js';
 import { NOW_ISO } from './migrations.js';
-import { PgStore, type Querier, type Row, str } from './query.js';
+import { jsonValue, PgStore, type Row, str } from './query.js';
 
 const CURSOR_COLS =
   'token_id, cursor, phase, full_fetch_id, last_full_fetch_at, fetched_until, updated_at';
 
 /**
- * Cursors in table `cursors`, and page application: one transaction holds the lease check
- * (`FOR SHARE`, so a take-over waits), the cursor compare-and-set and one
- * `INSERT … ON CONFLICT … WHERE <op_date guard>` statement for the page: all or nothing. @internal
+ * Cursors in table `cursors`, and page application: one statement (one round trip) holds the
+ * lease check (`FOR SHARE`, so a take-over waits), the cursor compare-and-set and the page's
+ * `INSERT … ON CONFLICT … WHERE <op_date guard>`: all or nothing. @internal
  */
 export class PostgresCursorPages extends PgStore implements CursorPersistence {
   async get(tokenId: string): Promise<CursorRecord | null> {
@@ -24,7 +24,7 @@ export class PostgresCursorPages extends PgStore implements CursorPersistence {
   }
 
   async set(input: SetCursorInput): Promise<CursorRecord> {
-    return this.db.tx((c) => this.#casCursor(c, input, input.cursor));
+    return (await this.#write(input, input.cursor, null)).cursor;
   }
 
   async reset(tokenId: string): Promise<void> {
@@ -36,43 +36,35 @@ export class PostgresCursorPages extends PgStore implements CursorPersistence {
   }
 
   async applyPage(input: PageWrite, betweenWrites: () => Promise<void>): Promise<ApplyPageResult> {
-    const { tokenId, devices } = input;
-    const json = pageJson(devices, input.plans);
-    return this.db.tx(async (c) => {
-      const cursor = await this.#casCursor(c, input, input.nextCursor);
-      const result: ApplyPageResult = { added: [], modified: [], removed: [], skipped: [], cursor };
-      if (devices.length > 0) {
-        const r = await this.db.q(
-          upsertSql(this.db.s),
-          [tokenId, json, input.fullFetchId ?? null, cursor.updatedAt],
-          c,
-        );
-        const applied = new Map<string, Row>();
-        for (const row of r.rows) applied.set(String(row['serial']), row);
-        for (const { serial_number: serial } of devices) {
-          const row = applied.get(serial);
-          if (row === undefined) result.skipped.push(serial);
-          else if (row['removed'] === true) {
-            if (row['inserted'] !== true && row['was_removed'] !== true)
-              result.removed.push(serial);
-          } else if (row['inserted'] === true || row['was_removed'] === true) {
-            result.added.push(serial);
-          } else result.modified.push(serial);
-        }
-      }
-      await betweenWrites();
-      return result;
-    });
+    const { devices } = input;
+    const json = devices.length === 0 ? null : pageJson(devices, input.plans);
+    // One statement writes everything (all or nothing): the crash hook runs before it is sent.
+    await betweenWrites();
+    const { cursor, rows } = await this.#write(input, input.nextCursor, json);
+    const result: ApplyPageResult = { added: [], modified: [], removed: [], skipped: [], cursor };
+    const applied = new Map<string, Row>();
+    for (const row of rows) applied.set(String(row['serial']), row);
+    for (const { serial_number: serial } of devices) {
+      const row = applied.get(serial);
+      if (row === undefined) result.skipped.push(serial);
+      else if (row['removed'] === true) {
+        if (row['inserted'] !== true && row['was_removed'] !== true) result.removed.push(serial);
+      } else if (row['inserted'] === true || row['was_removed'] === true) {
+        result.added.push(serial);
+      } else result.modified.push(serial);
+    }
+    return result;
   }
 
-  /** Lease check + cursor compare-and-set inside transaction `c`. */
-  async #casCursor(
-    c: Querier,
+  /**
+   * The lease check, the cursor compare-and-set and (with `json`) the page upsert, in one
+   * statement: refused with `LeaseLostError` / `CursorConflictError` as a whole.
+   */
+  async #write(
     input: SetCursorInput | PageWrite,
     cursor: string | null,
-  ): Promise<CursorRecord> {
-    await this.db.fence(c, input);
-    const s = this.db.s;
+    json: string | null,
+  ): Promise<{ cursor: CursorRecord; rows: Row[] }> {
     const setFf = input.fullFetchId !== undefined;
     const fetchedUntil = 'fetchedUntil' in input ? input.fetchedUntil : undefined;
     const values = [
@@ -85,33 +77,58 @@ export class PostgresCursorPages extends PgStore implements CursorPersistence {
       input.lastFullFetchAt ?? null,
       fetchedUntil !== undefined,
       fetchedUntil ?? null,
+      input.generation,
+      input.owner ?? null,
     ];
-    const upd = await this.db.q(
-      `UPDATE ${s}.cursors SET cursor = $3, phase = $4,
-         full_fetch_id = CASE WHEN $5 THEN $6 ELSE full_fetch_id END,
-         last_full_fetch_at = COALESCE($7, last_full_fetch_at),
-         fetched_until = CASE WHEN $8 THEN $9 ELSE fetched_until END,
-         updated_at = ${NOW_ISO}
-       WHERE token_id = $1 AND cursor IS NOT DISTINCT FROM $2::text
-       RETURNING ${CURSOR_COLS}`,
-      values,
-      c,
-    );
-    if (upd.rows[0]) return toCursor(upd.rows[0]);
-    if (input.expectedCursor === null) {
-      const ins = await this.db.q(
-        `INSERT INTO ${s}.cursors (token_id, cursor, phase, full_fetch_id, last_full_fetch_at, fetched_until, updated_at)
-         SELECT $1, $3, $4, CASE WHEN $5 THEN $6 END, $7, CASE WHEN $8 THEN $9 END, ${NOW_ISO}
-         WHERE $2::text IS NULL
-         ON CONFLICT (token_id) DO NOTHING
-         RETURNING ${CURSOR_COLS}`,
-        values,
-        c,
-      );
-      if (ins.rows[0]) return toCursor(ins.rows[0]);
-    }
-    throw new CursorConflictError(input.tokenId);
+    if (json !== null) values.push(json, input.fullFetchId ?? null);
+    const r = await this.db.q(pageWriteSql(this.db.s, json !== null), values);
+    const row = r.rows[0] as Row;
+    if (row['fenced'] !== true) throw new LeaseLostError(input.tokenId);
+    if (row['cursor'] === null) throw new CursorConflictError(input.tokenId);
+    return {
+      cursor: toCursor(jsonValue(row['cursor']) as Row),
+      rows: (jsonValue(row['devices']) as Row[] | null | undefined) ?? [],
+    };
   }
+}
+
+/**
+ * The page write statement. `$1` token, `$2` expected cursor, `$3` new cursor, `$4` phase,
+ * `$5`/`$6` full-fetch id (set?, value), `$7` last full fetch, `$8`/`$9` fetched-until (set?,
+ * value), `$10`/`$11` the fence (generation, owner or null); with devices, `$12` the page
+ * ({@link pageJson}) and `$13` its full-fetch id. The lease row is read `FOR SHARE` (a take-over
+ * waits for this statement); the cursor is updated when it holds the expected value, or inserted
+ * when none is expected and none exists; the devices are written only when the cursor moved.
+ * Data-modifying CTEs share one snapshot, so the insert checks the row the update could not see
+ * change. @internal
+ */
+function pageWriteSql(s: string, withDevices: boolean): string {
+  return `WITH f AS (
+    SELECT 1 FROM ${s}.leases WHERE token_id = $1 AND generation = $10 AND owner IS NOT NULL
+      AND ($11::text IS NULL OR owner = $11) AND expires_at > now() FOR SHARE
+  ), u AS (
+    UPDATE ${s}.cursors SET cursor = $3, phase = $4,
+      full_fetch_id = CASE WHEN $5 THEN $6 ELSE full_fetch_id END,
+      last_full_fetch_at = COALESCE($7, last_full_fetch_at),
+      fetched_until = CASE WHEN $8 THEN $9 ELSE fetched_until END,
+      updated_at = ${NOW_ISO}
+    WHERE token_id = $1 AND cursor IS NOT DISTINCT FROM $2::text AND EXISTS (SELECT 1 FROM f)
+    RETURNING ${CURSOR_COLS}
+  ), i AS (
+    INSERT INTO ${s}.cursors (token_id, cursor, phase, full_fetch_id, last_full_fetch_at, fetched_until, updated_at)
+    SELECT $1, $3, $4, CASE WHEN $5 THEN $6 END, $7, CASE WHEN $8 THEN $9 END, ${NOW_ISO}
+    WHERE $2::text IS NULL AND EXISTS (SELECT 1 FROM f)
+      AND NOT EXISTS (SELECT 1 FROM ${s}.cursors WHERE token_id = $1)
+    ON CONFLICT (token_id) DO NOTHING
+    RETURNING ${CURSOR_COLS}
+  ), c AS (SELECT * FROM u UNION ALL SELECT * FROM i)${
+    withDevices
+      ? `, d AS (${upsertSql(s, 'EXISTS (SELECT 1 FROM c)')})
+  SELECT EXISTS (SELECT 1 FROM f) AS fenced, (SELECT row_to_json(c) FROM c) AS cursor,
+    (SELECT json_agg(d) FROM d) AS devices`
+      : `
+  SELECT EXISTS (SELECT 1 FROM f) AS fenced, (SELECT row_to_json(c) FROM c) AS cursor`
+  }`;
 }
 
 /**
@@ -119,14 +136,16 @@ export class PostgresCursorPages extends PgStore implements CursorPersistence {
  * and for deletions (see {@link pageJson}), so `EXCLUDED.plan_revision IS NOT NULL` means "write
  * the plan"; `EXCLUDED.assigned_at` likewise. @internal
  */
-export function upsertSql(s: string): string {
+function upsertSql(s: string, guard: string): string {
   return `INSERT INTO ${s}.devices AS d (token_id, serial, device, op_date, op_type, removed, removed_at,
     full_fetch_id, first_seen_at, updated_at, resolved_profile_uuid, unassigned_reason, plan_revision,
     assigned_profile_uuid, assigned_at)
   SELECT $1, serial, device, op_date, op_type, op_type IS NOT DISTINCT FROM 'deleted',
-    CASE WHEN op_type = 'deleted' THEN $4 END, $3, $4, $4, resolved, reason, plan, assigned, assigned_at
-  FROM jsonb_to_recordset($2::jsonb) AS x(serial text, device jsonb, op_date text, op_type text,
+    CASE WHEN op_type = 'deleted' THEN ${NOW_ISO} END, $13, ${NOW_ISO}, ${NOW_ISO}, resolved, reason,
+    plan, assigned, assigned_at
+  FROM jsonb_to_recordset($12::jsonb) AS x(serial text, device jsonb, op_date text, op_type text,
     plan integer, resolved text, reason text, assigned text, assigned_at text)
+  WHERE ${guard}
   ON CONFLICT (token_id, serial) DO UPDATE SET
     prev_removed = d.removed,
     device = CASE WHEN EXCLUDED.removed THEN d.device || EXCLUDED.device ELSE EXCLUDED.device END,
@@ -146,7 +165,7 @@ export function upsertSql(s: string): string {
 }
 
 /** The JSON parameter of {@link upsertSql}: a collapsed page, with the plans of entries that do not delete. @internal */
-export function pageJson(
+function pageJson(
   entries: readonly AdeDevice[],
   plans: ReadonlyMap<string, PagePlanEntry>,
 ): string {

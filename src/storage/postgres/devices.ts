@@ -3,7 +3,7 @@ import type { DevicePersistence, Limited } from '../adapter.js';
 import type * as T from '../types.js';
 import { DEVICE_COLS, toDevice } from './device-rows.js';
 import { NOW_ISO } from './migrations.js';
-import { PgStore, pageOf } from './query.js';
+import { fenceGuard, PgStore, pageOf } from './query.js';
 
 /**
  * Devices in table `devices`: reads, and the writes of abmkit's own fields. Page application
@@ -71,7 +71,7 @@ export class PostgresDevices extends PgStore implements DevicePersistence {
 
   async count(tokenId: string): Promise<Record<T.DeviceStatus, number>> {
     const r = await this.db.q(
-      `SELECT status, count(*)::int AS n FROM ${this.db.s}.devices WHERE token_id = $1 GROUP BY status`,
+      `SELECT status, n::int AS n FROM ${this.db.s}.device_counts WHERE token_id = $1 AND n <> 0`,
       [tokenId],
     );
     const counts = emptyCounts();
@@ -94,7 +94,11 @@ export class PostgresDevices extends PgStore implements DevicePersistence {
   ): Promise<number> {
     const rows = patchRows(patches);
     // Nothing to write, but a fenced call still proves the lease (as on every adapter).
-    if (rows.length === 0) return this.db.fenced(fence, async () => 0);
+    if (rows.length === 0) {
+      if (fence !== undefined) await this.db.fencedWrite(fence, [], {});
+      return 0;
+    }
+    const guard = fenceGuard(fence);
     const sql = `UPDATE ${this.db.s}.devices d SET
         resolved_profile_uuid = CASE WHEN p.has_resolved THEN p.resolved ELSE d.resolved_profile_uuid END,
         unassigned_reason = CASE WHEN p.has_reason THEN p.reason ELSE d.unassigned_reason END,
@@ -108,24 +112,21 @@ export class PostgresDevices extends PgStore implements DevicePersistence {
         has_reason boolean, reason text, has_plan boolean, plan integer, has_assigned boolean,
         assigned text, has_assigned_at boolean, assigned_at text, has_enrolled boolean, enrolled text,
         has_served boolean, served text)
-      WHERE d.token_id = $1 AND d.serial = p.serial`;
+      WHERE d.token_id = $1 AND d.serial = p.serial AND ${guard} RETURNING d.serial`;
     const values = [tokenId, JSON.stringify(rows)];
-    return this.db.fenced(fence, async (on) => (await this.db.q(sql, values, on)).rowCount ?? 0);
+    const out = await this.db.fencedWrite(fence, values, { w: sql });
+    return out['w']?.length ?? 0;
   }
 
   async markMissingRemoved(input: T.MarkMissingInput): Promise<string[]> {
-    return this.db.tx(async (c) => {
-      await this.db.fence(c, input);
-      const r = await this.db.q(
-        `UPDATE ${this.db.s}.devices SET removed = true, removed_at = ${NOW_ISO},
+    const guard = fenceGuard(input);
+    const out = await this.db.fencedWrite(input, [input.tokenId, input.fullFetchId], {
+      w: `UPDATE ${this.db.s}.devices SET removed = true, removed_at = ${NOW_ISO},
            assigned_profile_uuid = NULL, assigned_at = NULL, updated_at = ${NOW_ISO}
-         WHERE token_id = $1 AND NOT removed AND full_fetch_id IS DISTINCT FROM $2
+         WHERE token_id = $1 AND NOT removed AND full_fetch_id IS DISTINCT FROM $2 AND ${guard}
          RETURNING serial`,
-        [input.tokenId, input.fullFetchId],
-        c,
-      );
-      return r.rows.map((row) => String(row['serial'])).sort();
     });
+    return (out['w'] ?? []).map((row) => String(row['serial'])).sort();
   }
 }
 

@@ -137,6 +137,55 @@ ALTER TABLE ${s}.devices ADD COLUMN status text GENERATED ALWAYS AS (
 CREATE INDEX devices_status_idx ON ${s}.devices (token_id, status, serial);
 `,
   },
+  {
+    // Device counts per token and status, kept by statement-level triggers (one aggregate per
+    // writing statement, from its transition tables) so that a count is one index read, not a
+    // scan of the token's devices; and the due-retries index in the bytewise order the due query
+    // compares and sorts in.
+    version: 3,
+    sql: (s) => `
+CREATE TABLE ${s}.device_counts (
+  token_id text NOT NULL,
+  status text NOT NULL,
+  n bigint NOT NULL,
+  PRIMARY KEY (token_id, status)
+);
+CREATE FUNCTION ${s}.abmkit_count_devices() RETURNS trigger LANGUAGE plpgsql AS $fn$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO ${s}.device_counts AS c (token_id, status, n)
+      SELECT token_id, status, count(*) FROM abmkit_new GROUP BY 1, 2 ORDER BY 1, 2
+      ON CONFLICT (token_id, status) DO UPDATE SET n = c.n + EXCLUDED.n;
+  ELSIF TG_OP = 'DELETE' THEN
+    UPDATE ${s}.device_counts AS c SET n = c.n - o.n
+      FROM (SELECT token_id, status, count(*) AS n FROM abmkit_old GROUP BY 1, 2) AS o
+      WHERE c.token_id = o.token_id AND c.status = o.status;
+  ELSE
+    INSERT INTO ${s}.device_counts AS c (token_id, status, n)
+      SELECT token_id, status, sum(d) FROM (
+        SELECT token_id, status, 1 AS d FROM abmkit_new
+        UNION ALL SELECT token_id, status, -1 FROM abmkit_old
+      ) AS x GROUP BY 1, 2 HAVING sum(d) <> 0 ORDER BY 1, 2
+      ON CONFLICT (token_id, status) DO UPDATE SET n = c.n + EXCLUDED.n;
+  END IF;
+  RETURN NULL;
+END
+$fn$;
+CREATE TRIGGER devices_count_insert AFTER INSERT ON ${s}.devices
+  REFERENCING NEW TABLE AS abmkit_new FOR EACH STATEMENT EXECUTE FUNCTION ${s}.abmkit_count_devices();
+CREATE TRIGGER devices_count_update AFTER UPDATE ON ${s}.devices
+  REFERENCING OLD TABLE AS abmkit_old NEW TABLE AS abmkit_new
+  FOR EACH STATEMENT EXECUTE FUNCTION ${s}.abmkit_count_devices();
+CREATE TRIGGER devices_count_delete AFTER DELETE ON ${s}.devices
+  REFERENCING OLD TABLE AS abmkit_old FOR EACH STATEMENT EXECUTE FUNCTION ${s}.abmkit_count_devices();
+LOCK TABLE ${s}.devices IN SHARE MODE;
+INSERT INTO ${s}.device_counts (token_id, status, n)
+  SELECT token_id, status, count(*) FROM ${s}.devices GROUP BY 1, 2;
+DROP INDEX ${s}.retries_due_idx;
+CREATE INDEX retries_due_idx ON ${s}.retries
+  (token_id, next_attempt_at COLLATE "C", serial COLLATE "C") WHERE next_attempt_at IS NOT NULL;
+`,
+  },
 ];
 
 /**

@@ -68,27 +68,35 @@ export class PgDb {
   }
 
   /**
-   * Inside transaction `c`: throws `LeaseLostError` unless `fence` holds the current lease (by the
-   * database clock). The row is locked `FOR SHARE`, so a take-over waits for the transaction.
+   * Data-modifying statements behind the lease fence, in one statement (one round trip):
+   * `writes` maps CTE names to `INSERT/UPDATE/DELETE … WHERE ${fenceGuard(fence)} … RETURNING`
+   * bodies, each written only while the fence holds. Every parameter of `values` must appear in
+   * some body (PostgreSQL types them there); the fence's parameters follow them. Throws `LeaseLostError` when a fence was given and does not hold
+   * (the lease row is read `FOR SHARE`, so a take-over waits); otherwise returns each CTE's
+   * returned rows by name.
    */
-  async fence(c: Querier, fence: LeaseFence): Promise<void> {
-    const r = await this.q(
-      `SELECT 1 FROM ${this.s}.leases WHERE token_id = $1 AND generation = $2
-         AND owner IS NOT NULL AND ($3::text IS NULL OR owner = $3)
-         AND expires_at > now() FOR SHARE`,
-      [fence.tokenId, fence.generation, fence.owner ?? null],
-      c,
-    );
-    if (r.rows.length === 0) throw new LeaseLostError(fence.tokenId);
-  }
-
-  /** Runs `fn` on the pool, or in a transaction after the fence when there is one. */
-  async fenced<T>(fence: LeaseFence | undefined, fn: (on: Querier) => Promise<T>): Promise<T> {
-    if (fence === undefined) return fn(this.pool);
-    return this.tx(async (c) => {
-      await this.fence(c, fence);
-      return fn(c);
-    });
+  async fencedWrite(
+    fence: LeaseFence | undefined,
+    values: unknown[],
+    writes: Record<string, string>,
+  ): Promise<Record<string, Row[]>> {
+    const n = values.length;
+    const ctes = Object.entries(writes);
+    const parts = ctes.map(([name, sql]) => `${name} AS (${sql})`);
+    const outs = ctes.map(([name]) => `(SELECT json_agg(${name}) FROM ${name}) AS ${name}`);
+    if (fence !== undefined) {
+      parts.unshift(`f AS (SELECT 1 FROM ${this.s}.leases WHERE token_id = $${n + 1}
+        AND generation = $${n + 2} AND owner IS NOT NULL AND ($${n + 3}::text IS NULL OR owner = $${n + 3})
+        AND expires_at > now() FOR SHARE)`);
+      outs.unshift('EXISTS (SELECT 1 FROM f) AS fenced');
+      values = [...values, fence.tokenId, fence.generation, fence.owner ?? null];
+    }
+    const r = await this.q(`WITH ${parts.join(', ')} SELECT ${outs.join(', ')}`, values);
+    const row = (r.rows[0] ?? {}) as Row;
+    if (fence !== undefined && row['fenced'] !== true) throw new LeaseLostError(fence.tokenId);
+    const out: Record<string, Row[]> = {};
+    for (const [name] of ctes) out[name] = (jsonValue(row[name]) as Row[] | null) ?? [];
+    return out;
   }
 
   /** The database clock, as ISO text with milliseconds. */
@@ -125,4 +133,14 @@ export abstract class PgStore {
   constructor(db: PgDb) {
     this.db = db;
   }
+}
+
+/** The condition a fenced write's CTE body carries (see {@link PgDb.fencedWrite}). @internal */
+export function fenceGuard(fence: LeaseFence | undefined): string {
+  return fence === undefined ? 'true' : 'EXISTS (SELECT 1 FROM f)';
+}
+
+/** A `json` column: parsed by node-postgres's default type parser, text with a custom one. @internal */
+export function jsonValue(v: unknown): unknown {
+  return typeof v === 'string' ? JSON.parse(v) : v;
 }

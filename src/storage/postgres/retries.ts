@@ -1,7 +1,7 @@
 import type { SerialAssignmentPlan } from '../../domain/assignments.js';
 import type { Limited, RetryPersistence, RetryPosition } from '../adapter.js';
 import type { AssignmentRetryRecord, IsoDateTime, LeaseFence, Page, RetryQuery } from '../types.js';
-import { PgStore, pageOf, type Row, str } from './query.js';
+import { fenceGuard, PgStore, pageOf, type Row, str } from './query.js';
 
 const RETRY_COLS =
   'token_id, serial, profile_uuid, status, attempts, next_attempt_at, last_error, updated_at';
@@ -21,7 +21,7 @@ export class PostgresRetries extends PgStore implements RetryPersistence {
     const { now, after, limit } = query;
     const r = await this.db.q(
       `SELECT ${RETRY_COLS} FROM ${this.db.s}.retries
-       WHERE token_id = $1 AND next_attempt_at IS NOT NULL AND next_attempt_at <= $2
+       WHERE token_id = $1 AND next_attempt_at IS NOT NULL AND next_attempt_at COLLATE "C" <= $2
          AND ($3::text IS NULL OR (next_attempt_at COLLATE "C", serial COLLATE "C") > ($3::text, $4::text))
        ORDER BY next_attempt_at COLLATE "C", serial COLLATE "C" LIMIT $5`,
       [tokenId, now, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
@@ -56,58 +56,65 @@ export class PostgresRetries extends PgStore implements RetryPersistence {
   ): Promise<void> {
     if (plans.length === 0 && fence === undefined) return;
     const s = this.db.s;
-    await this.db.tx(async (c) => {
-      if (fence !== undefined) await this.db.fence(c, fence);
-      const successes = plans.flatMap((p) =>
-        p.success === null
-          ? []
-          : [{ serial: p.serial, profile: p.success.profileUuid, at: p.success.at }],
-      );
-      if (successes.length > 0) {
-        await this.db.q(
-          `UPDATE ${s}.devices d SET assigned_profile_uuid = p.profile, assigned_at = p.at, updated_at = $3
-           FROM jsonb_to_recordset($2::jsonb) AS p(serial text, profile text, at text)
-           WHERE d.token_id = $1 AND d.serial = p.serial`,
-          [tokenId, JSON.stringify(successes), at],
-          c,
-        );
-      }
-      const cleared = plans.filter((p) => p.retry === null || p.retry.reset).map((p) => p.serial);
-      if (cleared.length > 0) {
-        await this.db.q(
-          `DELETE FROM ${s}.retries WHERE token_id = $1 AND serial = ANY($2::text[])`,
-          [tokenId, cleared],
-          c,
-        );
-      }
-      const retries = plans.flatMap(({ serial, retry }) =>
-        retry === null
-          ? []
-          : [
-              {
-                serial,
-                profile: retry.profileUuid,
-                status: retry.status,
-                inc: retry.increment,
-                next_at: retry.nextAttemptAt,
-                err: retry.lastError,
-              },
-            ],
-      );
-      if (retries.length > 0) {
-        await this.db.q(
-          `INSERT INTO ${s}.retries AS r (token_id, serial, profile_uuid, status, attempts, next_attempt_at, last_error, updated_at)
-           SELECT $1, serial, profile, status, inc, next_at, err, $3
-           FROM jsonb_to_recordset($2::jsonb) AS p(serial text, profile text, status text, inc integer, next_at text, err text)
-           ON CONFLICT (token_id, serial) DO UPDATE SET profile_uuid = EXCLUDED.profile_uuid,
-             status = EXCLUDED.status, next_attempt_at = EXCLUDED.next_attempt_at,
-             last_error = EXCLUDED.last_error, updated_at = EXCLUDED.updated_at,
-             attempts = r.attempts + EXCLUDED.attempts`,
-          [tokenId, JSON.stringify(retries), at],
-          c,
-        );
-      }
-    });
+    const successes = plans.flatMap((p) =>
+      p.success === null
+        ? []
+        : [{ serial: p.serial, profile: p.success.profileUuid, at: p.success.at }],
+    );
+    const deleted = plans.filter((p) => p.retry === null).map((p) => p.serial);
+    const retries = plans.flatMap(({ serial, retry }) =>
+      retry === null
+        ? []
+        : [
+            {
+              serial,
+              profile: retry.profileUuid,
+              status: retry.status,
+              inc: retry.increment,
+              reset: retry.reset,
+              next_at: retry.nextAttemptAt,
+              err: retry.lastError,
+            },
+          ],
+    );
+    // One statement (one round trip): the fence, the devices' assignments, the deletions and the
+    // upserts. Only the parameters a body uses are sent (PostgreSQL types each where it appears).
+    const guard = fenceGuard(fence);
+    const values: unknown[] = [tokenId];
+    const param = (v: unknown): string => `$${values.push(v)}`;
+    const w: Record<string, string> = {};
+    if (successes.length > 0) {
+      w['a'] = `UPDATE ${s}.devices d SET assigned_profile_uuid = p.profile, assigned_at = p.at,
+          updated_at = ${param(at)}
+        FROM jsonb_to_recordset(${param(JSON.stringify(successes))}::jsonb) AS p(serial text, profile text, at text)
+        WHERE d.token_id = $1 AND d.serial = p.serial AND ${guard} RETURNING 1`;
+    }
+    if (deleted.length > 0) {
+      w['d'] =
+        `DELETE FROM ${s}.retries WHERE token_id = $1 AND serial = ANY(${param(deleted)}::text[])
+        AND ${guard} RETURNING 1`;
+    }
+    // Two upserts over distinct serials: a reset entry restarts its count, the others add to it
+    // (one statement cannot delete and re-insert the same row).
+    for (const [name, reset] of [
+      ['r', false],
+      ['z', true],
+    ] as const) {
+      const rows = retries.filter((r) => r.reset === reset);
+      if (rows.length === 0) continue;
+      w[name] =
+        `INSERT INTO ${s}.retries AS r (token_id, serial, profile_uuid, status, attempts, next_attempt_at, last_error, updated_at)
+        SELECT $1, serial, profile, status, inc, next_at, err, ${param(at)}
+        FROM jsonb_to_recordset(${param(JSON.stringify(rows))}::jsonb) AS p(serial text, profile text, status text, inc integer, next_at text, err text)
+        WHERE ${guard}
+        ON CONFLICT (token_id, serial) DO UPDATE SET profile_uuid = EXCLUDED.profile_uuid,
+          status = EXCLUDED.status, next_attempt_at = EXCLUDED.next_attempt_at,
+          last_error = EXCLUDED.last_error, updated_at = EXCLUDED.updated_at,
+          attempts = ${reset ? 'EXCLUDED.attempts' : 'r.attempts + EXCLUDED.attempts'}
+        RETURNING 1`;
+    }
+    // With nothing to write, a fenced call still proves the lease.
+    await this.db.fencedWrite(fence, Object.keys(w).length === 0 ? [] : values, w);
   }
 }
 

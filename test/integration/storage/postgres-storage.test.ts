@@ -67,12 +67,12 @@ describe.skipIf(!run)('PostgresStorage', () => {
       );
       expect(before.rows).toHaveLength(0);
       const [a, b] = await Promise.all([s.migrate(), s.migrate()]);
-      expect([...a, ...b]).toEqual([1, 2]);
+      expect([...a, ...b]).toEqual([1, 2, 3]);
       expect(await s.migrate()).toEqual([]);
       const v = await pool.query(
         `SELECT version FROM "${schema}".abmkit_migrations ORDER BY version`,
       );
-      expect(v.rows).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(v.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     });
 
     it('migration 2 (profile served) upgrades a version-1 schema and keeps device statuses', async () => {
@@ -89,12 +89,61 @@ describe.skipIf(!run)('PostgresStorage', () => {
          VALUES ('t', 'A', '{"serial_number":"A","profile_status":"pushed"}', 'x', 'x')`,
       );
       const s = new PostgresStorage({ pool, schema });
-      expect(await s.migrate()).toEqual([2]);
+      expect(await s.migrate()).toEqual([2, 3]);
       expect((await s.getDevice('t', 'A'))?.status).toBe('pushed');
       await s.updateDevices('t', [
         { serialNumber: 'A', profileServedAt: '2026-01-01T00:00:00.000Z' },
       ]);
       expect((await s.getDevice('t', 'A'))?.status).toBe('profile-served');
+    });
+
+    it('migration 3 counts the devices already stored, and the triggers keep the counts', async () => {
+      const schema = await freshSchema();
+      const { MIGRATIONS } = await import('../../../src/storage/postgres/migrations.js');
+      await pool.query(`CREATE SCHEMA "${schema}"`);
+      for (const m of MIGRATIONS.slice(0, 2)) await pool.query(m.sql(`"${schema}"`));
+      await pool.query(
+        `CREATE TABLE "${schema}".abmkit_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      await pool.query(`INSERT INTO "${schema}".abmkit_migrations (version) VALUES (1), (2)`);
+      await pool.query(
+        `INSERT INTO "${schema}".devices (token_id, serial, device, first_seen_at, updated_at) VALUES
+         ('t', 'A', '{"serial_number":"A","profile_status":"pushed"}', 'x', 'x'),
+         ('t', 'B', '{"serial_number":"B"}', 'x', 'x'),
+         ('u', 'A', '{"serial_number":"A"}', 'x', 'x')`,
+      );
+      const s = new PostgresStorage({ pool, schema });
+      expect(await s.migrate()).toEqual([3]);
+      expect(await s.countDevices('t')).toMatchObject({ pushed: 1, unassigned: 1 });
+      // Every kind of write moves the counts: update, insert, delete (a token's deletion).
+      await s.updateDevices('t', [{ serialNumber: 'B', enrolledAt: '2026-01-01T00:00:00.000Z' }]);
+      await pool.query(
+        `INSERT INTO "${schema}".devices (token_id, serial, device, first_seen_at, updated_at)
+         VALUES ('t', 'C', '{"serial_number":"C"}', 'x', 'x')`,
+      );
+      expect(await s.countDevices('t')).toMatchObject({ pushed: 1, enrolled: 1, unassigned: 1 });
+      await s.deleteToken('u');
+      await s.saveToken('u', { customerId: 'c' });
+      expect(Object.values(await s.countDevices('u')).every((n) => n === 0)).toBe(true);
+    });
+
+    it('finds due retries through an index in the order the due query compares in', async () => {
+      const schema = await freshSchema();
+      const s = new PostgresStorage({ pool, schema });
+      await s.migrate();
+      const client = await pool.connect();
+      try {
+        await client.query('SET enable_seqscan = off');
+        const plan = await client.query(
+          `EXPLAIN SELECT * FROM "${schema}".retries WHERE token_id = 't'
+             AND next_attempt_at IS NOT NULL AND next_attempt_at COLLATE "C" <= 'z'
+           ORDER BY next_attempt_at COLLATE "C", serial COLLATE "C" LIMIT 10`,
+        );
+        expect(JSON.stringify(plan.rows)).toContain('retries_due_idx');
+        expect(JSON.stringify(plan.rows)).not.toContain('Sort');
+      } finally {
+        client.release();
+      }
     });
 
     it('uses an index for serial lookups across tokens', async () => {

@@ -1,4 +1,9 @@
-import type { AssignmentRetryRecord, DeviceQuery, DeviceRecord } from '../storage/types.js';
+import type {
+  AssignmentRetryRecord,
+  DeviceQuery,
+  DeviceRecord,
+  SyncRunStart,
+} from '../storage/types.js';
 import { planAndAssign } from './assign-devices.js';
 import type { RunState } from './run-state.js';
 
@@ -11,13 +16,16 @@ const MAX_PASSES = 10_000;
  * Work a run does before it reads Apple's changes, all from storage and without a re-fetch:
  * re-plan devices planned for an older policy revision (a policy change), assign devices whose
  * plan was written but not acted on (a crash between page apply and assignment), and retry
- * queue entries whose cool-down or throttling delay has passed.
+ * queue entries whose cool-down or throttling delay has passed. `pending` (read when the run
+ * began) says which of them have anything to do: the others are not listed at all.
  * @internal
  */
-export async function catchUp(run: RunState): Promise<void> {
-  await drain(run, { planRevisionNot: run.policy.revision });
-  await drain(run, { pendingAssignment: true });
-  await retryDue(run);
+export async function catchUp(run: RunState, pending: SyncRunStart['pending']): Promise<void> {
+  if (pending.replan) await drain(run, { planRevisionNot: run.policy.revision });
+  // A re-plan can leave devices pending assignment that were not before.
+  if (pending.assign || pending.replan) await drain(run, { pendingAssignment: true });
+  // Assignments made just now may have queued retries that are already due.
+  if (pending.dueRetries || pending.replan || pending.assign) await retryDue(run);
 }
 
 /** Plans and assigns every device of a listing, page by page. */

@@ -30,20 +30,37 @@ export class LeaseKeeper {
     this.#schedule();
   }
 
-  /** Takes the lease, or returns `null` when another owner holds it. */
-  static async acquire(
+  /** Holds a lease just taken (by `beginSyncRun`): reports it and starts renewing it. */
+  static hold(
     ctx: ManagerContext,
-    tokenId: string,
+    grant: LeaseGrant,
     parent: AbortSignal | undefined,
-  ): Promise<LeaseKeeper | null> {
-    const grant = await ctx.storage.acquireLease(tokenId, ctx.owner, ctx.config.leaseTtlMs);
-    if (grant === null) return null;
+  ): LeaseKeeper {
+    const { tokenId } = grant;
     ctx.events.emit('lease.acquired', { tokenId, lease: grant });
     ctx.logger.debug(
       { event: 'lease.acquired', tokenId, generation: grant.generation },
       'abmkit: sync lease acquired',
     );
     return new LeaseKeeper(ctx, grant, parent);
+  }
+
+  /** The lease to release with the run's end (`endSyncRun`), or none when it was lost. */
+  get held(): { owner: string; generation: number } | undefined {
+    return this.#lost || this.#released
+      ? undefined
+      : { owner: this.#grant.owner, generation: this.#grant.generation };
+  }
+
+  /** Stops renewing before the run's end releases the lease (no renewal races the release). */
+  stopRenewing(): void {
+    this.#clear();
+  }
+
+  /** Records that the run's end released the lease (a later {@link release} does nothing). */
+  markReleased(): void {
+    this.#released = true;
+    this.#clear();
   }
 
   /** The fence to pass with every write. */

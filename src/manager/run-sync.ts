@@ -1,6 +1,11 @@
 import { compilePolicy } from '../profiles/compile-policy.js';
 import type { ProfilePolicy } from '../profiles/policy-types.js';
-import type { AssignmentRetryRecord, TokenRecord } from '../storage/types.js';
+import type {
+  AssignmentRetryRecord,
+  PolicyRecord,
+  SyncRunStart,
+  TokenRecord,
+} from '../storage/types.js';
 import { canonicalPolicy } from './canonical-policy.js';
 import { catchUp } from './catch-up.js';
 import { describeError, isStop } from './classify-error.js';
@@ -9,6 +14,7 @@ import { blocksSync, statusForErrorCode, tokenStatus } from './health.js';
 import { recordHealth } from './health-transition.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { PlanPolicy } from './plan-devices.js';
+import { beginRun, endRun } from './run-bracket.js';
 import { buildReport, newCounts, newNotes, type RunNotes, type RunState } from './run-state.js';
 import { nextSyncHealth } from './sync-health.js';
 import { prepareCursor, syncPages } from './sync-pages.js';
@@ -81,19 +87,25 @@ export async function runSync(
     if (since >= 0 && since < ctx.config.syncIntervalMs / 2) return skip('recently-synced');
   }
 
-  const lease = await LeaseKeeper.acquire(ctx, tokenId, options.signal);
-  if (lease === null) return skip('lease-held');
-  let runId: string | null = null;
+  // One step (one round trip on PostgreSQL): the lease, the run record, and what the run reads
+  // first (cursor, policy, device counts, whether stored work waits).
+  const start = await beginRun(ctx, {
+    tokenId,
+    owner: ctx.owner,
+    ttlMs: ctx.config.leaseTtlMs,
+    now: ctx.now().toISOString(),
+  });
+  if (start === null) return skip('lease-held');
+  const lease = LeaseKeeper.hold(ctx, start.lease, options.signal);
+  const runId: string = start.run.runId;
   let report: SyncReport | undefined;
   try {
-    const runRecord = await ctx.storage.startSyncRun(tokenId, { owner: ctx.owner });
-    runId = runRecord.runId;
     report = await ctx.telemetry.span('abmkit.sync', { 'abmkit.token_id': tokenId }, () =>
-      execute(ctx, token, lease, runId as string, counts, startedAt, startedMs, blocksSync(status)),
+      execute(ctx, token, lease, start, counts, startedAt, startedMs, blocksSync(status)),
     );
     return report;
   } catch (error) {
-    // Storage failures before the run started (no run record): report them the same way.
+    // Failures outside the run's own handling: report them the same way.
     report = buildReport({
       tokenId,
       runId,
@@ -136,13 +148,14 @@ async function execute(
   ctx: ManagerContext,
   token: TokenRecord,
   lease: LeaseKeeper,
-  runId: string,
+  start: SyncRunStart,
   counts: ReturnType<typeof newCounts>,
   startedAt: string,
   startedMs: number,
   probing: boolean,
 ): Promise<SyncReport> {
   const tokenId = token.tokenId;
+  const runId = start.run.runId;
   let outcome: SyncReport['status'] = 'completed';
   let error: { code: string; message: string } | null = null;
   const notes: RunNotes = newNotes();
@@ -160,20 +173,20 @@ async function execute(
       tokenId,
       lease,
       api,
-      policy: await loadPolicy(ctx, tokenId),
-      retries: await loadRetries(ctx, tokenId),
+      policy: policyOf(start.policy),
+      retries: start.pending.retries ? await loadRetries(ctx, tokenId) : new Map(),
       counts,
       notes,
       seen: new Set(),
-      expectedTotal: liveDevices(await ctx.storage.countDevices(tokenId).catch(() => null)),
+      expectedTotal: liveDevices(start.devices),
     };
-    const cursor = await prepareCursor(run);
+    const cursor = await prepareCursor(run, start.cursor);
     ctx.events.emit('sync.started', { tokenId, runId, fullFetch: counts.fullFetch });
     ctx.logger.info(
       { event: 'sync.started', tokenId, fullFetch: counts.fullFetch },
       'abmkit: sync started',
     );
-    await catchUp(run);
+    await catchUp(run, start.pending);
     await syncPages(run, cursor);
     token = await recordHealth(ctx, token, { success: true }, write);
   } catch (caught) {
@@ -221,40 +234,42 @@ async function execute(
   const at = ctx.now().toISOString();
   const syncHealth = nextSyncHealth(token, report, notes, at);
   if (syncHealth !== undefined && totals !== null) syncHealth.devices = totals;
-  await write({
-    lastSyncAt: at,
-    ...(syncHealth === undefined ? {} : { syncHealth }),
-    ...(outcome === 'completed'
-      ? { lastSuccessfulSyncAt: at, lastError: null }
-      : error !== null && outcome === 'failed'
-        ? { lastError: { ...error, at } }
-        : {}),
-  }).catch((lost: unknown) =>
-    ctx.logger.warn(
-      { event: 'sync.write-lost', tokenId, runId, err: lost },
-      "abmkit: could not store the token's sync outcome (lastSyncAt, sync health, last error); health shows the previous run until the next one is stored",
-    ),
-  );
-  await ctx.storage
-    .finishSyncRun(tokenId, runId, {
+  // One step (one round trip on PostgreSQL): the token's sync outcome (written only while the
+  // token keeps the credentials this run started with), the run record, the prune, the release.
+  lease.stopRenewing();
+  const held = lease.held;
+  await endRun(ctx, {
+    tokenId,
+    runId,
+    result: {
       status: outcome,
       report: report as unknown as Record<string, unknown>,
       ...(error === null ? {} : { error }),
-    })
-    .catch((lost: unknown) =>
+    },
+    keep: ctx.config.keepSyncRuns,
+    token: {
+      patch: {
+        lastSyncAt: at,
+        ...(syncHealth === undefined ? {} : { syncHealth }),
+        ...(outcome === 'completed'
+          ? { lastSuccessfulSyncAt: at, lastError: null }
+          : error !== null && outcome === 'failed'
+            ? { lastError: { ...error, at } }
+            : {}),
+      },
+      expect: { credentialsId: token.credentialsId ?? null },
+    },
+    ...(held === undefined ? {} : { lease: held }),
+  }).then(
+    (end) => {
+      if (end.released) lease.markReleased();
+    },
+    (lost: unknown) =>
       ctx.logger.warn(
         { event: 'sync.write-lost', tokenId, runId, err: lost },
-        'abmkit: could not store the end of the sync run; its history record stays "running" with no report',
+        'abmkit: could not store the end of the sync run (the token\'s lastSyncAt, sync health and last error; the run record; pruning to keepSyncRuns): health shows the previous run and the history record stays "running" until a later run is stored',
       ),
-    );
-  await ctx.storage
-    .pruneSyncRuns(tokenId, ctx.config.keepSyncRuns)
-    .catch((lost: unknown) =>
-      ctx.logger.warn(
-        { event: 'sync.write-lost', tokenId, runId, err: lost },
-        'abmkit: could not prune old sync runs; the history keeps more runs than keepSyncRuns until a later run prunes it',
-      ),
-    );
+  );
   ctx.logger.info(
     {
       event: `sync.${outcome}`,
@@ -268,8 +283,7 @@ async function execute(
   return report;
 }
 
-async function loadPolicy(ctx: ManagerContext, tokenId: string): Promise<PlanPolicy> {
-  const record = await ctx.storage.getPolicy(tokenId);
+function policyOf(record: PolicyRecord | null): PlanPolicy {
   if (record === null) return { compiled: null, revision: 0, source: null };
   // Policies stored before profile UUIDs were canonicalised are read in canonical form.
   const source = canonicalPolicy(record.policy as ProfilePolicy);

@@ -9,12 +9,16 @@ import type { RunState } from './run-state.js';
 /**
  * Decides where the run starts: finishes a full fetch whose last page was applied but whose
  * removals were not marked (crash), starts a full fetch on the first run, after an admin reset,
- * or when the periodic reconcile is due, and otherwise continues from the stored cursor.
+ * or when the periodic reconcile is due, and otherwise continues from the stored cursor
+ * (`stored`, read when the run began).
  * @internal
  */
-export async function prepareCursor(run: RunState): Promise<CursorRecord> {
-  const { ctx, tokenId, lease } = run;
-  let record = await ctx.storage.getCursor(tokenId);
+export async function prepareCursor(
+  run: RunState,
+  stored: CursorRecord | null,
+): Promise<CursorRecord> {
+  const { ctx, lease } = run;
+  let record = stored;
   if (record !== null && record.phase === 'sync' && record.fullFetchId !== null) {
     record = await completeFullFetch(run, record.cursor, record.fullFetchId);
   }

@@ -28,6 +28,7 @@ import type {
   ApplyPageInput,
   ApplyPageResult,
   AssignmentRetryRecord,
+  BeginSyncRunInput,
   CursorRecord,
   DevicePatch,
   DeviceQuery,
@@ -44,7 +45,9 @@ import type {
   SessionRecord,
   SetCursorInput,
   StorageCapabilities,
+  SyncRunEnd,
   SyncRunRecord,
+  SyncRunStart,
   SyncRunStatus,
   TokenExpectation,
   TokenPatch,
@@ -226,6 +229,33 @@ export interface RunPersistence {
   ): Promise<Page<SyncRunRecord>>;
   /** Keeps the newest `keep` runs (a non-negative integer); how many were removed. */
   prune(tokenId: string, keep: number): Promise<number>;
+  /**
+   * Optional: `beginSyncRun` in one round trip (checked input). Must answer exactly what
+   * `beginRunByParts` (`src/storage/run-bracket.ts`) composes from the other stores; without
+   * it, the front composes it.
+   */
+  begin?(input: BeginSyncRunInput): Promise<SyncRunStart | null>;
+  /**
+   * Optional: `endSyncRun` in one round trip, as `endRunByParts` composes it. The token patch
+   * arrives sealed and normalised; return the token as stored (sealed), the front opens it.
+   */
+  end?(input: RunEndWrite): Promise<SyncRunEnd>;
+}
+
+/** A run's end as {@link RunPersistence.end} receives it. */
+export interface RunEndWrite {
+  /** The run's token. */
+  tokenId: string;
+  /** The run. */
+  runId: string;
+  /** How it ended. */
+  outcome: RunOutcome;
+  /** Runs to keep (at least 1). */
+  keep: number;
+  /** A conditional token write (patch sealed, expectation as JSON), or `null`. */
+  token: { patch: TokenPatch; expect: TokenExpectation } | null;
+  /** The lease to release, or `null`. */
+  lease: { owner: string; generation: number } | null;
 }
 
 /** Policies (plain JSON documents). */

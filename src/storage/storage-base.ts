@@ -1,7 +1,13 @@
 import { inspect } from 'node:util';
 import { toJson } from '../domain/json.js';
 import { pageLimit } from '../domain/paging.js';
-import { checkLeaseArgs, checkSerial, checkSerials, checkTokenId } from '../domain/validate.js';
+import {
+  checkIso,
+  checkLeaseArgs,
+  checkSerial,
+  checkSerials,
+  checkTokenId,
+} from '../domain/validate.js';
 import type { StorageAdapter } from './adapter.js';
 import { ApiAccounts } from './api-accounts/api-accounts.js';
 import type { ApiAccountStore } from './api-accounts/types.js';
@@ -9,6 +15,7 @@ import type { FaultInjectionOptions } from './fault-injection.js';
 import { checkKeep, normaliseDevicePatches, runOutcome } from './front/checks.js';
 import { dueRetries, recordResults, withLastFullFetch, writePage } from './front/sync-writes.js';
 import { TokenFront } from './front/tokens.js';
+import { beginRunByParts, endRunByParts } from './run-bracket.js';
 import { SecretBox, type SecretBoxOptions } from './secrets/secret-box.js';
 import type {
   AbmStorage,
@@ -16,11 +23,13 @@ import type {
   ApplyPageResult,
   AssignmentResultInput,
   AssignmentRetryRecord,
+  BeginSyncRunInput,
   CursorRecord,
   DevicePatch,
   DeviceQuery,
   DeviceRecord,
   DeviceStatus,
+  EndSyncRunInput,
   IsoDateTime,
   LeaseFence,
   LeaseGrant,
@@ -33,7 +42,9 @@ import type {
   SessionRecord,
   SetCursorInput,
   StorageCapabilities,
+  SyncRunEnd,
   SyncRunRecord,
+  SyncRunStart,
   SyncRunStatus,
   TokenExpectation,
   TokenPatch,
@@ -325,6 +336,40 @@ export class StorageBase implements AbmStorage {
   async pruneSyncRuns(tokenId: string, keep: number): Promise<number> {
     checkTokenId(tokenId);
     return this.adapter.runs.prune(tokenId, checkKeep(keep));
+  }
+
+  /** {@inheritDoc SyncRunStore.beginSyncRun} */
+  async beginSyncRun(input: BeginSyncRunInput): Promise<SyncRunStart | null> {
+    checkTokenId(input?.tokenId);
+    checkLeaseArgs(input.owner, input.ttlMs);
+    const checked = { ...input, now: checkIso(input.now, 'beginSyncRun now') };
+    const begin = this.adapter.runs.begin;
+    return begin === undefined
+      ? beginRunByParts(this, checked)
+      : begin.call(this.adapter.runs, checked);
+  }
+
+  /** {@inheritDoc SyncRunStore.endSyncRun} */
+  async endSyncRun(input: EndSyncRunInput): Promise<SyncRunEnd> {
+    const tokenId = checkTokenId(input?.tokenId);
+    const keep = checkKeep(input.keep, 1);
+    const outcome = runOutcome(input.result);
+    if (input.lease !== undefined) checkLeaseArgs(input.lease.owner);
+    const runs = this.adapter.runs;
+    if (runs.end === undefined) return endRunByParts(this, input);
+    const token =
+      input.token === undefined
+        ? null
+        : await this.#tokens.prepareUpdate(tokenId, input.token.patch, input.token.expect);
+    const out = await runs.end({
+      tokenId,
+      runId: input.runId,
+      outcome,
+      keep,
+      token,
+      lease: input.lease ?? null,
+    });
+    return { ...out, token: out.token === null ? null : await this.#tokens.open(out.token) };
   }
 
   // --- maintenance -------------------------------------------------------------------------------

@@ -754,6 +754,94 @@ export interface SyncRunStore {
   listSyncRuns(tokenId: string, query?: PageQuery): Promise<Page<SyncRunRecord>>;
   /** Deletes all but the newest `keep` runs of the token. Returns how many were deleted. */
   pruneSyncRuns(tokenId: string, keep: number): Promise<number>;
+  /**
+   * Starts a sync run in one step: takes the lease ({@link LeaseStore.acquireLease}), records
+   * the run ({@link SyncRunStore.startSyncRun}) and returns what the run reads first. `null`
+   * (and nothing recorded) when another owner holds the lease. Optional: `AbmManager` does the
+   * same with the single methods when a store lacks it; every built-in store has it, and
+   * `PostgresStorage` answers it in one statement.
+   */
+  beginSyncRun?(input: BeginSyncRunInput): Promise<SyncRunStart | null>;
+  /**
+   * Ends a sync run in one step: the conditional token write
+   * ({@link TokenStore.updateToken}), {@link SyncRunStore.finishSyncRun},
+   * {@link SyncRunStore.pruneSyncRuns} and {@link LeaseStore.releaseLease}, in that order.
+   * Optional, like {@link SyncRunStore.beginSyncRun}; `PostgresStorage` answers it in one
+   * statement.
+   */
+  endSyncRun?(input: EndSyncRunInput): Promise<SyncRunEnd>;
+}
+
+/** What {@link SyncRunStore.beginSyncRun} takes. */
+export interface BeginSyncRunInput {
+  /** The token to sync. */
+  tokenId: string;
+  /** The lease owner (the manager's owner id). */
+  owner: string;
+  /** The lease's time to live, in milliseconds. */
+  ttlMs: number;
+  /** The caller's clock reading: which retries are due. */
+  now: IsoDateTime;
+}
+
+/** A run's start, from {@link SyncRunStore.beginSyncRun}: its lease, its record, what it reads first. */
+export interface SyncRunStart {
+  /** The lease taken. */
+  lease: LeaseGrant;
+  /** The run recorded (`running`). */
+  run: SyncRunRecord;
+  /** The token's cursor, or `null`. */
+  cursor: CursorRecord | null;
+  /** The token's policy, or `null`. */
+  policy: PolicyRecord | null;
+  /** Device counts per status ({@link DeviceStore.countDevices}). */
+  devices: Record<DeviceStatus, number>;
+  /** Whether stored work waits for the run, each as the named query would find it. */
+  pending: {
+    /** A device matches `{ planRevisionNot: policy?.revision ?? 0 }`. */
+    replan: boolean;
+    /** A device matches `{ pendingAssignment: true }`. */
+    assign: boolean;
+    /** The retry queue holds an entry ({@link AssignmentStore.listRetries}). */
+    retries: boolean;
+    /** An entry is due at `now` ({@link AssignmentStore.listDueRetries}). */
+    dueRetries: boolean;
+  };
+}
+
+/** What {@link SyncRunStore.endSyncRun} takes. */
+export interface EndSyncRunInput {
+  /** The run's token. */
+  tokenId: string;
+  /** The run ({@link SyncRunRecord.runId}). */
+  runId: string;
+  /** How it ended (as {@link SyncRunStore.finishSyncRun} takes it). */
+  result: {
+    /** Its status. */
+    status: Exclude<SyncRunStatus, 'running'>;
+    /** Its report. */
+    report?: Readonly<Record<string, unknown>> | undefined;
+    /** The error that ended it. */
+    error?: { code: string; message: string } | undefined;
+  };
+  /** How many runs of the token to keep ({@link SyncRunStore.pruneSyncRuns}). */
+  keep: number;
+  /** A token patch written only while `expect` holds ({@link TokenStore.updateToken}). */
+  token?: { patch: TokenPatch; expect: TokenExpectation } | undefined;
+  /** The lease to release ({@link LeaseStore.releaseLease}). */
+  lease?: { owner: string; generation: number } | undefined;
+}
+
+/** What {@link SyncRunStore.endSyncRun} did. */
+export interface SyncRunEnd {
+  /** The finished run, or `null` when it is unknown. */
+  run: SyncRunRecord | null;
+  /** The token as written, or `null` (no patch given, token gone, or `expect` failed). */
+  token: TokenRecord | null;
+  /** Runs pruned. */
+  pruned: number;
+  /** Whether the lease was released. */
+  released: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -28,10 +28,14 @@ export function normaliseDevicePatches(patches: readonly DevicePatch[]): DeviceP
   });
 }
 
-/** Checks `pruneSyncRuns`'s `keep`. @internal */
-export function checkKeep(keep: unknown): number {
-  if (!Number.isInteger(keep) || (keep as number) < 0) {
-    throw new InvalidArgumentError('`keep` must be a non-negative integer.');
+/** Checks `pruneSyncRuns`'s `keep` (`endSyncRun`'s keeps at least the run it ends). @internal */
+export function checkKeep(keep: unknown, min = 0): number {
+  if (!Number.isInteger(keep) || (keep as number) < min) {
+    throw new InvalidArgumentError(
+      min === 0
+        ? '`keep` must be a non-negative integer.'
+        : `\`keep\` must be an integer of at least ${min}.`,
+    );
   }
   return keep as number;
 }

@@ -45,6 +45,17 @@ export class TokenFront {
     expect: TokenExpectation,
   ): Promise<TokenRecord | null> {
     checkTokenId(tokenId);
+    const prepared = await this.prepareUpdate(tokenId, patch, expect);
+    const raw = await this.adapter.tokens.update(tokenId, prepared.patch, prepared.expect);
+    return raw === null ? null : this.#sealer.open(raw);
+  }
+
+  /** An {@link TokenFront.update}'s arguments checked, the patch sealed and both held to JSON. */
+  async prepareUpdate(
+    tokenId: string,
+    patch: TokenPatch,
+    expect: TokenExpectation,
+  ): Promise<{ patch: TokenPatch; expect: TokenExpectation }> {
     checkTokenPatch(patch);
     if (expect === null || typeof expect !== 'object') {
       throw new InvalidArgumentError('updateToken(tokenId, patch, expect) needs an expect object.');
@@ -55,8 +66,12 @@ export class TokenFront {
     const expected = Object.fromEntries(
       Object.entries(expect).map(([k, v]) => [k, v === undefined ? null : toJson(v)]),
     ) as TokenExpectation;
-    const raw = await this.adapter.tokens.update(tokenId, sealed, expected);
-    return raw === null ? null : this.#sealer.open(raw);
+    return { patch: sealed, expect: expected };
+  }
+
+  /** A stored (sealed) token, opened. */
+  open(raw: TokenRecord): Promise<TokenRecord> {
+    return this.#sealer.open(raw);
   }
 
   async #seal(tokenId: string, patch: TokenPatch): Promise<TokenPatch> {

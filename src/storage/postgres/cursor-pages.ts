@@ -6,7 +6,8 @@ import type { ApplyPageResult, CursorRecord, PagePlanEntry, SetCursorInput } fro
 import { NOW_ISO } from './migrations.js';
 import { jsonValue, PgStore, type Row, str } from './query.js';
 
-const CURSOR_COLS =
+/** The cursor columns ({@link toCursor} maps them). @internal */
+export const CURSOR_COLS =
   'token_id, cursor, phase, full_fetch_id, last_full_fetch_at, fetched_until, updated_at';
 
 /**
@@ -194,7 +195,8 @@ function pageJson(
   );
 }
 
-function toCursor(r: Row): CursorRecord {
+/** A cursor row as a record. @internal */
+export function toCursor(r: Row): CursorRecord {
   return {
     tokenId: String(r['token_id']),
     cursor: str(r['cursor']),

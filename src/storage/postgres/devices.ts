@@ -50,15 +50,10 @@ export class PostgresDevices extends PgStore implements DevicePersistence {
     }
     if (query.unresolved === true) where.push('NOT removed AND resolved_profile_uuid IS NULL');
     if (query.pendingAssignment === true) {
-      where.push(`NOT removed AND resolved_profile_uuid IS NOT NULL
-        AND resolved_profile_uuid IS DISTINCT FROM device->>'profile_uuid'
-        AND resolved_profile_uuid IS DISTINCT FROM assigned_profile_uuid
-        AND NOT EXISTS (SELECT 1 FROM ${this.db.s}.retries r WHERE r.token_id = devices.token_id AND r.serial = devices.serial)`);
+      where.push(pendingAssignmentSql(this.db.s));
     }
     if (query.planRevisionNot !== undefined) {
-      where.push(
-        `NOT removed AND plan_revision IS DISTINCT FROM ${param(query.planRevisionNot)}::integer`,
-      );
+      where.push(replanSql(param(query.planRevisionNot)));
     }
     if (query.cursor !== undefined) where.push(`serial > ${param(query.cursor)}`);
     const r = await this.db.q(
@@ -155,4 +150,17 @@ function patchRows(patches: readonly T.DevicePatch[]): Record<string, unknown>[]
     merged.set(p.serialNumber, m);
   }
   return [...merged.values()];
+}
+
+/** A `devices` row matches `{ pendingAssignment: true }`. @internal */
+export function pendingAssignmentSql(s: string): string {
+  return `NOT removed AND resolved_profile_uuid IS NOT NULL
+    AND resolved_profile_uuid IS DISTINCT FROM device->>'profile_uuid'
+    AND resolved_profile_uuid IS DISTINCT FROM assigned_profile_uuid
+    AND NOT EXISTS (SELECT 1 FROM ${s}.retries r WHERE r.token_id = devices.token_id AND r.serial = devices.serial)`;
+}
+
+/** A `devices` row matches `{ planRevisionNot: revision }` (an integer SQL expression). @internal */
+export function replanSql(revision: string): string {
+  return `NOT removed AND plan_revision IS DISTINCT FROM ${revision}::integer`;
 }

@@ -4,7 +4,8 @@ import type { LeaseGrant } from '../types.js';
 import { iso } from './migrations.js';
 import { PgStore, type Row } from './query.js';
 
-const LEASE_COLS = `token_id, owner, generation, ${iso('expires_at')} AS expires_at`;
+/** The lease columns ({@link toLease} maps them). @internal */
+export const LEASE_COLS = `token_id, owner, generation, ${iso('expires_at')} AS expires_at`;
 
 /**
  * Sync leases in table `leases`, by the database clock (no session advisory locks, so
@@ -12,15 +13,7 @@ const LEASE_COLS = `token_id, owner, generation, ${iso('expires_at')} AS expires
  */
 export class PostgresLeases extends PgStore implements LeasePersistence {
   async acquire(tokenId: string, owner: string, ttlMs: number): Promise<LeaseGrant | null> {
-    const r = await this.db.q(
-      `INSERT INTO ${this.db.s}.leases AS l (token_id, owner, generation, expires_at)
-       VALUES ($1, $2, 1, now() + $3 * interval '1 millisecond')
-       ON CONFLICT (token_id) DO UPDATE SET owner = EXCLUDED.owner,
-         generation = l.generation + 1, expires_at = EXCLUDED.expires_at
-       WHERE l.owner IS NULL OR l.owner = EXCLUDED.owner OR l.expires_at <= now()
-       RETURNING ${LEASE_COLS}`,
-      [tokenId, owner, ttlMs],
-    );
+    const r = await this.db.q(acquireSql(this.db.s), [tokenId, owner, ttlMs]);
     return r.rows[0] ? toLease(r.rows[0]) : null;
   }
 
@@ -59,11 +52,25 @@ export class PostgresLeases extends PgStore implements LeasePersistence {
   }
 }
 
-function toLease(r: Row): LeaseGrant {
+/** A lease row as a grant. @internal */
+export function toLease(r: Row): LeaseGrant {
   return {
     tokenId: String(r['token_id']),
     owner: String(r['owner']),
     generation: Number(r['generation']),
     expiresAt: String(r['expires_at']),
   };
+}
+
+/**
+ * Takes lease `$1` for owner `$2` for `$3` ms when it is free, expired or already `$2`'s,
+ * bumping the generation; returns the grant's row, or none. @internal
+ */
+export function acquireSql(s: string): string {
+  return `INSERT INTO ${s}.leases AS l (token_id, owner, generation, expires_at)
+    VALUES ($1, $2, 1, now() + $3 * interval '1 millisecond')
+    ON CONFLICT (token_id) DO UPDATE SET owner = EXCLUDED.owner,
+      generation = l.generation + 1, expires_at = EXCLUDED.expires_at
+    WHERE l.owner IS NULL OR l.owner = EXCLUDED.owner OR l.expires_at <= now()
+    RETURNING ${LEASE_COLS}`;
 }

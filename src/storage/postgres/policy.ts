@@ -3,7 +3,8 @@ import type { PolicyRecord } from '../types.js';
 import { NOW_ISO } from './migrations.js';
 import { PgStore, type Row } from './query.js';
 
-const POLICY_COLS = 'token_id, policy::text AS policy, revision, updated_at';
+/** The policy columns ({@link toPolicy} maps them). @internal */
+export const POLICY_COLS = 'token_id, policy::text AS policy, revision, updated_at';
 
 /** Policies in table `policies` (`jsonb`), with a revision bumped on every write. @internal */
 export class PostgresPolicies extends PgStore implements PolicyPersistence {
@@ -28,7 +29,8 @@ export class PostgresPolicies extends PgStore implements PolicyPersistence {
   }
 }
 
-function toPolicy(row: Row): PolicyRecord {
+/** A policy row as a record. @internal */
+export function toPolicy(row: Row): PolicyRecord {
   return {
     tokenId: String(row['token_id']),
     policy: JSON.parse(String(row['policy'])) as unknown,

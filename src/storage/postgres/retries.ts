@@ -21,7 +21,7 @@ export class PostgresRetries extends PgStore implements RetryPersistence {
     const { now, after, limit } = query;
     const r = await this.db.q(
       `SELECT ${RETRY_COLS} FROM ${this.db.s}.retries
-       WHERE token_id = $1 AND next_attempt_at IS NOT NULL AND next_attempt_at COLLATE "C" <= $2
+       WHERE token_id = $1 AND ${dueSql('$2')}
          AND ($3::text IS NULL OR (next_attempt_at COLLATE "C", serial COLLATE "C") > ($3::text, $4::text))
        ORDER BY next_attempt_at COLLATE "C", serial COLLATE "C" LIMIT $5`,
       [tokenId, now, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
@@ -129,4 +129,9 @@ function toRetry(r: Row): AssignmentRetryRecord {
     lastError: str(r['last_error']),
     updatedAt: String(r['updated_at']),
   };
+}
+
+/** A `retries` row is due at `now` (a text SQL expression), compared bytewise. @internal */
+export function dueSql(now: string): string {
+  return `next_attempt_at IS NOT NULL AND next_attempt_at COLLATE "C" <= ${now}`;
 }

@@ -1,14 +1,21 @@
 import { newRunId } from '../../domain/devices.js';
-import type { RunOutcome, RunPersistence } from '../adapter.js';
-import type { Page, SyncRunRecord } from '../types.js';
+import type { RunEndWrite, RunOutcome, RunPersistence } from '../adapter.js';
+import type { BeginSyncRunInput, Page, SyncRunEnd, SyncRunRecord, SyncRunStart } from '../types.js';
 import { NOW_ISO } from './migrations.js';
-import { PgStore, pageOf, type Row, str } from './query.js';
-
-const RUN_COLS =
-  'token_id, run_id, owner, status, started_at, finished_at, report::text AS report, error::text AS error';
+import { PgStore, pageOf, type Row } from './query.js';
+import { beginRun, endRun } from './run-bracket.js';
+import { RUN_COLS, toRun } from './run-rows.js';
 
 /** Sync-run history in table `sync_runs`; run ids sort by start time. @internal */
 export class PostgresRuns extends PgStore implements RunPersistence {
+  begin(input: BeginSyncRunInput): Promise<SyncRunStart | null> {
+    return beginRun(this.db, input);
+  }
+
+  end(input: RunEndWrite): Promise<SyncRunEnd> {
+    return endRun(this.db, input);
+  }
+
   async start(tokenId: string, owner: string | null): Promise<SyncRunRecord> {
     const r = await this.db.q(
       `INSERT INTO ${this.db.s}.sync_runs (token_id, run_id, owner, status, started_at)
@@ -54,21 +61,4 @@ export class PostgresRuns extends PgStore implements RunPersistence {
     );
     return r.rowCount ?? 0;
   }
-}
-
-function toRun(r: Row): SyncRunRecord {
-  return {
-    runId: String(r['run_id']),
-    tokenId: String(r['token_id']),
-    owner: str(r['owner']),
-    status: String(r['status']) as SyncRunRecord['status'],
-    startedAt: String(r['started_at']),
-    finishedAt: str(r['finished_at']),
-    report:
-      r['report'] === null ? null : (JSON.parse(String(r['report'])) as Record<string, unknown>),
-    error:
-      r['error'] === null
-        ? null
-        : (JSON.parse(String(r['error'])) as { code: string; message: string }),
-  };
 }

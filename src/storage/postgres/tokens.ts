@@ -3,7 +3,8 @@ import type { Page, TokenExpectation, TokenPatch, TokenQuery, TokenRecord } from
 import { NOW_ISO } from './migrations.js';
 import { PgStore, pageOf, type Row } from './query.js';
 
-const TOKEN_COLS = 'token_id, doc::text AS doc, created_at, updated_at';
+/** The token columns ({@link toToken} maps them). @internal */
+export const TOKEN_COLS = 'token_id, doc::text AS doc, created_at, updated_at';
 
 /** The tables holding a token's data, all emptied when it is deleted. */
 const TOKEN_TABLES = [
@@ -21,20 +22,12 @@ const TOKEN_TABLES = [
  * columns for listing). Secret fields arrive sealed. @internal
  */
 export class PostgresTokens extends PgStore implements TokenPersistence {
-  /** The SQL that merges patch `$2` into document `t.doc` and drops the fields in `$3`. */
-  #setDoc(): string {
-    return `doc = (t.doc || $2::jsonb) - $3::text[],
-         customer_id = ((t.doc || $2::jsonb) - $3::text[])->>'customerId',
-         site_id = ((t.doc || $2::jsonb) - $3::text[])->>'siteId',
-         updated_at = ${NOW_ISO}`;
-  }
-
   async save(tokenId: string, patch: TokenPatch): Promise<TokenRecord> {
     const { set, remove } = splitTokenPatch(patch);
     const r = await this.db.q(
       `INSERT INTO ${this.db.s}.tokens AS t (token_id, customer_id, site_id, doc, created_at, updated_at)
        VALUES ($1, $2::jsonb->>'customerId', $2::jsonb->>'siteId', $2::jsonb, ${NOW_ISO}, ${NOW_ISO})
-       ON CONFLICT (token_id) DO UPDATE SET ${this.#setDoc()}
+       ON CONFLICT (token_id) DO UPDATE SET ${setDoc('$2', '$3')}
        RETURNING ${TOKEN_COLS}`,
       [tokenId, JSON.stringify(set), remove],
     );
@@ -50,14 +43,12 @@ export class PostgresTokens extends PgStore implements TokenPersistence {
     const expected: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(expect)) expected[k] = v ?? null;
     // One statement: the row is updated only while every expected field holds its value.
-    const r = await this.db.q(
-      `UPDATE ${this.db.s}.tokens AS t SET ${this.#setDoc()}
-       WHERE t.token_id = $1 AND NOT EXISTS (
-         SELECT 1 FROM jsonb_each($4::jsonb) AS e
-         WHERE (t.doc -> e.key) IS DISTINCT FROM NULLIF(e.value, 'null'::jsonb))
-       RETURNING ${TOKEN_COLS}`,
-      [tokenId, JSON.stringify(set), remove, JSON.stringify(expected)],
-    );
+    const r = await this.db.q(updateSql(this.db.s, ['$1', '$2', '$3', '$4']), [
+      tokenId,
+      JSON.stringify(set),
+      remove,
+      JSON.stringify(expected),
+    ]);
     return r.rows[0] ? toToken(r.rows[0]) : null;
   }
 
@@ -102,7 +93,8 @@ export class PostgresTokens extends PgStore implements TokenPersistence {
   }
 }
 
-function toToken(r: Row): TokenRecord {
+/** A token row as a (sealed) record. @internal */
+export function toToken(r: Row): TokenRecord {
   const doc = JSON.parse(String(r['doc'])) as Record<string, unknown>;
   return {
     ...doc,
@@ -113,7 +105,11 @@ function toToken(r: Row): TokenRecord {
 }
 
 /** A token patch as `set` (fields to merge into the document) and `remove` (fields set to `null`). */
-function splitTokenPatch(patch: TokenPatch): { set: Record<string, unknown>; remove: string[] } {
+/** A patch as the fields to set and the fields to remove (`null`). @internal */
+export function splitTokenPatch(patch: TokenPatch): {
+  set: Record<string, unknown>;
+  remove: string[];
+} {
   const set: Record<string, unknown> = {};
   const remove: string[] = [];
   for (const [k, v] of Object.entries(patch)) {
@@ -122,4 +118,27 @@ function splitTokenPatch(patch: TokenPatch): { set: Record<string, unknown>; rem
     else set[k] = v;
   }
   return { set, remove };
+}
+
+/** The SQL that merges patch `set` into document `t.doc` and drops the fields in `remove`. */
+function setDoc(set: string, remove: string): string {
+  const doc = `((t.doc || ${set}::jsonb) - ${remove}::text[])`;
+  return `doc = ${doc}, customer_id = ${doc}->>'customerId', site_id = ${doc}->>'siteId',
+    updated_at = ${NOW_ISO}`;
+}
+
+/**
+ * The conditional token update: token `id`, patch `set` / `remove` ({@link splitTokenPatch}),
+ * written only while every field of `expect` (JSON, `null` = absent) holds its value; returns
+ * the token's row. The arguments are parameter placeholders. @internal
+ */
+export function updateSql(
+  s: string,
+  [id, set, remove, expect]: readonly [string, string, string, string],
+): string {
+  return `UPDATE ${s}.tokens AS t SET ${setDoc(set, remove)}
+    WHERE t.token_id = ${id} AND NOT EXISTS (
+      SELECT 1 FROM jsonb_each(${expect}::jsonb) AS e
+      WHERE (t.doc -> e.key) IS DISTINCT FROM NULLIF(e.value, 'null'::jsonb))
+    RETURNING ${TOKEN_COLS}`;
 }

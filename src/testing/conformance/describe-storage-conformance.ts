@@ -6,6 +6,7 @@ import { hardeningTests } from './group-hardening.js';
 import { leaseTests } from './group-leases.js';
 import { pageTests } from './group-pages.js';
 import { queryTests } from './group-queries.js';
+import { runBracketTests } from './group-run-bracket.js';
 import { tokenTests } from './group-tokens.js';
 import { testKey, withStore } from './helpers.js';
 import type { SuiteContext } from './suite-context.js';
@@ -68,6 +69,7 @@ export function describeStorageConformance(
     leaseTests(ctx);
     pageTests(ctx);
     queryTests(ctx);
+    runBracketTests(ctx);
     concurrencyTests(ctx);
     edgeTests(ctx);
     if (options.apiAccounts !== false) apiAccountTests(ctx);

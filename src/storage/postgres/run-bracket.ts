@@ -1,0 +1,108 @@
+import { emptyCounts, newRunId } from '../../domain/devices.js';
+import type { RunEndWrite } from '../adapter.js';
+import type { BeginSyncRunInput, DeviceStatus, SyncRunEnd, SyncRunStart } from '../types.js';
+import { CURSOR_COLS, toCursor } from './cursor-pages.js';
+import { pendingAssignmentSql, replanSql } from './devices.js';
+import { acquireSql, toLease } from './leases.js';
+import { NOW_ISO } from './migrations.js';
+import { POLICY_COLS, toPolicy } from './policy.js';
+import { jsonValue, type PgDb, type Row } from './query.js';
+import { dueSql } from './retries.js';
+import { RUN_COLS, toRun } from './run-rows.js';
+import { splitTokenPatch, toToken, updateSql } from './tokens.js';
+
+/**
+ * A sync run's start in one statement: the lease taken, the run inserted only when it was, and
+ * the cursor, policy, device counts and pending-work checks read beside them. `$1` token, `$2`
+ * owner, `$3` ttl, `$4` run id, `$5` now. @internal
+ */
+export async function beginRun(db: PgDb, input: BeginSyncRunInput): Promise<SyncRunStart | null> {
+  const s = db.s;
+  const { tokenId, owner, ttlMs, now } = input;
+  const r = await db.q(
+    `WITH l AS (${acquireSql(s)}),
+    r AS (INSERT INTO ${s}.sync_runs (token_id, run_id, owner, status, started_at)
+      SELECT $1, $4, $2, 'running', ${NOW_ISO} FROM l RETURNING ${RUN_COLS}),
+    p AS (SELECT ${POLICY_COLS} FROM ${s}.policies WHERE token_id = $1)
+    SELECT row_to_json(l) AS lease, (SELECT row_to_json(r) FROM r) AS run,
+      (SELECT row_to_json(c) FROM (SELECT ${CURSOR_COLS} FROM ${s}.cursors WHERE token_id = $1) c) AS cursor,
+      (SELECT row_to_json(p) FROM p) AS policy,
+      (SELECT json_object_agg(status, n) FROM ${s}.device_counts WHERE token_id = $1 AND n <> 0) AS counts,
+      EXISTS (SELECT 1 FROM ${s}.devices WHERE token_id = $1
+        AND ${replanSql('COALESCE((SELECT revision FROM p), 0)')}) AS replan,
+      EXISTS (SELECT 1 FROM ${s}.devices WHERE token_id = $1 AND ${pendingAssignmentSql(s)}) AS assign,
+      EXISTS (SELECT 1 FROM ${s}.retries WHERE token_id = $1) AS retries,
+      EXISTS (SELECT 1 FROM ${s}.retries WHERE token_id = $1 AND ${dueSql('$5::text')}) AS due
+    FROM l`,
+    [tokenId, owner, ttlMs, newRunId(Date.now()), now],
+  );
+  const row = r.rows[0] as Row | undefined;
+  if (row === undefined) return null;
+  const devices = emptyCounts();
+  const counts = (jsonValue(row['counts']) ?? {}) as Record<string, number>;
+  for (const [status, n] of Object.entries(counts)) devices[status as DeviceStatus] = Number(n);
+  const cursor = jsonValue(row['cursor']) as Row | null;
+  const policy = jsonValue(row['policy']) as Row | null;
+  return {
+    lease: toLease(jsonValue(row['lease']) as Row),
+    run: toRun(jsonValue(row['run']) as Row),
+    cursor: cursor === null ? null : toCursor(cursor),
+    policy: policy === null ? null : toPolicy(policy),
+    devices,
+    pending: {
+      replan: row['replan'] === true,
+      assign: row['assign'] === true,
+      retries: row['retries'] === true,
+      dueRetries: row['due'] === true,
+    },
+  };
+}
+
+/**
+ * A sync run's end in one statement: the conditional token write, the run's outcome, the prune
+ * (never the run it ends) and the lease release, as CTEs. @internal
+ */
+export async function endRun(db: PgDb, input: RunEndWrite): Promise<SyncRunEnd> {
+  const s = db.s;
+  const { tokenId, runId, outcome, keep, token, lease } = input;
+  const values: unknown[] = [
+    tokenId,
+    runId,
+    outcome.status,
+    outcome.report === null ? null : JSON.stringify(outcome.report),
+    outcome.error === null ? null : JSON.stringify(outcome.error),
+    keep,
+  ];
+  const param = (v: unknown): string => `$${values.push(v)}`;
+  const ctes = [
+    `r AS (UPDATE ${s}.sync_runs SET status = $3, finished_at = ${NOW_ISO}, report = $4::jsonb,
+      error = $5::jsonb WHERE token_id = $1 AND run_id = $2 RETURNING ${RUN_COLS})`,
+    `x AS (DELETE FROM ${s}.sync_runs WHERE token_id = $1 AND run_id <> $2 AND run_id NOT IN
+      (SELECT run_id FROM ${s}.sync_runs WHERE token_id = $1 ORDER BY run_id DESC LIMIT $6) RETURNING 1)`,
+  ];
+  const outs = ['(SELECT row_to_json(r) FROM r) AS run', '(SELECT count(*) FROM x)::int AS pruned'];
+  if (token !== null) {
+    const { set, remove } = splitTokenPatch(token.patch);
+    const expected: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(token.expect)) expected[k] = v ?? null;
+    const at = [param(JSON.stringify(set)), param(remove), param(JSON.stringify(expected))];
+    ctes.unshift(`t AS (${updateSql(s, ['$1', ...at] as [string, string, string, string])})`);
+    outs.push('(SELECT row_to_json(t) FROM t) AS token');
+  }
+  if (lease !== null) {
+    ctes.push(`l AS (UPDATE ${s}.leases SET owner = NULL, expires_at = now()
+      WHERE token_id = $1 AND owner = ${param(lease.owner)} AND generation = ${param(lease.generation)}
+      RETURNING 1)`);
+    outs.push('EXISTS (SELECT 1 FROM l) AS released');
+  }
+  const r = await db.q(`WITH ${ctes.join(', ')} SELECT ${outs.join(', ')}`, values);
+  const row = (r.rows[0] ?? {}) as Row;
+  const run = jsonValue(row['run']) as Row | null;
+  const stored = jsonValue(row['token'] ?? null) as Row | null;
+  return {
+    run: run === null ? null : toRun(run),
+    token: stored === null ? null : toToken(stored),
+    pruned: Number(row['pruned'] ?? 0),
+    released: row['released'] === true,
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * A sync run's start and end composed from the single {@link AbmStorage} methods: what
+ * `beginSyncRun` / `endSyncRun` do on a store that cannot do them in one step (a custom store,
+ * or an adapter without `runs.begin` / `runs.end`). Rules once: an adapter's one-step answer
+ * must equal these.
+ * @module
+ */
+
+import { tokenMatches } from '../domain/tokens.js';
+import type {
+  AbmStorage,
+  BeginSyncRunInput,
+  EndSyncRunInput,
+  SyncRunEnd,
+  SyncRunStart,
+} from './types.js';
+
+/** {@link SyncRunStore.beginSyncRun} from the single methods (the lease is released on failure). */
+export async function beginRunByParts(
+  storage: AbmStorage,
+  input: BeginSyncRunInput,
+): Promise<SyncRunStart | null> {
+  const { tokenId, owner, ttlMs, now } = input;
+  const lease = await storage.acquireLease(tokenId, owner, ttlMs);
+  if (lease === null) return null;
+  try {
+    const run = await storage.startSyncRun(tokenId, { owner });
+    const cursor = await storage.getCursor(tokenId);
+    const policy = await storage.getPolicy(tokenId);
+    const devices = await storage.countDevices(tokenId);
+    const some = async (page: Promise<{ items: readonly unknown[] }>) =>
+      (await page).items.length > 0;
+    const retries = await some(storage.listRetries(tokenId, { limit: 1 }));
+    return {
+      lease,
+      run,
+      cursor,
+      policy,
+      devices,
+      pending: {
+        replan: await some(
+          storage.listDevices(tokenId, { planRevisionNot: policy?.revision ?? 0, limit: 1 }),
+        ),
+        assign: await some(storage.listDevices(tokenId, { pendingAssignment: true, limit: 1 })),
+        retries,
+        dueRetries: retries && (await some(storage.listDueRetries(tokenId, { now, limit: 1 }))),
+      },
+    };
+  } catch (error) {
+    await storage.releaseLease(tokenId, owner, lease.generation).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * {@link SyncRunStore.endSyncRun} from the single methods, in order: token write, run finish,
+ * prune, lease release. The lease is released even when an earlier step fails; the first
+ * failure is then thrown.
+ */
+export async function endRunByParts(
+  storage: AbmStorage,
+  input: EndSyncRunInput,
+): Promise<SyncRunEnd> {
+  const { tokenId, lease } = input;
+  const out: SyncRunEnd = { run: null, token: null, pruned: 0, released: false };
+  try {
+    if (input.token !== undefined) {
+      const { patch, expect } = input.token;
+      if (typeof storage.updateToken === 'function') {
+        out.token = await storage.updateToken(tokenId, patch, expect);
+      } else {
+        // A store without the atomic update: read, compare, write (not atomic).
+        const stored = await storage.getToken(tokenId);
+        if (stored !== null && tokenMatches(stored, expect)) {
+          out.token = await storage.saveToken(tokenId, patch);
+        }
+      }
+    }
+    out.run = await storage.finishSyncRun(tokenId, input.runId, input.result);
+    out.pruned = await storage.pruneSyncRuns(tokenId, input.keep);
+  } finally {
+    if (lease !== undefined) {
+      out.released = await storage
+        .releaseLease(tokenId, lease.owner, lease.generation)
+        .catch(() => false);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import type { AbmStorage, BeginSyncRunInput } from '../../storage/types.js';
+import { dev, lease, page, sleep } from './helpers.js';
+import type { SuiteContext } from './suite-context.js';
+
+const NOW = '2030-01-01T00:00:00.000Z';
+
+/** `beginSyncRun` of a store that has it, else `null` (the manager composes it then). */
+function begin(s: AbmStorage, input: Partial<BeginSyncRunInput> = {}) {
+  return s.beginSyncRun?.({ tokenId: 't1', owner: 'A', ttlMs: 60_000, now: NOW, ...input });
+}
+
+/** A sync run's one-step start and end (`beginSyncRun`, `endSyncRun`), where a store has them. @internal */
+export function runBracketTests({ it, describe, run }: SuiteContext): void {
+  describe('one-step run start and end', () => {
+    it('begins a run: the lease, a running record, and what the single reads return', async () => {
+      await run(async ({ storage: s }) => {
+        if (s.beginSyncRun === undefined) return;
+        const f = await lease(s, 't1', 'A');
+        await page(s, { ...f, owner: 'A' }, [dev('S1'), dev('S2', { profile_status: 'pushed' })]);
+        const policy = await s.setPolicy('t1', { osDefaults: { OSX: 'p1' } });
+        await s.releaseLease('t1', 'A', f.generation);
+        const started = await begin(s);
+        assert.ok(started);
+        assert.equal(started.lease.owner, 'A');
+        assert.ok(started.lease.generation > f.generation);
+        assert.equal((await s.getLease('t1'))?.generation, started.lease.generation);
+        assert.equal(started.run.status, 'running');
+        assert.equal(started.run.owner, 'A');
+        assert.deepEqual(
+          (await s.listSyncRuns('t1')).items.map((r) => r.runId),
+          [started.run.runId],
+        );
+        assert.deepEqual(started.cursor, await s.getCursor('t1'));
+        assert.deepEqual(started.policy, policy);
+        assert.deepEqual(started.devices, await s.countDevices('t1'));
+        // Both devices were stored without a plan: they wait for one (and none is assignable).
+        assert.deepEqual(started.pending, {
+          replan: true,
+          assign: false,
+          retries: false,
+          dueRetries: false,
+        });
+      });
+    });
+
+    it('says which stored work waits, as the queries that find it would', async () => {
+      await run(async ({ storage: s }) => {
+        if (s.beginSyncRun === undefined) return;
+        const f = await lease(s, 't1', 'A');
+        await s.applyPage({
+          ...f,
+          expectedCursor: null,
+          nextCursor: 'c1',
+          phase: 'sync',
+          devices: [dev('S1'), dev('S2'), dev('S3')],
+          plans: [
+            {
+              serialNumber: 'S1',
+              planRevision: 0,
+              resolvedProfileUuid: 'p1',
+              unassignedReason: null,
+            },
+            {
+              serialNumber: 'S2',
+              planRevision: 0,
+              resolvedProfileUuid: null,
+              unassignedReason: 'x',
+            },
+            {
+              serialNumber: 'S3',
+              planRevision: 0,
+              resolvedProfileUuid: null,
+              unassignedReason: 'x',
+            },
+          ],
+        });
+        await s.releaseLease('t1', 'A', f.generation);
+        // S1 is planned for the current revision (0: no policy) and waits for its assignment.
+        const first = await begin(s);
+        assert.deepEqual(first?.pending, {
+          replan: false,
+          assign: true,
+          retries: false,
+          dueRetries: false,
+        });
+        await s.releaseLease('t1', 'A', first?.lease.generation ?? 0);
+        // A queued retry (not due before NOW, then due) replaces the pending assignment.
+        await s.recordAssignmentResults('t1', [
+          { serialNumber: 'S1', profileUuid: 'p1', status: 'FAILED', nextAttemptAt: NOW },
+        ]);
+        const notDue = await begin(s, { now: '2029-12-31T23:59:59.999Z' });
+        assert.deepEqual(notDue?.pending, {
+          replan: false,
+          assign: false,
+          retries: true,
+          dueRetries: false,
+        });
+        await s.releaseLease('t1', 'A', notDue?.lease.generation ?? 0);
+        assert.equal((await begin(s))?.pending.dueRetries, true);
+      });
+    });
+
+    it('returns null and records nothing while another owner holds the lease', async () => {
+      await run(async ({ storage: s }) => {
+        if (s.beginSyncRun === undefined) return;
+        await lease(s, 't1', 'B');
+        assert.equal(await begin(s), null);
+        assert.equal((await s.listSyncRuns('t1')).items.length, 0);
+        assert.equal((await s.getLease('t1'))?.owner, 'B');
+      });
+    });
+
+    it('ends a run: token written only while expected, run finished, older runs pruned, lease released', async () => {
+      await run(async ({ storage: s }) => {
+        if (s.beginSyncRun === undefined || s.endSyncRun === undefined) return;
+        await s.saveToken('t1', { name: 'HQ', credentialsId: 'c1' });
+        const old = await s.startSyncRun('t1', { owner: 'A' });
+        await s.finishSyncRun('t1', old.runId, { status: 'completed' });
+        // Run ids are ordered by their start time in milliseconds: start the next one later.
+        await sleep(5);
+        const started = await begin(s);
+        assert.ok(started);
+        const end = await s.endSyncRun({
+          tokenId: 't1',
+          runId: started.run.runId,
+          result: { status: 'completed', report: { pages: 1 } },
+          keep: 1,
+          token: { patch: { lastSyncAt: NOW }, expect: { credentialsId: 'c1' } },
+          lease: { owner: 'A', generation: started.lease.generation },
+        });
+        assert.equal(end.run?.status, 'completed');
+        assert.deepEqual(end.run?.report, { pages: 1 });
+        assert.equal(end.token?.lastSyncAt, NOW);
+        assert.equal(end.token?.name, 'HQ');
+        assert.equal(end.pruned, 1);
+        assert.equal(end.released, true);
+        assert.equal(await s.getLease('t1'), null);
+        assert.deepEqual(
+          (await s.listSyncRuns('t1')).items.map((r) => r.runId),
+          [started.run.runId],
+        );
+        // Renewed credentials meanwhile: the token is not written; a stale lease not released.
+        const again = await begin(s);
+        assert.ok(again);
+        const stale = await s.endSyncRun({
+          tokenId: 't1',
+          runId: again.run.runId,
+          result: { status: 'failed', error: { code: 'X', message: 'm' } },
+          keep: 5,
+          token: {
+            patch: { lastSyncAt: '2031-01-01T00:00:00.000Z' },
+            expect: { credentialsId: 'old' },
+          },
+          lease: { owner: 'A', generation: again.lease.generation - 1 },
+        });
+        assert.equal(stale.token, null);
+        assert.equal(stale.released, false);
+        assert.deepEqual(stale.run?.error, { code: 'X', message: 'm' });
+        assert.equal((await s.getToken('t1'))?.lastSyncAt, NOW);
+        assert.equal((await s.getLease('t1'))?.generation, again.lease.generation);
+      });
+    });
+  });
+}

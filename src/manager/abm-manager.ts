@@ -185,6 +185,13 @@ export class AbmManager {
       protocolVersion: options.protocolVersion,
       fetch: options.fetch,
       retry: options.retry,
+      limits: {
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
+        ...(options.maxResponseBytes === undefined
+          ? {}
+          : { maxResponseBytes: options.maxResponseBytes }),
+      },
       logger,
       now: clock,
     });

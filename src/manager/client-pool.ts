@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { storageSessionCache } from '../auth/storage-session-cache.js';
 import { AbmClient } from '../client/abm-client.js';
-import type { RetryOptions } from '../client/options.js';
+import type { AbmClientOptions, RetryOptions } from '../client/options.js';
 import { createServerToken } from '../crypto/create-server-token.js';
 import { TokenNotFoundError } from '../errors/index.js';
 import type { AbmLogger } from '../internal/logger.js';
@@ -15,6 +15,8 @@ export interface ClientSettings {
   protocolVersion: number | undefined;
   fetch: typeof globalThis.fetch | undefined;
   retry: RetryOptions | undefined;
+  /** Per-attempt, per-call and body-size limits (the client's defaults when absent). */
+  limits: Pick<AbmClientOptions, 'timeoutMs' | 'deadlineMs' | 'maxResponseBytes'>;
   logger: AbmLogger;
   /** The manager's clock (stamps the stored sessions' expiry). */
   now: () => Date;
@@ -65,6 +67,7 @@ export class ClientPool {
       ...(s.protocolVersion === undefined ? {} : { protocolVersion: s.protocolVersion }),
       ...(s.fetch === undefined ? {} : { fetch: s.fetch }),
       ...(s.retry === undefined ? {} : { retry: s.retry }),
+      ...s.limits,
     });
     this.#clients.set(token.tokenId, { fingerprint, client });
     return client;

@@ -81,6 +81,22 @@ export interface AbmManagerOptions {
   fetch?: typeof globalThis.fetch | undefined;
   /** Retry policy of every client's HTTP calls. */
   retry?: RetryOptions | undefined;
+  /**
+   * Time limit for one HTTP attempt of every client, response body included
+   * (`AbmClientOptions.timeoutMs`). @default 30000
+   */
+  timeoutMs?: number | undefined;
+  /**
+   * Time limit for one client call (a page, an assignment batch, a profile definition), retries
+   * and re-login included (`AbmClientOptions.deadlineMs`). A sync run makes many calls; it ends
+   * when its pages end, is stopped, or its lease is lost. @default 120000
+   */
+  deadlineMs?: number | undefined;
+  /**
+   * Largest response body every client accepts, in bytes (`AbmClientOptions.maxResponseBytes`).
+   * @default 33554432 (32 MiB)
+   */
+  maxResponseBytes?: number | undefined;
   /** `X-Server-Protocol-Version` sent to Apple. @default 10 */
   protocolVersion?: number | undefined;
   /** Stops the schedule and aborts runs in flight, like `stop()`. */

@@ -47,7 +47,32 @@ describe('AbmManager duration options (shared durationOption in the option schem
     }
   });
 
+  it('gives every client its limits: a page over maxResponseBytes fails the run with RESPONSE_TOO_LARGE', async () => {
+    h = await harness(
+      { devices: 50 },
+      { maxResponseBytes: 2048, timeoutMs: 5000, deadlineMs: 20_000 },
+    );
+    await enroll(h, 'a');
+    const report = await h.manager.syncNow('a');
+    expect(report.status).toBe('failed');
+    expect(report.error?.code).toBe('RESPONSE_TOO_LARGE');
+    // The same store and simulator with the default limit sync.
+    await h.manager.stop();
+    const roomy = new AbmManager({
+      storage: h.storage,
+      baseUrl: h.url,
+      telemetry: false,
+      userAgent: 'abmkit-tests/1.0',
+    });
+    expect((await roomy.syncNow('a')).status).toBe('completed');
+    await roomy.stop();
+  });
+
   it.each([
+    ['timeoutMs', 0],
+    ['deadlineMs', -1],
+    ['maxResponseBytes', 0],
+    ['maxResponseBytes', 1.5],
     ['syncIntervalMs', 0],
     ['syncIntervalMs', -1],
     ['syncIntervalMs', Number.NaN],
@@ -64,6 +89,8 @@ describe('AbmManager duration options (shared durationOption in the option schem
     }
     expect((error as { code?: string })?.code).toBe('INVALID_ARGUMENT');
     expect((error as Error).message).toContain(name);
-    expect((error as Error).message).toMatch(/milliseconds/);
+    expect((error as Error).message).toMatch(
+      name === 'maxResponseBytes' ? /whole number|at least 1/ : /milliseconds/,
+    );
   });
 });

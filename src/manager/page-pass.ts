@@ -66,10 +66,15 @@ export async function preparePage(
   const records: DeviceRecord[] = [];
   if (toRead.length > 0) {
     const stored = new Map<string, DeviceRecord>();
-    const read = await ctx.storage.getDevices(
-      tokenId,
-      toRead.map((d) => d.serial_number),
-    );
+    // A token that started empty holds only what this run applied: a first sync reads nothing.
+    const known = run.startedEmpty ? toRead.filter((d) => run.seen.has(d.serial_number)) : toRead;
+    const read =
+      known.length === 0
+        ? []
+        : await ctx.storage.getDevices(
+            tokenId,
+            known.map((d) => d.serial_number),
+          );
     for (const r of read) stored.set(r.serialNumber, r);
     const merge = { tokenId, nowIso: '', fullFetchId: undefined };
     for (const device of toRead) {

@@ -23,6 +23,11 @@ export interface RunState {
   readonly seen: Set<string>;
   /** Live devices held when the run started (what a full fetch should deliver), or `null`. */
   readonly expectedTotal: number | null;
+  /**
+   * The token held no device record at all when the run started: under the run's lease, the
+   * only stored devices are then those of the pages this run applied (`seen`).
+   */
+  readonly startedEmpty: boolean;
 }
 
 /** Problems found during a run, for the token's health. @internal */

@@ -179,6 +179,7 @@ async function execute(
       notes,
       seen: new Set(),
       expectedTotal: liveDevices(start.devices),
+      startedEmpty: Object.values(start.devices).every((n) => n === 0),
     };
     const cursor = await prepareCursor(run, start.cursor);
     ctx.events.emit('sync.started', { tokenId, runId, fullFetch: counts.fullFetch });

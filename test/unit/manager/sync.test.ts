@@ -1,6 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeviceEvent, ProfileEvent } from '../../../src/index.js';
-import { assignedSerialCount, defineProfile, enroll, type Harness, harness } from './helpers.js';
+import { type DeviceEvent, MemoryStorage, type ProfileEvent } from '../../../src/index.js';
+import {
+  assignedSerialCount,
+  defineProfile,
+  enroll,
+  type Harness,
+  harness,
+  TEST_KEY,
+} from './helpers.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -75,6 +82,34 @@ describe('AbmManager sync', () => {
     const history = await h.manager.listDevices('acme', { status: 'removed' });
     expect(history.items.map((d) => d.serialNumber)).toEqual([gone]);
     expect(history.items[0]?.assignedProfileUuid).toBeNull();
+  });
+
+  it('a first sync reads no stored device (the token held none); a later run reads what it merges', async () => {
+    let reads = 0;
+    const inner = new MemoryStorage({ encryptionKey: TEST_KEY });
+    const storage = new Proxy(inner, {
+      get(target, key) {
+        if (key === 'getDevices') {
+          return (...args: Parameters<MemoryStorage['getDevices']>) => {
+            reads++;
+            return target.getDevices(...args);
+          };
+        }
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    h = await harness({ devices: 250 }, { pageSize: 100 }, storage);
+    await enroll(h, 'acme');
+    const ios = await defineProfile(h.manager, 'acme', 'iOS default');
+    await h.manager.setPolicy('acme', { osDefaults: { ios, ipados: ios, macos: ios } });
+    const first = await h.manager.syncNow('acme');
+    expect(first).toMatchObject({ status: 'completed', devices: { added: 250 } });
+    expect(reads).toBe(0);
+    h.sim.devices.add({ platform: 'Mac' });
+    const later = await h.manager.syncNow('acme');
+    expect(later).toMatchObject({ status: 'completed', devices: { added: 1 } });
+    expect(reads).toBeGreaterThan(0);
   });
 
   it('does not assign again what is already assigned (second run sends no assign request)', async () => {

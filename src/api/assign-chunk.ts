@@ -5,6 +5,7 @@
  * @internal
  * @module
  */
+import { mapChunks } from '../client/batch.js';
 import { isAbmError } from '../errors/index.js';
 import {
   createActivity,
@@ -37,28 +38,6 @@ export interface ChunkContext {
   signal: { signal?: AbortSignal };
 }
 
-/** @internal Runs `work` on every item, `limit` at a time; the first error stops new items. */
-export async function pool<T>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let stopped = false;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (!stopped && next < items.length) {
-      const item = items[next++] as T;
-      try {
-        await work(item);
-      } catch (error) {
-        stopped = true; // the other workers take no new item
-        throw error;
-      }
-    }
-  });
-  await Promise.all(workers);
-}
-
 /**
  * Looks each serial's current server up; files those already there, unknown or failing, and
  * returns the others with the server they are on now (`null`: none), in input order.
@@ -71,7 +50,9 @@ export async function lookUp(
   limit: number,
 ): Promise<[serial: string, from: string | null][]> {
   const found = new Map<string, string | null>();
-  await pool(serials, limit, async (serial) => {
+  // The first fatal error starts no new lookup and is thrown once those in flight settled, so no
+  // serial is reported after the call has failed.
+  await mapChunks(serials, limit, async (serial) => {
     let current: string | null;
     try {
       current = await getAssignedServerId(c.ctx, serial, c.signal);

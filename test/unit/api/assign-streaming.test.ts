@@ -132,6 +132,43 @@ describe('assignDevicesToServer streaming', () => {
     expect(report.activityIds).toHaveLength(2);
   });
 
+  it('reports no serial after the call failed: lookups in flight settle before it rejects', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const api = h.client({
+      fetch: async (input, init) => {
+        const url = input instanceof Request ? input.url : String(input);
+        // The second serial's lookup is held until the first serial's report has failed.
+        if (url.includes('NOSUCHDEV02')) await gate;
+        return globalThis.fetch(input, init);
+      },
+    });
+    const boom = new Error('sink full');
+    let settled = false;
+    const late: string[] = [];
+    const call = api.assignDevicesToServer(
+      h.sim.businessApi.adeServerId,
+      ['NOSUCHDEV01', 'NOSUCHDEV02'],
+      {
+        concurrency: 2,
+        onSerial: (outcome) => {
+          if (settled) late.push(outcome.serialNumber);
+          if (outcome.serialNumber === 'NOSUCHDEV01') {
+            setImmediate(release);
+            throw boom;
+          }
+        },
+      },
+    );
+    await expect(call).rejects.toBe(boom);
+    settled = true;
+    // Whatever was still in flight had its chance to report by now.
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(late).toEqual([]);
+  });
+
   it('rejects with the error onSerial throws', async () => {
     const api = h.client();
     const pool = h.sim.businessApi.addUnassignedDevices(2);

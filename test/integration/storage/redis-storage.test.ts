@@ -144,6 +144,44 @@ describe.skipIf(!run)('RedisStorage', () => {
       await dropPrefix(prefix);
     });
 
+    it('builds the plan index once for devices stored before it existed', async () => {
+      const prefix = `abmkit-test-${runId}-${n++}`;
+      const s = new RedisStorage({ client, prefix, allowPlaintextSecrets: true });
+      const g = await s.acquireLease('old', 'A', 60_000);
+      await s.applyPage({
+        tokenId: 'old',
+        generation: g?.generation ?? 0,
+        expectedCursor: null,
+        nextCursor: 'c',
+        phase: 'full',
+        devices: [{ serial_number: 'S1' }, { serial_number: 'S2' }],
+        plans: ['S1', 'S2'].map((serialNumber) => ({
+          serialNumber,
+          planRevision: 1,
+          resolvedProfileUuid: null,
+          unassignedReason: 'x',
+        })),
+      });
+      await s.releaseLease('old', 'A', g?.generation ?? 0);
+      await s.setPolicy('old', {});
+      await s.updateDevices('old', [{ serialNumber: 'S2', planRevision: 7 }]);
+      // As an earlier version left the token: devices, but no plan index.
+      await client.del(`${prefix}:{old}:plan`, `${prefix}:{old}:planix`);
+      const input = { tokenId: 'old', owner: 'A', ttlMs: 60_000, now: '2030-01-01T00:00:00Z' };
+      const first = await s.beginSyncRun(input);
+      expect(first?.pending.replan).toBe(true);
+      expect(await client.zrange(`${prefix}:{old}:plan`, 0, -1, 'WITHSCORES')).toEqual([
+        'S1',
+        '1',
+        'S2',
+        '7',
+      ]);
+      await s.updateDevices('old', [{ serialNumber: 'S2', planRevision: 1 }]);
+      await s.releaseLease('old', 'A', first?.lease.generation ?? 0);
+      expect((await s.beginSyncRun(input))?.pending.replan).toBe(false);
+      await dropPrefix(prefix);
+    });
+
     it('rejects a missing client and a bad prefix', () => {
       expect(() => new RedisStorage({} as never)).toThrowError(/ioredis/);
       expect(() => new RedisStorage({ client, prefix: 'a{b}' })).toThrowError(/prefix/);

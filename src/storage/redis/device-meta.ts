@@ -7,9 +7,11 @@ import type { RedisConnection } from './redis-client.js';
  * Device storage shared by the device, page and retry stores. Per token, `<base>:dev` holds
  * Apple's device JSON (opaque, never decoded in Lua) and `<base>:meta` a flat JSON object of
  * abmkit's fields per serial (no arrays, so cjson round-trips it). Sorted sets index the serials:
- * `all`, `st:<status>`, `unres` (no resolved profile) and `pend` (awaiting assignment); `plan`
- * scores each live serial by its plan revision (`-inf` without one), so whether a device waits
- * for a new plan is two `ZCOUNT`s. `reindex` keeps them all, in every script that writes `meta`.
+ * `all`, `st:<status>`, `unres` (no resolved profile) and `pend` (awaiting assignment); `await`
+ * holds the `pend` serials without a retry entry (`sync_await`, also called by the retry scripts)
+ * and `plan` scores each live serial by its plan revision (`-inf` without one), so whether a
+ * device waits for an assignment or a new plan is one `ZRANGE` or two `ZCOUNT`s. `reindex` keeps
+ * them all, in every script that writes `meta`.
  * @module
  */
 
@@ -61,6 +63,14 @@ local function plan_index(base, serial, m)
     redis.call('ZADD', base .. ':plan', rev, serial)
   end
 end
+local function sync_await(base, serial)
+  if redis.call('ZSCORE', base .. ':pend', serial)
+    and redis.call('HEXISTS', base .. ':retry', serial) == 0 then
+    redis.call('ZADD', base .. ':await', 0, serial)
+  else
+    redis.call('ZREM', base .. ':await', serial)
+  end
+end
 local function reindex(base, serial, old_status, m)
   local st = status_of(m)
   m.st = st
@@ -78,6 +88,7 @@ local function reindex(base, serial, old_status, m)
   else
     redis.call('ZREM', base .. ':pend', serial)
   end
+  sync_await(base, serial)
   plan_index(base, serial, m)
 end
 local function nz(v) if v == '' then return nil end return v end

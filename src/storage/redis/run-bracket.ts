@@ -16,8 +16,10 @@ import { TOKEN_UPDATE_LUA, toToken, updateArgs } from './tokens.js';
  */
 
 /**
- * Lua helpers of the run start: the run id's time part, the one-time build of the `plan` index
- * for devices written before it existed, and the pending-work checks.
+ * Lua helpers of the run start: the run id's time part, the one-time build of the `plan` and
+ * `await` indexes for devices written before they existed (marked by `ixv`), and the
+ * pending-work checks: the first serial of `await` (checked against its record, as the
+ * `pendingAssignment` listing does), two `ZCOUNT`s of `plan`, the `due` set up to now.
  */
 const BEGIN_LUA = `
 local function base36(n, width)
@@ -30,28 +32,28 @@ local function base36(n, width)
   end
   return string.rep('0', width - #s) .. s
 end
-local function ensure_plan_index(base)
-  if redis.call('EXISTS', base .. ':planix') == 1 then return end
-  local all = base .. ':all'
-  local n = redis.call('ZCARD', all)
-  for i = 0, n - 1, 500 do
+local function ensure_indexes(base)
+  if redis.call('EXISTS', base .. ':ixv') == 1 then return end
+  local all, pend = base .. ':all', base .. ':pend'
+  for i = 0, redis.call('ZCARD', all) - 1, 500 do
     for _, serial in ipairs(redis.call('ZRANGE', all, i, i + 499)) do
       local raw = redis.call('HGET', base .. ':meta', serial)
       if raw then plan_index(base, serial, cjson.decode(raw)) end
     end
   end
-  redis.call('SET', base .. ':planix', '1')
+  for i = 0, redis.call('ZCARD', pend) - 1, 500 do
+    for _, serial in ipairs(redis.call('ZRANGE', pend, i, i + 499)) do sync_await(base, serial) end
+  end
+  redis.call('SET', base .. ':ixv', '1')
 end
 local function some_replan(base, rev)
-  ensure_plan_index(base)
   local plan = base .. ':plan'
   return redis.call('ZCARD', plan) > redis.call('ZCOUNT', plan, rev, rev)
 end
 local function some_assignable(base)
-  local pend = base .. ':pend'
-  local n = redis.call('ZCARD', pend)
-  for i = 0, n - 1, 100 do
-    for _, serial in ipairs(redis.call('ZRANGE', pend, i, i + 99)) do
+  local await = base .. ':await'
+  for i = 0, redis.call('ZCARD', await) - 1, 100 do
+    for _, serial in ipairs(redis.call('ZRANGE', await, i, i + 99)) do
       if redis.call('HEXISTS', base .. ':retry', serial) == 0
         and redis.call('HEXISTS', base .. ':dev', serial) == 1 then
         local raw = redis.call('HGET', base .. ':meta', serial)
@@ -95,6 +97,7 @@ local pol = redis.call('HMGET', KEYS[6], 'policy', 'revision', 'updatedAt')
 local rev = 0
 if pol[1] then rev = tonumber(pol[2]) end
 local counts = device_counts(base)
+ensure_indexes(base)
 local replan = some_replan(base, rev)
 local assign = some_assignable(base)
 local retries = redis.call('HLEN', base .. ':retry') > 0

@@ -49,7 +49,7 @@ return update_token(KEYS[1], ARGV, 1)`);
 /** The per-token keys `delete` removes (`leasegen` stays: lease generations never repeat). */
 const TOKEN_KEYS = [
   ...['token', 'session', 'lease', 'cursor', 'dev', 'meta', 'all', 'indexed', 'unres', 'pend'],
-  ...['policy', 'retry', 'due', 'runs', 'runidx', 'plan', 'planix'],
+  ...['policy', 'retry', 'due', 'runs', 'runidx', 'plan', 'await', 'ixv'],
   ...DEVICE_STATUSES.map((s) => `st:${s}`),
 ];
 

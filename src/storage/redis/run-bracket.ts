@@ -84,7 +84,7 @@ local function flag(b) if b then return 1 end return 0 end
  * The run start. KEYS[1]=lease KEYS[2]=leasegen KEYS[3]=runs KEYS[4]=runidx KEYS[5]=cursor
  * KEYS[6]=policy; ARGV base, owner, ttlMs, tokenId, the run id's random part, now (ms).
  * Everything is read before the lease is taken and the run written, so a failing read writes
- * nothing. Returns false when another owner holds the lease, else {generation, sec, usec, runId,
+ * nothing but the (idempotent) one-time index build. Returns false when another owner holds the lease, else {generation, sec, usec, runId,
  * startedAt, cursor JSON, policy JSON, policy revision, policy updatedAt, counts, replan,
  * assign, retries, dueRetries} (absent values false, flags 1/0).
  */
@@ -119,7 +119,7 @@ return {g, t[1], t[2], run_id, started, cursor, pol[1], pol[2], pol[3], counts,
  * The run end. KEYS[1]=token KEYS[2]=runs KEYS[3]=runidx KEYS[4]=lease; ARGV runId, the
  * outcome (JSON without '{'), keep, the lease value ('' = none), '1' with a token write and
  * then its `update_token` arguments. In order: the conditional token write, the run's outcome,
- * the prune (the newest `keep`, never this run, are kept), the lease release. Returns {token
+ * the prune (keeps the newest `keep` and always this run), the lease release. Returns {token
  * (flat) or false, run JSON or false, pruned, released 1/0}.
  */
 const END = script(`${LUA_CLOCK}${TOKEN_UPDATE_LUA}${RUN_FINISH_LUA}

@@ -1,3 +1,4 @@
+import { DEVICE_STATUSES } from '../../domain/devices.js';
 import type { AdeDevice } from '../../schemas/device.js';
 import type { DeviceRecord, DeviceStatus } from '../types.js';
 import type { RedisConnection } from './redis-client.js';
@@ -6,7 +7,11 @@ import type { RedisConnection } from './redis-client.js';
  * Device storage shared by the device, page and retry stores. Per token, `<base>:dev` holds
  * Apple's device JSON (opaque, never decoded in Lua) and `<base>:meta` a flat JSON object of
  * abmkit's fields per serial (no arrays, so cjson round-trips it). Sorted sets index the serials:
- * `all`, `st:<status>`, `unres` (no resolved profile) and `pend` (awaiting assignment).
+ * `all`, `st:<status>`, `unres` (no resolved profile) and `pend` (awaiting assignment); `await`
+ * holds the `pend` serials without a retry entry (`sync_await`, also called by the retry scripts)
+ * and `plan` scores each live serial by its plan revision (`-inf` without one), so whether a
+ * device waits for an assignment or a new plan is one `ZRANGE` or two `ZCOUNT`s. `reindex` keeps
+ * them all, in every script that writes `meta`.
  * @module
  */
 
@@ -49,6 +54,23 @@ local function status_of(m)
   if m.ps == 'assigned' or m.as then return 'assigned' end
   return 'unassigned'
 end
+local function plan_index(base, serial, m)
+  if m.rm then
+    redis.call('ZREM', base .. ':plan', serial)
+  else
+    local rev = tonumber(m.pl)
+    if rev == nil or rev ~= rev then rev = '-inf' end
+    redis.call('ZADD', base .. ':plan', rev, serial)
+  end
+end
+local function sync_await(base, serial)
+  if redis.call('ZSCORE', base .. ':pend', serial)
+    and redis.call('HEXISTS', base .. ':retry', serial) == 0 then
+    redis.call('ZADD', base .. ':await', 0, serial)
+  else
+    redis.call('ZREM', base .. ':await', serial)
+  end
+end
 local function reindex(base, serial, old_status, m)
   local st = status_of(m)
   m.st = st
@@ -66,8 +88,16 @@ local function reindex(base, serial, old_status, m)
   else
     redis.call('ZREM', base .. ':pend', serial)
   end
+  sync_await(base, serial)
+  plan_index(base, serial, m)
 end
 local function nz(v) if v == '' then return nil end return v end
+local STATUSES = {${DEVICE_STATUSES.map((st) => `'${st}'`).join(', ')}}
+local function device_counts(base)
+  local out = {}
+  for i, st in ipairs(STATUSES) do out[i] = redis.call('ZCARD', base .. ':st:' .. st) end
+  return out
+end
 `;
 
 function toDevice(tokenId: string, serial: string, dev: string, metaRaw: string): DeviceRecord {

@@ -71,6 +71,10 @@ for i = 4, #ARGV do
 end
 return out`);
 
+/** The device counts, in `DEVICE_STATUSES` order. KEYS[1]=all (routes the call); ARGV base. */
+const COUNT = script(`${DEVICE_LUA}
+return device_counts(ARGV[1])`);
+
 /** The tracked fields `update` writes, by their metadata key, in the script's order. */
 const PATCH_FIELDS = Object.entries({
   rs: 'resolvedProfileUuid',
@@ -95,6 +99,14 @@ function matches(
   if (q.unresolved === true && (d.removed || d.resolvedProfileUuid !== null)) return false;
   if (q.pendingAssignment === true && (!awaitsAssignment(d) || inRetry)) return false;
   return !(q.planRevisionNot !== undefined && (d.removed || d.planRevision === q.planRevisionNot));
+}
+
+/** Counts per status from `device_counts` (in `DEVICE_STATUSES` order). @internal */
+export function countsOf(n: readonly unknown[]): Record<T.DeviceStatus, number> {
+  return Object.fromEntries(DEVICE_STATUSES.map((s, i) => [s, Number(n[i])])) as Record<
+    T.DeviceStatus,
+    number
+  >;
 }
 
 /** {@link DevicePersistence} over Redis. @internal */
@@ -145,11 +157,8 @@ export class RedisDevices implements DevicePersistence {
 
   async count(tokenId: string): Promise<Record<T.DeviceStatus, number>> {
     const b = this.r.base(tokenId);
-    const n = await Promise.all(DEVICE_STATUSES.map((s) => this.r.cmd('ZCARD', `${b}:st:${s}`)));
-    return Object.fromEntries(DEVICE_STATUSES.map((s, i) => [s, Number(n[i])])) as Record<
-      T.DeviceStatus,
-      number
-    >;
+    const n = (await this.r.eval(COUNT, [`${b}:all`], [b])) as number[];
+    return countsOf(n);
   }
 
   async findBySerial(serialNumber: string): Promise<T.DeviceRecord[]> {

@@ -9,19 +9,30 @@ import { isoFromTime, type RedisConnection, script } from './redis-client.js';
  * @module
  */
 
+/**
+ * Lua: `take_lease(lease, leasegen, owner, ttlMs)` takes the lease when free, expired or held by
+ * `owner`, bumping the generation; returns the generation, or nil when another owner holds it.
+ * Shared with the one-step run start. @internal
+ */
+export const LEASE_LUA = `
+local function take_lease(lease_key, gen_key, owner, ttl)
+  local cur = redis.call('GET', lease_key)
+  if cur then
+    if string.match(cur, '^%d+:(.*)$') ~= owner then return nil end
+  end
+  local g = redis.call('INCR', gen_key)
+  if cur then
+    redis.call('SET', lease_key, g .. ':' .. owner, 'PX', ttl)
+  elseif not redis.call('SET', lease_key, g .. ':' .. owner, 'NX', 'PX', ttl) then
+    return nil
+  end
+  return g
+end`;
+
 /** KEYS[1]=lease KEYS[2]=leasegen; ARGV owner, ttlMs. Returns {gen, sec, usec} or nil. */
-const ACQUIRE = script(`
-local cur = redis.call('GET', KEYS[1])
-if cur then
-  local owner = string.match(cur, '^%d+:(.*)$')
-  if owner ~= ARGV[1] then return nil end
-end
-local g = redis.call('INCR', KEYS[2])
-if cur then
-  redis.call('SET', KEYS[1], g .. ':' .. ARGV[1], 'PX', ARGV[2])
-else
-  if not redis.call('SET', KEYS[1], g .. ':' .. ARGV[1], 'NX', 'PX', ARGV[2]) then return nil end
-end
+const ACQUIRE = script(`${LEASE_LUA}
+local g = take_lease(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
+if not g then return nil end
 local t = redis.call('TIME')
 return {g, t[1], t[2]}`);
 

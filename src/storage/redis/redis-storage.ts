@@ -65,7 +65,8 @@ function redisAdapter(options: RedisStorageOptions): StorageAdapter & { prefix: 
  * Each token's keys share the `{tokenId}` hash tag (one Cluster slot), so page apply + cursor
  * compare-and-set is one Lua script that also checks the lease generation. Leases are
  * `SET NX PX` with a generation from `INCR`, renewed and released by owner-checking scripts, and
- * expire on the Redis clock. Device listings use sorted-set indexes per status. The cross-token
+ * expire on the Redis clock. Device listings use sorted-set indexes per status; a sync run's
+ * start and end (`beginSyncRun`, `endSyncRun`) are one script each. The cross-token
  * serial index (`<prefix>:serial:<serial>`) is written before each page, so a crash can leave
  * an extra index entry but never a missing one; lookups ignore entries without a device.
  *

@@ -54,12 +54,21 @@ for i = 0, tonumber(ARGV[3]) - 1 do
       redis.call('ZREM', base .. ':due', serial)
     end
   end
+  sync_await(base, serial)
 end
 return 1`);
 
-/** KEYS[1]=retry KEYS[2]=due; ARGV serials. Returns how many entries existed. */
-const DELETE = script(`local n = redis.call('HDEL', KEYS[1], unpack(ARGV))
-redis.call('ZREM', KEYS[2], unpack(ARGV))
+/**
+ * KEYS[1]=retry KEYS[2]=due; ARGV base, then serials. Returns how many entries existed. A
+ * serial leaving the queue may await its assignment again (`sync_await`).
+ */
+const DELETE = script(`${DEVICE_LUA}
+local n = 0
+for i = 2, #ARGV do
+  n = n + redis.call('HDEL', KEYS[1], ARGV[i])
+  redis.call('ZREM', KEYS[2], ARGV[i])
+  sync_await(ARGV[1], ARGV[i])
+end
 return n`);
 
 function toRetry(tokenId: string, raw: string): AssignmentRetryRecord {
@@ -135,7 +144,7 @@ export class RedisRetries implements RetryPersistence {
 
   async delete(tokenId: string, serialNumbers: readonly string[]): Promise<number> {
     const b = this.r.base(tokenId);
-    return Number(await this.r.eval(DELETE, [`${b}:retry`, `${b}:due`], serialNumbers));
+    return Number(await this.r.eval(DELETE, [`${b}:retry`, `${b}:due`], [b, ...serialNumbers]));
   }
 
   /**

@@ -1,7 +1,9 @@
 import { newRunId } from '../../domain/devices.js';
-import type { RunOutcome, RunPersistence } from '../adapter.js';
-import type { Page, SyncRunRecord } from '../types.js';
+import type { RunEndWrite, RunOutcome, RunPersistence } from '../adapter.js';
+import type { BeginSyncRunInput, Page, SyncRunEnd, SyncRunRecord, SyncRunStart } from '../types.js';
 import { LUA_CLOCK, type RedisConnection, script } from './redis-client.js';
+import { beginRun, endRun } from './run-bracket.js';
+import { outcomeBody, RUN_FINISH_LUA } from './run-lua.js';
 
 /**
  * Sync runs: `<base>:runs` holds each run's JSON by id, `<base>:runidx` orders the ids. A run's
@@ -15,19 +17,9 @@ const START = script(`redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[2], 0, ARGV[1])
 return 1`);
 
-/**
- * KEYS[1]=runs; ARGV runId, the result's JSON (status, report, error) without '{'. Keeps the
- * run's identity fields and stamps `finishedAt`. Returns the new JSON, or nil for an unknown run.
- */
-const FINISH = script(`${LUA_CLOCK}
-local raw = redis.call('HGET', KEYS[1], ARGV[1])
-if not raw then return false end
-local r = cjson.decode(raw)
-local head = cjson.encode({ runId = r.runId, tokenId = r.tokenId, owner = r.owner,
-  startedAt = r.startedAt, finishedAt = clock() })
-local doc = string.sub(head, 1, -2) .. ',' .. ARGV[2]
-redis.call('HSET', KEYS[1], ARGV[1], doc)
-return doc`);
+/** KEYS[1]=runs; ARGV runId, the result's JSON without '{'. Returns the new JSON, or nil. */
+const FINISH = script(`${LUA_CLOCK}${RUN_FINISH_LUA}
+return finish_run(KEYS[1], ARGV[1], ARGV[2])`);
 
 /** KEYS[1]=runs KEYS[2]=runidx; ARGV run ids to remove. */
 const PRUNE = script(`redis.call('HDEL', KEYS[1], unpack(ARGV))
@@ -57,8 +49,7 @@ export class RedisRuns implements RunPersistence {
   }
 
   async finish(tokenId: string, runId: string, outcome: RunOutcome): Promise<SyncRunRecord | null> {
-    const { status, report, error } = outcome;
-    const body = JSON.stringify({ status, report, error }).slice(1);
+    const body = outcomeBody(outcome);
     const doc = await this.r.eval(FINISH, [`${this.r.base(tokenId)}:runs`], [runId, body]);
     return typeof doc === 'string' ? (JSON.parse(doc) as SyncRunRecord) : null;
   }
@@ -96,5 +87,15 @@ export class RedisRuns implements RunPersistence {
     if (old.length === 0) return 0;
     await this.r.eval(PRUNE, [`${b}:runs`, `${b}:runidx`], old);
     return old.length;
+  }
+
+  /** The run start in one script (see `run-bracket.ts`). */
+  async begin(input: BeginSyncRunInput): Promise<SyncRunStart | null> {
+    return beginRun(this.r, input);
+  }
+
+  /** The run end in one script (see `run-bracket.ts`). */
+  async end(input: RunEndWrite): Promise<SyncRunEnd> {
+    return endRun(this.r, input);
   }
 }

@@ -20,28 +20,36 @@ for i = 2 + nset * 2, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
 return redis.call('HGETALL', KEYS[1])`);
 
 /**
- * Conditional patch. KEYS[1]=token; ARGV nexp, nexp (field, json or '' = absent) pairs, nset,
- * nset (field, json) pairs, fields to delete. Fields hold JSON.stringify of the value, so equal
- * values compare as equal strings. Returns nil when absent or not matching.
+ * Lua: `update_token(key, a, o)` is the conditional patch of token hash `key`, its arguments in
+ * table `a` from index `o`: nexp, nexp (field, json or '' = absent) pairs, nset, nset (field,
+ * json) pairs, then the fields to delete to the end. Fields hold JSON.stringify of the value, so
+ * equal values compare as equal strings. Returns the stored hash (flat), or false when absent or
+ * not matching. Needs LUA_CLOCK. Shared with the one-step run end. @internal
  */
-const UPDATE = script(`${LUA_CLOCK}
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-local nexp = tonumber(ARGV[1])
-for i = 0, nexp - 1 do
-  local have = redis.call('HGET', KEYS[1], ARGV[2 + i * 2]) or ''
-  if have ~= ARGV[3 + i * 2] then return false end
-end
-local at = 2 + nexp * 2
-local nset = tonumber(ARGV[at])
-redis.call('HSET', KEYS[1], 'updatedAt', '"' .. clock() .. '"')
-for i = 0, nset - 1 do redis.call('HSET', KEYS[1], ARGV[at + 1 + i * 2], ARGV[at + 2 + i * 2]) end
-for i = at + 1 + nset * 2, #ARGV do redis.call('HDEL', KEYS[1], ARGV[i]) end
-return redis.call('HGETALL', KEYS[1])`);
+export const TOKEN_UPDATE_LUA = `
+local function update_token(key, a, o)
+  if redis.call('EXISTS', key) == 0 then return false end
+  local nexp = tonumber(a[o])
+  for i = 0, nexp - 1 do
+    local have = redis.call('HGET', key, a[o + 1 + i * 2]) or ''
+    if have ~= a[o + 2 + i * 2] then return false end
+  end
+  local at = o + 1 + nexp * 2
+  local nset = tonumber(a[at])
+  redis.call('HSET', key, 'updatedAt', '"' .. clock() .. '"')
+  for i = 0, nset - 1 do redis.call('HSET', key, a[at + 1 + i * 2], a[at + 2 + i * 2]) end
+  for i = at + 1 + nset * 2, #a do redis.call('HDEL', key, a[i]) end
+  return redis.call('HGETALL', key)
+end`;
+
+/** Conditional patch. KEYS[1]=token; ARGV as `update_token` reads them from 1. */
+const UPDATE = script(`${LUA_CLOCK}${TOKEN_UPDATE_LUA}
+return update_token(KEYS[1], ARGV, 1)`);
 
 /** The per-token keys `delete` removes (`leasegen` stays: lease generations never repeat). */
 const TOKEN_KEYS = [
   ...['token', 'session', 'lease', 'cursor', 'dev', 'meta', 'all', 'indexed', 'unres', 'pend'],
-  ...['policy', 'retry', 'due', 'runs', 'runidx'],
+  ...['policy', 'retry', 'due', 'runs', 'runidx', 'plan', 'await', 'ixv'],
   ...DEVICE_STATUSES.map((s) => `st:${s}`),
 ];
 
@@ -57,7 +65,17 @@ function patchArgs(patch: TokenPatch): (string | number)[] {
   return [set.length / 2, ...set, ...del];
 }
 
-function toToken(tokenId: string, flat: string[] | null | undefined): TokenRecord | null {
+/** The arguments of `update_token`: the expectation (`null`/absent = no field), then the patch. @internal */
+export function updateArgs(patch: TokenPatch, expect: TokenExpectation): (string | number)[] {
+  const exp: string[] = [];
+  for (const [k, v] of Object.entries(expect)) {
+    exp.push(k, v === null || v === undefined ? '' : JSON.stringify(v));
+  }
+  return [exp.length / 2, ...exp, ...patchArgs(patch)];
+}
+
+/** A token from its flat hash (`HGETALL`), or `null` when empty. @internal */
+export function toToken(tokenId: string, flat: string[] | null | undefined): TokenRecord | null {
   if (!flat || flat.length === 0) return null;
   const out: Record<string, unknown> = { tokenId };
   for (let i = 0; i < flat.length; i += 2) {
@@ -86,15 +104,8 @@ export class RedisTokens implements TokenPersistence {
     patch: TokenPatch,
     expect: TokenExpectation,
   ): Promise<TokenRecord | null> {
-    const exp: string[] = [];
-    for (const [k, v] of Object.entries(expect)) {
-      exp.push(k, v === null || v === undefined ? '' : JSON.stringify(v));
-    }
-    const flat = (await this.r.eval(
-      UPDATE,
-      [`${this.r.base(tokenId)}:token`],
-      [exp.length / 2, ...exp, ...patchArgs(patch)],
-    )) as string[] | null;
+    const key = `${this.r.base(tokenId)}:token`;
+    const flat = (await this.r.eval(UPDATE, [key], updateArgs(patch, expect))) as string[] | null;
     return toToken(tokenId, flat);
   }
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { beginRunByParts } from '../../storage/run-bracket.js';
 import type { AbmStorage, BeginSyncRunInput } from '../../storage/types.js';
 import { dev, lease, page, sleep } from './helpers.js';
 import type { SuiteContext } from './suite-context.js';
@@ -8,6 +9,24 @@ const NOW = '2030-01-01T00:00:00.000Z';
 /** `beginSyncRun` of a store that has it, else `null` (the manager composes it then). */
 function begin(s: AbmStorage, input: Partial<BeginSyncRunInput> = {}) {
   return s.beginSyncRun?.({ tokenId: 't1', owner: 'A', ttlMs: 60_000, now: NOW, ...input });
+}
+
+/**
+ * What `beginSyncRun` reads (cursor, policy, counts, pending work) beside what the single
+ * methods find (`beginRunByParts`); each takes and releases the lease.
+ */
+async function bothReads(s: AbmStorage, now = NOW) {
+  const input = { tokenId: 't1', owner: 'A', ttlMs: 60_000, now };
+  const reads = async (start: Promise<Awaited<ReturnType<typeof beginRunByParts>>>) => {
+    const r = await start;
+    assert.ok(r);
+    await s.releaseLease('t1', 'A', r.lease.generation);
+    return { cursor: r.cursor, policy: r.policy, devices: r.devices, pending: r.pending };
+  };
+  return {
+    oneStep: await reads(begin(s, { now }) as Promise<Awaited<ReturnType<typeof beginRunByParts>>>),
+    byParts: await reads(beginRunByParts(s, input)),
+  };
 }
 
 /** A sync run's one-step start and end (`beginSyncRun`, `endSyncRun`), where a store has them. @internal */
@@ -98,6 +117,95 @@ export function runBracketTests({ it, describe, run }: SuiteContext): void {
         });
         await s.releaseLease('t1', 'A', notDue?.lease.generation ?? 0);
         assert.equal((await begin(s))?.pending.dueRetries, true);
+      });
+    });
+
+    it('reads what the single methods find after every kind of write', async () => {
+      await run(async ({ storage: s }) => {
+        if (s.beginSyncRun === undefined) return;
+        // Each check takes and releases the lease: every write takes it again.
+        const fence = async () => ({ ...(await lease(s, 't1', 'A')), owner: 'A' });
+        const same = async (now = NOW) => {
+          const { oneStep, byParts } = await bothReads(s, now);
+          assert.deepEqual(oneStep, byParts);
+          return oneStep.pending;
+        };
+        const plan = (serialNumber: string, resolved: string | null) => ({
+          serialNumber,
+          planRevision: 0,
+          resolvedProfileUuid: resolved,
+          unassignedReason: resolved === null ? 'x' : null,
+        });
+        assert.deepEqual(await same(), {
+          replan: false,
+          assign: false,
+          retries: false,
+          dueRetries: false,
+        });
+        await s.applyPage({
+          ...(await fence()),
+          expectedCursor: null,
+          nextCursor: 'c1',
+          phase: 'full',
+          fullFetchId: 'ff1',
+          devices: [dev('S1'), dev('S2'), dev('S3', { profile_uuid: 'p1' })],
+          plans: [plan('S1', 'p1'), plan('S2', null), plan('S3', 'p1')],
+        });
+        // S3 already has its profile at Apple: only S1 waits for an assignment.
+        assert.deepEqual(await same(), {
+          replan: false,
+          assign: true,
+          retries: false,
+          dueRetries: false,
+        });
+        await s.setPolicy('t1', { osDefaults: { OSX: 'p1' } });
+        assert.equal((await same()).replan, true);
+        await s.updateDevices(
+          't1',
+          ['S1', 'S2', 'S3'].map((serialNumber) => ({ serialNumber, planRevision: 1 })),
+          await fence(),
+        );
+        assert.equal((await same()).replan, false);
+        await s.recordAssignmentResults(
+          't1',
+          [{ serialNumber: 'S1', profileUuid: 'p1', status: 'FAILED', nextAttemptAt: NOW }],
+          await fence(),
+        );
+        assert.deepEqual(await same('2029-01-01T00:00:00.000Z'), {
+          replan: false,
+          assign: false,
+          retries: true,
+          dueRetries: false,
+        });
+        assert.equal((await same()).dueRetries, true);
+        assert.equal(await s.deleteRetries('t1', ['S1']), 1);
+        assert.deepEqual(await same(), {
+          replan: false,
+          assign: true,
+          retries: false,
+          dueRetries: false,
+        });
+        await s.recordAssignmentResults(
+          't1',
+          [{ serialNumber: 'S1', profileUuid: 'p1', status: 'SUCCESS' }],
+          await fence(),
+        );
+        assert.equal((await same()).assign, false);
+        // A device plan of another revision, then its removal: removed devices wait for nothing.
+        await s.updateDevices('t1', [{ serialNumber: 'S2', planRevision: null }], await fence());
+        assert.equal((await same()).replan, true);
+        const h = await fence();
+        await s.applyPage({
+          ...h,
+          expectedCursor: 'c1',
+          nextCursor: 'c2',
+          phase: 'full',
+          fullFetchId: 'ff2',
+          devices: [dev('S1'), dev('S3', { profile_uuid: 'p1' })],
+        });
+        await s.markMissingRemoved({ ...h, fullFetchId: 'ff2' });
+        assert.equal((await s.getDevice('t1', 'S2'))?.removed, true);
+        assert.equal((await same()).replan, false);
       });
     });
 

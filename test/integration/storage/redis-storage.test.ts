@@ -144,6 +144,53 @@ describe.skipIf(!run)('RedisStorage', () => {
       await dropPrefix(prefix);
     });
 
+    it('builds the plan and assignment indexes once for devices stored before them', async () => {
+      const prefix = `abmkit-test-${runId}-${n++}`;
+      const s = new RedisStorage({ client, prefix, allowPlaintextSecrets: true });
+      const g = await s.acquireLease('old', 'A', 60_000);
+      await s.applyPage({
+        tokenId: 'old',
+        generation: g?.generation ?? 0,
+        expectedCursor: null,
+        nextCursor: 'c',
+        phase: 'full',
+        devices: [{ serial_number: 'S1' }, { serial_number: 'S2' }],
+        plans: ['S1', 'S2'].map((serialNumber) => ({
+          serialNumber,
+          planRevision: 1,
+          resolvedProfileUuid: serialNumber === 'S1' ? 'p1' : null,
+          unassignedReason: serialNumber === 'S1' ? null : 'x',
+        })),
+      });
+      await s.releaseLease('old', 'A', g?.generation ?? 0);
+      await s.setPolicy('old', {});
+      await s.updateDevices('old', [{ serialNumber: 'S2', planRevision: 7 }]);
+      // As an earlier version left the token: devices, but neither index.
+      const b = `${prefix}:{old}`;
+      await client.del(`${b}:plan`, `${b}:await`, `${b}:ixv`);
+      const input = { tokenId: 'old', owner: 'A', ttlMs: 60_000, now: '2030-01-01T00:00:00Z' };
+      const first = await s.beginSyncRun(input);
+      expect(first?.pending).toMatchObject({ replan: true, assign: true });
+      expect(await client.zrange(`${b}:plan`, 0, -1, 'WITHSCORES')).toEqual(['S1', '1', 'S2', '7']);
+      expect(await client.zrange(`${b}:await`, 0, -1)).toEqual(['S1']);
+      await s.updateDevices('old', [{ serialNumber: 'S2', planRevision: 1 }]);
+      await s.recordAssignmentResults('old', [
+        {
+          serialNumber: 'S1',
+          profileUuid: 'p1',
+          status: 'THROTTLED',
+          nextAttemptAt: '2031-01-01T00:00:00Z',
+        },
+      ]);
+      await s.releaseLease('old', 'A', first?.lease.generation ?? 0);
+      expect((await s.beginSyncRun(input))?.pending).toMatchObject({
+        replan: false,
+        assign: false,
+        retries: true,
+      });
+      await dropPrefix(prefix);
+    });
+
     it('rejects a missing client and a bad prefix', () => {
       expect(() => new RedisStorage({} as never)).toThrowError(/ioredis/);
       expect(() => new RedisStorage({ client, prefix: 'a{b}' })).toThrowError(/prefix/);

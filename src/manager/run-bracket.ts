@@ -8,7 +8,7 @@ import type {
 import type { ManagerContext } from './context.js';
 
 /**
- * A run's start through the store's one-step `beginSyncRun` (one round trip on PostgreSQL), or
+ * A run's start through the store's one-step `beginSyncRun` (one round trip on PostgreSQL and Redis), or
  * composed from the single methods on a store without it. @internal
  */
 export function beginRun(

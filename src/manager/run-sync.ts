@@ -87,7 +87,7 @@ export async function runSync(
     if (since >= 0 && since < ctx.config.syncIntervalMs / 2) return skip('recently-synced');
   }
 
-  // One step (one round trip on PostgreSQL): the lease, the run record, and what the run reads
+  // One step (one round trip on PostgreSQL and Redis): the lease, the run record, and what the run reads
   // first (cursor, policy, device counts, whether stored work waits).
   const start = await beginRun(ctx, {
     tokenId,
@@ -235,7 +235,7 @@ async function execute(
   const at = ctx.now().toISOString();
   const syncHealth = nextSyncHealth(token, report, notes, at);
   if (syncHealth !== undefined && totals !== null) syncHealth.devices = totals;
-  // One step (one round trip on PostgreSQL): the token's sync outcome (written only while the
+  // One step (one round trip on PostgreSQL and Redis): the token's sync outcome (written only while the
   // token keeps the credentials this run started with), the run record, the prune, the release.
   lease.stopRenewing();
   const held = lease.held;

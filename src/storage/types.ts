@@ -759,7 +759,7 @@ export interface SyncRunStore {
    * the run ({@link SyncRunStore.startSyncRun}) and returns what the run reads first. `null`
    * (and nothing recorded) when another owner holds the lease. Optional: `AbmManager` does the
    * same with the single methods when a store lacks it; every built-in store has it, and
-   * `PostgresStorage` answers it in one statement.
+   * `PostgresStorage` answers it in one statement, `RedisStorage` in one script.
    */
   beginSyncRun?(input: BeginSyncRunInput): Promise<SyncRunStart | null>;
   /**
@@ -767,7 +767,7 @@ export interface SyncRunStore {
    * ({@link TokenStore.updateToken}), {@link SyncRunStore.finishSyncRun},
    * {@link SyncRunStore.pruneSyncRuns} and {@link LeaseStore.releaseLease}, in that order.
    * Optional, like {@link SyncRunStore.beginSyncRun}; `PostgresStorage` answers it in one
-   * statement.
+   * statement, `RedisStorage` in one script.
    */
   endSyncRun?(input: EndSyncRunInput): Promise<SyncRunEnd>;
 }

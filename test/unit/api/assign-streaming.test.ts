@@ -154,8 +154,9 @@ describe('assignDevicesToServer streaming', () => {
       {
         concurrency: 2,
         onSerial: (outcome) => {
-          if (settled) late.push(outcome.serialNumber);
-          if (outcome.serialNumber === 'NOSUCHDEV01') {
+          const serial = 'serialNumber' in outcome ? outcome.serialNumber : outcome.value;
+          if (settled) late.push(serial);
+          if (serial === 'NOSUCHDEV01') {
             setImmediate(release);
             throw boom;
           }

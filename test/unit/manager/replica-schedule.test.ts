@@ -24,8 +24,8 @@ interface Lease {
 interface Log {
   fires: Fire[];
   leases: Lease[];
-  /** Leases taken and not yet released: runs in flight. */
-  held: number;
+  /** Leases taken and not yet released (`owner:tokenId`): runs in flight. */
+  held: Set<string>;
   /** Called when a replica's schedule reaches a token, before the replica reads it. */
   onFire?: ((who: string, tokenId: string) => Promise<void>) | undefined;
 }
@@ -44,20 +44,26 @@ function replicaStore(inner: AbmStorage, who: string, log: Log): AbmStorage {
           return fn.call(target, tokenId);
         };
       }
-      if (key === 'acquireLease') {
+      // A run takes its lease with beginSyncRun (or acquireLease) and gives it back with
+      // endSyncRun (or releaseLease).
+      if (key === 'beginSyncRun' || key === 'acquireLease') {
         return async (...args: unknown[]) => {
           const grant = await fn.apply(target, args);
-          log.leases.push({ who, tokenId: args[0] as string, t: Date.now(), got: grant !== null });
-          if (grant !== null) log.held += 1;
+          const tokenId =
+            key === 'beginSyncRun' ? (args[0] as { tokenId: string }).tokenId : (args[0] as string);
+          log.leases.push({ who, tokenId, t: Date.now(), got: grant !== null });
+          if (grant !== null) log.held.add(`${who}:${tokenId}`);
           return grant;
         };
       }
-      if (key === 'releaseLease') {
+      if (key === 'endSyncRun' || key === 'releaseLease') {
         return async (...args: unknown[]) => {
+          const tokenId =
+            key === 'endSyncRun' ? (args[0] as { tokenId: string }).tokenId : (args[0] as string);
           try {
             return await fn.apply(target, args);
           } finally {
-            log.held -= 1;
+            log.held.delete(`${who}:${tokenId}`);
           }
         };
       }
@@ -86,7 +92,7 @@ async function twoReplicas() {
   sim = started.sim;
   // The store's clock reads `Date.now` at each call, so it follows the fake time below.
   const shared = new MemoryStorage({ encryptionKey: TEST_KEY, clock: () => Date.now() });
-  const log: Log = { fires: [], leases: [], held: 0 };
+  const log: Log = { fires: [], leases: [], held: new Set() };
   const runs: { who: string; tokenId: string; t: number }[] = [];
   managers = ['replica-a', 'replica-b'].map((owner) => {
     const manager = new AbmManager({
@@ -114,7 +120,7 @@ async function twoReplicas() {
    */
   const settle = async () => {
     do await new Promise((r) => setImmediate(r));
-    while (log.held > 0 || vi.getTimerCount() < live * (IDS.length + 1));
+    while (log.held.size > 0 || vi.getTimerCount() < live * (IDS.length + 1));
   };
   const t0 = Math.ceil(Date.now() / INTERVAL) * INTERVAL;
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: t0 });

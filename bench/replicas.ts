@@ -2,7 +2,7 @@
  * Benchmark (issue #13, case f): replicas. Three processes on one PostgreSQL schema, each running
  * `manager.start()` over the same tokens (`syncIntervalMs` = `--interval`, first runs staggered
  * over one interval), for `--cycles` intervals. Every finished run and every lease acquisition
- * (through a counting wrapper of the store's `acquireLease`) is reported to this process, which
+ * (through a counting wrapper of the store's `beginSyncRun` and `acquireLease`) is reported to this process, which
  * buckets them by cycle (windows of one interval from the moment all replicas started).
  *
  *   node --import tsx bench/replicas.ts                # quick: 60 tokens, 3 cycles of 4 s
@@ -46,7 +46,8 @@ async function replica(schema: string, url: string): Promise<void> {
     get(target, key) {
       const value: unknown = Reflect.get(target, key, target);
       if (typeof value !== 'function') return value;
-      if (key !== 'acquireLease') return value.bind(target);
+      // A run takes its lease through beginSyncRun (null: held elsewhere) where the store has it.
+      if (key !== 'acquireLease' && key !== 'beginSyncRun') return value.bind(target);
       return async (...args: unknown[]) => {
         const grant = await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
         send({ kind: 'lease', t: Date.now(), got: grant !== null });

@@ -1,6 +1,6 @@
-import ky, { HTTPError } from 'ky';
 import { anySignal } from '../client/abort.js';
 import { kyRetryOptions } from '../client/ky-retry.js';
+import { isHTTPError, loadKy } from '../client/load-ky.js';
 import { type CallSignals, mapFailure } from '../client/map-error.js';
 import { type ResolvedRetry, resolveDurationMs } from '../client/options.js';
 import { RedirectError, ResponseValidationError } from '../errors/index.js';
@@ -91,11 +91,12 @@ export class ApiHttp {
     });
     try {
       if (signal.aborted) throw signal.reason;
+      const { default: ky } = await loadKy();
       if (req.auth === 'bearer') state.token = await cfg.accessToken(signal);
       let reminted = false;
       for (;;) {
         try {
-          const response = await this.#attempt(req, state, signal);
+          const response = await this.#attempt(ky, req, state, signal);
           const text = await readBounded(response, cfg.maxResponseBytes, {
             operation: req.operation,
             method: req.method,
@@ -117,7 +118,7 @@ export class ApiHttp {
             );
           }
         } catch (error) {
-          if (!(error instanceof HTTPError)) throw error;
+          if (!isHTTPError(error)) throw error;
           const status = error.response.status;
           let body = await readBounded(error.response, MAX_ERROR_BODY, undefined);
           // An echoed bearer token matches no redaction pattern (it is opaque): remove it by value.
@@ -146,6 +147,7 @@ export class ApiHttp {
   }
 
   #attempt(
+    ky: typeof import('ky').default,
     req: ApiRequest,
     state: { attempts: number; retries: number; token: string | undefined },
     signal: AbortSignal,

@@ -1,5 +1,5 @@
-import { isHTTPError } from 'ky';
 import { isAbmError } from '../errors/index.js';
+import { isHTTPError } from './load-ky.js';
 
 /** HTTP statuses worth retrying (for safe operations). @internal */
 export const RETRY_STATUS_CODES: readonly number[] = [429, 500, 502, 503, 504];

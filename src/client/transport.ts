@@ -1,4 +1,3 @@
-import ky, { HTTPError } from 'ky';
 import { z } from 'zod';
 import { oauth1Header } from '../auth/oauth1.js';
 import { type SessionCache, sessionCacheKey } from '../auth/session-cache.js';
@@ -18,6 +17,7 @@ import { defineOperation, type Operation } from '../resources/operation.js';
 import { anySignal, raceSignal } from './abort.js';
 import { hasTokenHealthString } from './apple-codes.js';
 import { kyRetryOptions } from './ky-retry.js';
+import { isHTTPError, loadKy } from './load-ky.js';
 import { type CallSignals, type FailureContext, mapFailure, mapHttpError } from './map-error.js';
 import { type RequestOptions, type ResolvedRetry, resolveDurationMs } from './options.js';
 
@@ -145,15 +145,16 @@ export class Transport {
     const url = `${this.#baseUrl}${op.path}${query}`;
     try {
       if (signal.aborted) throw signal.reason;
+      const { default: ky } = await loadKy();
       if (op.auth === 'session') {
         state.session = await raceSignal(this.sessions.get(), signal, () => signal.reason);
       }
       for (;;) {
         let response: Response;
         try {
-          response = await this.#attempt(op, url, input, state, signal);
+          response = await this.#attempt(ky, op, url, input, state, signal);
         } catch (error) {
-          if (!(error instanceof HTTPError)) throw error;
+          if (!isHTTPError(error)) throw error;
           const status = error.response.status;
           // Read inside the attempt (bounded in size and time, see #attempt); in memory now.
           const body = this.#scrub(await error.response.text(), state);
@@ -195,6 +196,7 @@ export class Transport {
 
   /** One ky call (with its retries). Rotated sessions are adopted as responses arrive. */
   #attempt<T>(
+    ky: typeof import('ky').default,
     op: Operation<T>,
     url: string,
     input: SendInput,
@@ -311,7 +313,7 @@ export class Transport {
                 event: 'request.retry',
                 operation: op.name,
                 retry: retryCount,
-                reason: error instanceof HTTPError ? `HTTP ${error.response.status}` : error.name,
+                reason: isHTTPError(error) ? `HTTP ${error.response.status}` : error.name,
               },
               'abmkit: retrying ADE request',
             );

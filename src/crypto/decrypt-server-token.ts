@@ -1,11 +1,14 @@
 import { isAbmError, TokenDecryptError, TokenFormatError } from '../errors/index.js';
 import { createServerToken } from './create-server-token.js';
 import { decryptContent, recoverContentKey } from './lib/decrypt-content.js';
-import { parseEnvelopedData } from './lib/parse-enveloped-data.js';
+import type { parseEnvelopedData as ParseEnvelopedData } from './lib/parse-enveloped-data.js';
 import { parsePayload } from './lib/parse-payload.js';
 import { loadPrivateKey } from './lib/private-key.js';
 import { unwrapTokenFile } from './lib/unwrap-token-file.js';
 import type { ServerToken } from './server-token.js';
+
+/** The CMS parser (asn1js), loaded on the first decryption rather than with the package. */
+let cms: Promise<typeof import('./lib/parse-enveloped-data.js')> | undefined;
 
 const DECRYPT_FAILED =
   'The server token could not be decrypted with this private key. This token was encrypted for a different key pair: ' +
@@ -39,7 +42,8 @@ export async function decryptServerToken(
   privateKeyPem: string | Uint8Array,
 ): Promise<ServerToken> {
   try {
-    return decrypt(file, privateKeyPem);
+    cms ??= import('./lib/parse-enveloped-data.js');
+    return decrypt((await cms).parseEnvelopedData, file, privateKeyPem);
   } catch (error) {
     if (isAbmError(error)) throw error;
     // Last-resort guard: a library bug on hostile input must still surface as an AbmError,
@@ -50,7 +54,11 @@ export async function decryptServerToken(
   }
 }
 
-function decrypt(file: string | Uint8Array, privateKeyPem: string | Uint8Array): ServerToken {
+function decrypt(
+  parseEnvelopedData: typeof ParseEnvelopedData,
+  file: string | Uint8Array,
+  privateKeyPem: string | Uint8Array,
+): ServerToken {
   const envelope = parseEnvelopedData(unwrapTokenFile(file));
   const key = loadPrivateKey(privateKeyPem);
   for (const recipient of envelope.recipients) {

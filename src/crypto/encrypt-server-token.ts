@@ -1,7 +1,5 @@
 import { InvalidArgumentError } from '../errors/index.js';
 import { contentCipherByName } from './lib/algorithms.js';
-import { buildEnvelopedData } from './lib/build-enveloped-data.js';
-import { parseRecipientCertificate } from './lib/certificate.js';
 import { buildPayload } from './lib/payload.js';
 import { eol, wrapBase64 } from './lib/text.js';
 import type { ServerTokenInput } from './server-token.js';
@@ -26,6 +24,11 @@ export interface EncryptServerTokenOptions {
   /** Line endings of text output. Default `lf`, as in ABM's files. */
   lineEnding?: LineEnding;
 }
+
+/** The CMS writer (asn1js, pkijs), loaded on the first encryption rather than with the package. */
+let cms:
+  | Promise<[typeof import('./lib/certificate.js'), typeof import('./lib/build-enveloped-data.js')]>
+  | undefined;
 
 const SMIME_HEADERS = [
   'Content-Type: application/pkcs7-mime; name="smime.p7m"; smime-type=enveloped-data',
@@ -111,6 +114,8 @@ export async function encryptServerToken(
   }
   const format = options.format ?? 'smime';
   const newline = eol(options.lineEnding ?? 'lf');
+  cms ??= Promise.all([import('./lib/certificate.js'), import('./lib/build-enveloped-data.js')]);
+  const [{ parseRecipientCertificate }, { buildEnvelopedData }] = await cms;
   const recipient = parseRecipientCertificate(certificatePem);
   const ber = buildEnvelopedData(recipient, new TextEncoder().encode(buildPayload(token)), {
     cipher,

@@ -1,6 +1,4 @@
-import { KeyObject, randomBytes, webcrypto } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import { KeyObject, webcrypto } from 'node:crypto';
 import { InvalidArgumentError } from '../errors/index.js';
 
 /** Options for {@link generateKeyPair}. */
@@ -21,31 +19,8 @@ export interface KeyPair {
   certificatePem: string;
 }
 
-type EngineCrypto = ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'];
-type PkijsKey = Parameters<pkijs.Certificate['sign']>[0];
-
-const OID_COMMON_NAME = '2.5.4.3';
-const OID_KEY_USAGE = '2.5.29.15';
-const OID_BASIC_CONSTRAINTS = '2.5.29.19';
-const DAY_MS = 86_400_000;
-const BACKDATE_MS = 5 * 60_000;
-
-function name(commonName: string): pkijs.RelativeDistinguishedNames {
-  return new pkijs.RelativeDistinguishedNames({
-    typesAndValues: [
-      new pkijs.AttributeTypeAndValue({
-        type: OID_COMMON_NAME,
-        value: new asn1js.Utf8String({ value: commonName }),
-      }),
-    ],
-  });
-}
-
-function toPem(label: string, der: ArrayBuffer): string {
-  const b64 = Buffer.from(der).toString('base64');
-  const lines = b64.match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
-}
+/** The certificate builder (pkijs, asn1js), loaded on the first key pair rather than with the package. */
+let builder: Promise<typeof import('./lib/self-signed-certificate.js')> | undefined;
 
 function validate(options: GenerateKeyPairOptions | undefined): Required<GenerateKeyPairOptions> {
   // `?.`: a JavaScript caller may pass null for "no options".
@@ -79,10 +54,8 @@ function validate(options: GenerateKeyPairOptions | undefined): Required<Generat
  */
 export async function generateKeyPair(options: GenerateKeyPairOptions = {}): Promise<KeyPair> {
   const { modulusLength, commonName, validityDays } = validate(options);
-  const engine = new pkijs.CryptoEngine({
-    name: 'node',
-    crypto: webcrypto as unknown as EngineCrypto,
-  });
+  builder ??= import('./lib/self-signed-certificate.js');
+  const { selfSignedCertificate, toPem } = await builder;
   const keys = (await webcrypto.subtle.generateKey(
     {
       name: 'RSASSA-PKCS1-v1_5',
@@ -93,35 +66,9 @@ export async function generateKeyPair(options: GenerateKeyPairOptions = {}): Pro
     true,
     ['sign', 'verify'],
   )) as webcrypto.CryptoKeyPair;
-
-  const serial = randomBytes(16);
-  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x40; // positive, and exactly 16 bytes long
-  const now = Date.now();
-  const cert = new pkijs.Certificate();
-  cert.version = 2;
-  cert.serialNumber = new asn1js.Integer({ valueHex: serial });
-  cert.issuer = name(commonName);
-  cert.subject = name(commonName);
-  cert.notBefore.value = new Date(now - BACKDATE_MS);
-  cert.notAfter.value = new Date(now + validityDays * DAY_MS);
-  cert.extensions = [
-    new pkijs.Extension({
-      extnID: OID_KEY_USAGE,
-      critical: true,
-      // digitalSignature (bit 0) + keyEncipherment (bit 2): 1010 0000, 5 unused bits
-      extnValue: new asn1js.BitString({ valueHex: new Uint8Array([0xa0]), unusedBits: 5 }).toBER(),
-    }),
-    new pkijs.Extension({
-      extnID: OID_BASIC_CONSTRAINTS,
-      critical: true,
-      extnValue: new pkijs.BasicConstraints({ cA: false }).toSchema().toBER(),
-    }),
-  ];
-  await cert.subjectPublicKeyInfo.importKey(keys.publicKey as unknown as PkijsKey, engine);
-  await cert.sign(keys.privateKey as unknown as PkijsKey, 'SHA-256', engine);
-
+  const der = await selfSignedCertificate(keys, commonName, validityDays);
   const privateKeyPem = KeyObject.from(keys.privateKey)
     .export({ type: 'pkcs8', format: 'pem' })
     .toString();
-  return { privateKeyPem, certificatePem: toPem('CERTIFICATE', cert.toSchema().toBER()) };
+  return { privateKeyPem, certificatePem: toPem('CERTIFICATE', der) };
 }

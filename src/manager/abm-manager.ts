@@ -108,7 +108,7 @@ function resolveConfig(options: AbmManagerOptions): ResolvedConfig {
     concurrency: Math.floor(positiveOption('concurrency', options.concurrency, 4, 1)),
     leaseTtlMs: positiveOption('leaseTtlMs', options.leaseTtlMs, 60_000, 30),
     pageSize: Math.floor(pageSize),
-    jitter: Math.min(1, positiveOption('jitter', options.jitter, 0.1)),
+    jitter: Math.min(1, positiveOption('jitter', options.jitter, 0.25)),
     staggerMs: positiveOption('staggerMs', options.staggerMs, Math.min(syncIntervalMs, 30_000)),
     assignmentCooldownMs: positiveOption(
       'assignmentCooldownMs',
@@ -624,10 +624,12 @@ export class AbmManager {
   }
 
   /**
-   * Starts the schedule: every token every `syncIntervalMs` (5 minutes by default), first runs
-   * staggered, intervals jittered, at most `concurrency` runs at once, a token never overlapping
-   * itself. Safe to call on every replica: leases make each token sync on one replica at a time.
-   * Timers are `unref()`ed, so they do not keep the process alive.
+   * Starts the schedule: every token every `syncIntervalMs` (5 minutes by default) at its own
+   * place in the cycle, first runs staggered, at most `concurrency` runs at once, a token never
+   * overlapping itself. Safe to call on every replica: each replica reaches a token at its own
+   * offset (see `jitter`), so one syncs it and the others find it recently synced, and leases make
+   * each token sync on one replica at a time. Timers are `unref()`ed, so they do not keep the
+   * process alive.
    */
   async start(): Promise<void> {
     if (this.#scheduler !== undefined) return;
@@ -647,8 +649,10 @@ export class AbmManager {
         },
         run: async (tokenId, signal) => {
           const token = await this.#ctx.storage.getToken(tokenId);
-          if (token === null) return;
-          await this.#run(token, signal, false);
+          if (token === null) return 'skipped';
+          const report = await this.#run(token, signal, false);
+          if (report.skipped === 'lease-held') return 'lease-held';
+          return report.status === 'skipped' ? 'skipped' : 'ran';
         },
         logger: this.#ctx.logger,
       },
@@ -657,6 +661,8 @@ export class AbmManager {
         jitter: config.jitter,
         staggerMs: config.staggerMs,
         concurrency: config.concurrency,
+        seed: this.#ctx.owner,
+        now: () => this.#ctx.now().getTime(),
       },
     );
     this.#scheduler = scheduler;

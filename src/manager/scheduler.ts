@@ -1,34 +1,51 @@
-import { createHash } from 'node:crypto';
 import { timerDelayMs } from '../internal/duration.js';
 import type { AbmLogger } from '../internal/logger.js';
+import { nextOnGrid, phaseMs } from './schedule-slots.js';
+
+/**
+ * How a scheduled run ended, as far as the schedule cares: `ran` (this replica synced the
+ * token), `lease-held` (another replica was syncing it) or `skipped` (anything else).
+ * @internal
+ */
+export type ScheduledRunOutcome = 'ran' | 'lease-held' | 'skipped';
 
 /** What the scheduler needs from the manager. @internal */
 export interface SchedulerHost {
   /** Every token id to schedule. */
   listTokenIds(): Promise<string[]>;
   /** One run of one token; must not throw (failures are in the run's report). */
-  run(tokenId: string, signal: AbortSignal): Promise<unknown>;
+  run(tokenId: string, signal: AbortSignal): Promise<ScheduledRunOutcome>;
   logger: AbmLogger;
 }
 
 /** Scheduler settings. @internal */
 export interface SchedulerConfig {
   intervalMs: number;
+  /** The replica window, a fraction of the interval (the manager's `jitter`). */
   jitter: number;
   staggerMs: number;
   concurrency: number;
-}
-
-/** A stable fraction in [0, 1) per token, so that its place in the stagger survives restarts. */
-function spread(tokenId: string): number {
-  return createHash('sha256').update(tokenId).digest().readUInt32BE(0) / 2 ** 32;
+  /** This replica's seed (the manager's owner name): its offsets within the window. */
+  seed: string;
+  /** The clock of the grid, epoch ms (the manager's clock). */
+  now(): number;
 }
 
 /**
  * The periodic schedule: one self-rescheduling `setTimeout` per token (never `setInterval`,
- * which overlaps slow runs), first runs staggered over a window, every interval jittered, at
- * most `concurrency` runs in flight, a token never overlapping itself, every timer `unref()`ed,
- * and a periodic re-listing that picks up new tokens and drops deleted ones.
+ * which overlaps slow runs), at most `concurrency` runs in flight, a token never overlapping
+ * itself, every timer `unref()`ed, and a periodic re-listing that picks up new tokens and drops
+ * deleted ones.
+ *
+ * Runs fall on a wall-clock grid shared by every replica: each token has a slot in the cycle (a
+ * hash of its id), and each replica runs it at that slot plus its own offset within the replica
+ * window (a hash of the seed and the token id). So for every token one replica comes first and
+ * syncs it, and the others come later in the window and find it recently synced, rather than
+ * all replicas reaching for the same lease at once; which replica comes first differs from
+ * token to token, so the work spreads over the replicas. A replica that found the token's lease
+ * held stands by for it (comes late in the cycle) until it runs the token itself again, so a
+ * collision does not repeat every cycle. First runs after `start()` are the grid's distance
+ * scaled into `staggerMs`; later runs come at the next grid point at least half an interval on.
  * @internal
  */
 export class Scheduler {
@@ -39,6 +56,7 @@ export class Scheduler {
   readonly #running = new Map<string, Promise<void>>();
   readonly #queue: string[] = [];
   readonly #queued = new Set<string>();
+  readonly #standby = new Set<string>();
   #discovery: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
 
@@ -55,7 +73,7 @@ export class Scheduler {
   /** Schedules a token that appeared after start (e.g. just uploaded). */
   add(tokenId: string): void {
     if (this.#stopped || this.#timers.has(tokenId) || this.#running.has(tokenId)) return;
-    this.#arm(tokenId, Math.floor(spread(tokenId) * this.#config.staggerMs));
+    this.#arm(tokenId, this.#firstDelay(tokenId));
   }
 
   /** Stops scheduling, aborts runs in flight and waits for them to wind down. */
@@ -86,8 +104,9 @@ export class Scheduler {
           this.#timers.delete(id);
         }
       }
+      for (const id of this.#standby) if (!live.has(id)) this.#standby.delete(id);
       for (const id of ids) {
-        if (first) this.#arm(id, Math.floor(spread(id) * this.#config.staggerMs));
+        if (first) this.#arm(id, this.#firstDelay(id));
         else this.add(id);
       }
     } catch (error) {
@@ -113,16 +132,37 @@ export class Scheduler {
     this.#timers.set(tokenId, timer);
   }
 
-  #nextDelay(): number {
-    const { intervalMs, jitter } = this.#config;
-    return Math.max(0, Math.round(intervalMs * (1 + (Math.random() * 2 - 1) * jitter)));
+  #phase(tokenId: string): number {
+    const { intervalMs, jitter, seed } = this.#config;
+    return phaseMs({
+      tokenId,
+      seed,
+      intervalMs,
+      window: jitter,
+      standby: this.#standby.has(tokenId),
+    });
+  }
+
+  /** The distance to this replica's next grid point for the token, scaled into the stagger. */
+  #firstDelay(tokenId: string): number {
+    const { intervalMs, staggerMs } = this.#config;
+    const now = this.#config.now();
+    const until = nextOnGrid(now, this.#phase(tokenId), intervalMs) - now;
+    return Math.floor(until * (staggerMs / intervalMs));
+  }
+
+  /** The delay to this replica's next grid point for the token, at least half an interval on. */
+  #nextDelay(tokenId: string): number {
+    const { intervalMs } = this.#config;
+    const now = this.#config.now();
+    return Math.ceil(nextOnGrid(now + intervalMs / 2, this.#phase(tokenId), intervalMs) - now);
   }
 
   #enqueue(tokenId: string): void {
     if (this.#stopped || this.#queued.has(tokenId)) return;
     if (this.#running.has(tokenId)) {
       // Never overlap a token with itself: skip this tick, try again next interval.
-      this.#arm(tokenId, this.#nextDelay());
+      this.#arm(tokenId, this.#nextDelay(tokenId));
       return;
     }
     this.#queued.add(tokenId);
@@ -137,12 +177,18 @@ export class Scheduler {
       this.#queued.delete(tokenId);
       const done = this.#host
         .run(tokenId, this.#controller.signal)
+        .then((outcome) => {
+          // Another replica holds the lease: the token is done for this cycle, and this replica
+          // stands by for it until it runs it itself again.
+          if (outcome === 'lease-held') this.#standby.add(tokenId);
+          else if (outcome === 'ran') this.#standby.delete(tokenId);
+        })
         .catch((error: unknown) => {
           this.#host.logger.error({ tokenId, err: error }, 'abmkit: scheduled sync run crashed');
         })
         .finally(() => {
           this.#running.delete(tokenId);
-          this.#arm(tokenId, this.#nextDelay());
+          this.#arm(tokenId, this.#nextDelay(tokenId));
           this.#pump();
         });
       this.#running.set(

@@ -42,13 +42,18 @@ export interface AbmManagerOptions {
    */
   pageSize?: number | undefined;
   /**
-   * Random spread of each token's interval, as a fraction (0.1 = ±10 %), so that tokens and
-   * replicas do not fire in lock step. @default 0.1
+   * How far apart replicas' runs of one token fall, as a fraction of the interval (0.25 = within
+   * a quarter of it), so that replicas do not fire in lock step. Every token has a fixed place in
+   * the cycle (spreading tokens over the interval), and each replica runs it at that place plus
+   * its own offset within this window (derived from `owner`): the earliest replica syncs the
+   * token, the others find it recently synced. Capped at 0.3; no effect with a single replica.
+   * @default 0.25
    */
   jitter?: number | undefined;
   /**
-   * The first runs after `start()` are spread over this window (per-token stagger), so that
-   * a thousand tokens do not all start at once. @default min(syncIntervalMs, 30_000)
+   * The first runs after `start()` are spread over this window (each token's distance to its
+   * place in the cycle, scaled into the window), so that a thousand tokens do not all start at
+   * once; replicas reach the tokens in different orders. @default min(syncIntervalMs, 30_000)
    */
   staggerMs?: number | undefined;
   /** Cool-down before a `FAILED` serial is retried; doubles on repeated failures up to 24 h. @default 3_600_000 */

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { parse } from 'csv-parse';
+import type { parse as Parse } from 'csv-parse';
 import { CsvError, isAbmError } from '../errors/index.js';
 import { CSV_DELIMITERS, sniffDelimiter } from './csv-delimiter.js';
 import { type SerialCsvInput, textChunks } from './csv-input.js';
@@ -83,11 +83,16 @@ export async function streamSerialCsv(
   collector.finish();
 }
 
+/** csv-parse, imported on the first CSV rather than with the package. */
+let csv: Promise<typeof import('csv-parse')> | undefined;
+
 async function readInto(
   input: SerialCsvInput,
   collector: SerialCsvCollector,
   afterChunk?: () => Promise<void>,
 ): Promise<void> {
+  csv ??= import('csv-parse');
+  const { parse } = await csv;
   let downstream = false;
   const after = async (): Promise<void> => {
     if (afterChunk === undefined) return;
@@ -98,11 +103,11 @@ async function readInto(
       throw error;
     }
   };
-  let parser: ReturnType<typeof parse> | undefined;
+  let parser: ReturnType<typeof Parse> | undefined;
   let ended: Promise<void> | undefined;
   let head = '';
-  const start = (delimiter: string | readonly string[]): ReturnType<typeof parse> => {
-    const created = createParser(collector, delimiter);
+  const start = (delimiter: string | readonly string[]): ReturnType<typeof Parse> => {
+    const created = createParser(parse, collector, delimiter);
     ended = new Promise<void>((resolve, reject) => {
       created.on('end', resolve);
       created.on('error', reject);
@@ -145,15 +150,16 @@ async function readInto(
   }
 }
 
-async function write(parser: ReturnType<typeof parse>, text: string): Promise<void> {
+async function write(parser: ReturnType<typeof Parse>, text: string): Promise<void> {
   if (parser.destroyed || text.length === 0) return;
   if (!parser.write(text)) await once(parser, 'drain');
 }
 
 function createParser(
+  parse: typeof Parse,
   collector: SerialCsvCollector,
   delimiter: string | readonly string[],
-): ReturnType<typeof parse> {
+): ReturnType<typeof Parse> {
   const parser = parse({
     bom: true,
     ltrim: true,

@@ -26,28 +26,45 @@ function runs(manager: AbmManager, n: number): Promise<SyncReport[]> {
 }
 
 describe('AbmManager schedule', () => {
-  it('syncs every token once per interval (5 minutes by default), staggered', async () => {
-    h = await harness({ devices: 20 }, { jitter: 0 });
-    for (const id of ['a', 'b', 'c']) await enroll(h, id);
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const started: string[] = [];
-    h.manager.on('sync.started', (e) => void started.push(e.tokenId));
+  it('runs first syncs within the stagger window, then every token once per interval (5 minutes by default) at its own place', async () => {
+    h = await harness({ devices: 20 });
+    const ids = ['a', 'b', 'c'];
+    for (const id of ids) await enroll(h, id);
+    const interval = 300_000;
+    // A cycle boundary of the wall-clock grid the schedule runs on.
+    const t0 = Math.ceil(Date.now() / interval) * interval;
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: t0 });
+    const started: { tokenId: string; t: number; fullFetch: boolean }[] = [];
+    h.manager.on('sync.started', (e) => {
+      started.push({ tokenId: e.tokenId, t: Date.now(), fullFetch: e.fullFetch });
+    });
 
     const first = runs(h.manager, 3);
     await h.manager.start();
     await vi.advanceTimersByTimeAsync(30_000); // the stagger window
     const reports = await first;
-    expect(reports.map((r) => r.tokenId).sort()).toEqual(['a', 'b', 'c']);
+    expect(reports.map((r) => r.tokenId).sort()).toEqual(ids);
     expect(reports.every((r) => r.status === 'completed' && r.fullFetch)).toBe(true);
+    expect(reports.every((r) => Date.parse(r.startedAt) < t0 + 30_000)).toBe(true);
 
-    await vi.advanceTimersByTimeAsync(240_000);
-    expect(started).toHaveLength(3);
-    const second = runs(h.manager, 3);
-    await vi.advanceTimersByTimeAsync(60_000);
-    const next = await second;
-    expect(next.map((r) => r.tokenId).sort()).toEqual(['a', 'b', 'c']);
-    expect(next.every((r) => !r.fullFetch)).toBe(true);
-    expect(started).toHaveLength(6);
+    // Timer by timer, letting each run end (real loopback I/O) before fake time moves on: a run
+    // ended re-arms its token's timer, so all are armed again (plus the re-listing timer).
+    while (Date.now() < t0 + 4 * interval) {
+      await vi.advanceTimersToNextTimerAsync();
+      do await new Promise((r) => setImmediate(r));
+      while (vi.getTimerCount() < ids.length + 1);
+    }
+    for (const k of [1, 2, 3]) {
+      const inCycle = started.filter(
+        (s) => s.t >= t0 + k * interval && s.t < t0 + (k + 1) * interval,
+      );
+      expect(inCycle.map((s) => s.tokenId).sort()).toEqual(ids);
+      expect(inCycle.every((s) => !s.fullFetch)).toBe(true);
+    }
+    for (const id of ids) {
+      const times = started.filter((s) => s.tokenId === id && s.t >= t0 + interval).map((s) => s.t);
+      expect(times.slice(1).map((t, i) => t - (times[i] as number))).toEqual([interval, interval]);
+    }
   });
 
   it('never overlaps a token with itself and bounds concurrency across tokens', async () => {

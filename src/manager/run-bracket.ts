@@ -14,7 +14,7 @@ import type { ManagerContext } from './context.js';
 export function beginRun(
   ctx: ManagerContext,
   input: BeginSyncRunInput,
-): Promise<SyncRunStart | null> {
+): Promise<SyncRunStart | 'recently-synced' | null> {
   const storage = ctx.storage;
   return typeof storage.beginSyncRun === 'function'
     ? storage.beginSyncRun(input)

@@ -89,13 +89,22 @@ export async function runSync(
 
   // One step (one round trip on PostgreSQL and Redis): the lease, the run record, and what the run reads
   // first (cursor, policy, device counts, whether stored work waits).
+  // A replica that finished this token since the token was read above is seen here, in the
+  // same step as the lease: two replicas never both run a token in one cycle.
+  const now = ctx.now();
   const start = await beginRun(ctx, {
     tokenId,
     owner: ctx.owner,
     ttlMs: ctx.config.leaseTtlMs,
-    now: ctx.now().toISOString(),
+    now: now.toISOString(),
+    ...(options.probe === true
+      ? {}
+      : {
+          skipIfSyncedSince: new Date(now.getTime() - ctx.config.syncIntervalMs / 2).toISOString(),
+        }),
   });
   if (start === null) return skip('lease-held');
+  if (start === 'recently-synced') return skip('recently-synced');
   const lease = LeaseKeeper.hold(ctx, start.lease, options.signal);
   const runId: string = start.run.runId;
   let report: SyncReport | undefined;

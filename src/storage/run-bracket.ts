@@ -19,8 +19,14 @@ import type {
 export async function beginRunByParts(
   storage: AbmStorage,
   input: BeginSyncRunInput,
-): Promise<SyncRunStart | null> {
+): Promise<SyncRunStart | 'recently-synced' | null> {
   const { tokenId, owner, ttlMs, now } = input;
+  if (input.skipIfSyncedSince !== undefined) {
+    const last = (await storage.getToken(tokenId))?.lastSyncAt;
+    if (last !== undefined && syncedBetween(last, input.skipIfSyncedSince, now)) {
+      return 'recently-synced';
+    }
+  }
   const lease = await storage.acquireLease(tokenId, owner, ttlMs);
   if (lease === null) return null;
   try {
@@ -86,4 +92,10 @@ export async function endRunByParts(
     }
   }
   return out;
+}
+
+/** Whether `lastSyncAt` lies in `[since, now]` (the rule of `skipIfSyncedSince`). */
+export function syncedBetween(lastSyncAt: string, since: string, now: string): boolean {
+  const at = Date.parse(lastSyncAt);
+  return at >= Date.parse(since) && at <= Date.parse(now);
 }

@@ -339,10 +339,16 @@ export class StorageBase implements AbmStorage {
   }
 
   /** {@inheritDoc SyncRunStore.beginSyncRun} */
-  async beginSyncRun(input: BeginSyncRunInput): Promise<SyncRunStart | null> {
+  async beginSyncRun(input: BeginSyncRunInput): Promise<SyncRunStart | 'recently-synced' | null> {
     checkTokenId(input?.tokenId);
     checkLeaseArgs(input.owner, input.ttlMs);
-    const checked = { ...input, now: checkIso(input.now, 'beginSyncRun now') };
+    const since = input.skipIfSyncedSince;
+    const checked = {
+      ...input,
+      now: checkIso(input.now, 'beginSyncRun now'),
+      skipIfSyncedSince:
+        since === undefined ? undefined : checkIso(since, 'beginSyncRun skipIfSyncedSince'),
+    };
     const begin = this.adapter.runs.begin;
     return begin === undefined
       ? beginRunByParts(this, checked)

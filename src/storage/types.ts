@@ -757,11 +757,12 @@ export interface SyncRunStore {
   /**
    * Starts a sync run in one step: takes the lease ({@link LeaseStore.acquireLease}), records
    * the run ({@link SyncRunStore.startSyncRun}) and returns what the run reads first. `null`
-   * (and nothing recorded) when another owner holds the lease. Optional: `AbmManager` does the
+   * (and nothing recorded) when another owner holds the lease; `'recently-synced'` (nothing
+   * recorded) under `skipIfSyncedSince`. Optional: `AbmManager` does the
    * same with the single methods when a store lacks it; every built-in store has it, and
    * `PostgresStorage` answers it in one statement, `RedisStorage` in one script.
    */
-  beginSyncRun?(input: BeginSyncRunInput): Promise<SyncRunStart | null>;
+  beginSyncRun?(input: BeginSyncRunInput): Promise<SyncRunStart | 'recently-synced' | null>;
   /**
    * Ends a sync run in one step: the conditional token write
    * ({@link TokenStore.updateToken}), {@link SyncRunStore.finishSyncRun},
@@ -782,6 +783,12 @@ export interface BeginSyncRunInput {
   ttlMs: number;
   /** The caller's clock reading: which retries are due. */
   now: IsoDateTime;
+  /**
+   * Start nothing (take no lease, record no run) and answer `'recently-synced'` when the
+   * token's `lastSyncAt` lies between this instant and `now`: another replica synced it since,
+   * which is judged in the same step as the lease, so two replicas never both run it.
+   */
+  skipIfSyncedSince?: IsoDateTime | undefined;
 }
 
 /** A run's start, from {@link SyncRunStore.beginSyncRun}: its lease, its record, what it reads first. */

@@ -16,15 +16,22 @@ import { splitTokenPatch, toToken, updateSql } from './tokens.js';
  * the cursor, policy, device counts and pending-work checks read beside them. `$1` token, `$2`
  * owner, `$3` ttl, `$4` run id, `$5` now. @internal
  */
-export async function beginRun(db: PgDb, input: BeginSyncRunInput): Promise<SyncRunStart | null> {
+export async function beginRun(
+  db: PgDb,
+  input: BeginSyncRunInput,
+): Promise<SyncRunStart | 'recently-synced' | null> {
   const s = db.s;
   const { tokenId, owner, ttlMs, now } = input;
+  // `$6`: with skipIfSyncedSince, the lease is taken only while the token's lastSyncAt is not in
+  // [$6, $5] (judged in this statement's snapshot, like the lease itself).
+  const recent = `EXISTS (SELECT 1 FROM ${s}.tokens WHERE token_id = $1 AND $6::text IS NOT NULL
+    AND (doc->>'lastSyncAt') COLLATE "C" >= $6::text AND (doc->>'lastSyncAt') COLLATE "C" <= $5::text)`;
   const r = await db.q(
-    `WITH l AS (${acquireSql(s)}),
+    `WITH l AS (${acquireSql(s, `NOT ${recent}`)}),
     r AS (INSERT INTO ${s}.sync_runs (token_id, run_id, owner, status, started_at)
       SELECT $1, $4, $2, 'running', ${NOW_ISO} FROM l RETURNING ${RUN_COLS}),
     p AS (SELECT ${POLICY_COLS} FROM ${s}.policies WHERE token_id = $1)
-    SELECT row_to_json(l) AS lease, (SELECT row_to_json(r) FROM r) AS run,
+    SELECT (SELECT row_to_json(l) FROM l) AS lease, (SELECT row_to_json(r) FROM r) AS run,
       (SELECT row_to_json(c) FROM (SELECT ${CURSOR_COLS} FROM ${s}.cursors WHERE token_id = $1) c) AS cursor,
       (SELECT row_to_json(p) FROM p) AS policy,
       (SELECT json_object_agg(status, n) FROM ${s}.device_counts WHERE token_id = $1 AND n <> 0) AS counts,
@@ -32,12 +39,14 @@ export async function beginRun(db: PgDb, input: BeginSyncRunInput): Promise<Sync
         AND ${replanSql('COALESCE((SELECT revision FROM p), 0)')}) AS replan,
       EXISTS (SELECT 1 FROM ${s}.devices WHERE token_id = $1 AND ${pendingAssignmentSql(s)}) AS assign,
       EXISTS (SELECT 1 FROM ${s}.retries WHERE token_id = $1) AS retries,
-      EXISTS (SELECT 1 FROM ${s}.retries WHERE token_id = $1 AND ${dueSql('$5::text')}) AS due
-    FROM l`,
-    [tokenId, owner, ttlMs, newRunId(Date.now()), now],
+      EXISTS (SELECT 1 FROM ${s}.retries WHERE token_id = $1 AND ${dueSql('$5::text')}) AS due,
+      ${recent} AS recent
+`,
+    [tokenId, owner, ttlMs, newRunId(Date.now()), now, input.skipIfSyncedSince ?? null],
   );
-  const row = r.rows[0] as Row | undefined;
-  if (row === undefined) return null;
+  const row = r.rows[0] as Row;
+  if (row['recent'] === true) return 'recently-synced';
+  if (jsonValue(row['lease']) === null) return null;
   const devices = emptyCounts();
   const counts = (jsonValue(row['counts']) ?? {}) as Record<string, number>;
   for (const [status, n] of Object.entries(counts)) devices[status as DeviceStatus] = Number(n);

@@ -8,7 +8,7 @@ import { RUN_COLS, toRun } from './run-rows.js';
 
 /** Sync-run history in table `sync_runs`; run ids sort by start time. @internal */
 export class PostgresRuns extends PgStore implements RunPersistence {
-  begin(input: BeginSyncRunInput): Promise<SyncRunStart | null> {
+  begin(input: BeginSyncRunInput): Promise<SyncRunStart | 'recently-synced' | null> {
     return beginRun(this.db, input);
   }
 

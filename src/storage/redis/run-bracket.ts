@@ -82,7 +82,9 @@ local function flag(b) if b then return 1 end return 0 end
 
 /**
  * The run start. KEYS[1]=lease KEYS[2]=leasegen KEYS[3]=runs KEYS[4]=runidx KEYS[5]=cursor
- * KEYS[6]=policy; ARGV base, owner, ttlMs, tokenId, the run id's random part, now (ms).
+ * KEYS[6]=policy KEYS[7]=token; ARGV base, owner, ttlMs, tokenId, the run id's random part,
+ * now (ms), skipIfSyncedSince ('' = none) and now (ISO): 'recent' when the token's lastSyncAt
+ * lies between those two (bytewise, as ISO strings sort).
  * Everything is read before the lease is taken and the run written, so a failing read writes
  * nothing but the (idempotent) one-time index build. Returns false when another owner holds the lease, else {generation, sec, usec, runId,
  * startedAt, cursor JSON, policy JSON, policy revision, policy updatedAt, counts, replan,
@@ -90,6 +92,13 @@ local function flag(b) if b then return 1 end return 0 end
  */
 const BEGIN = script(`${LUA_CLOCK}${DEVICE_LUA}${LEASE_LUA}${BEGIN_LUA}
 local base, owner = ARGV[1], ARGV[2]
+if ARGV[7] ~= '' then
+  local last = redis.call('HGET', KEYS[7], 'lastSyncAt')
+  if last then
+    last = cjson.decode(last)
+    if type(last) == 'string' and last >= ARGV[7] and last <= ARGV[8] then return 'recent' end
+  end
+end
 local held = redis.call('GET', KEYS[1])
 if held and string.match(held, '^%d+:(.*)$') ~= owner then return false end
 local cursor = redis.call('GET', KEYS[5])
@@ -145,16 +154,20 @@ return {token, run, pruned, released}`);
 export async function beginRun(
   r: RedisConnection,
   input: BeginSyncRunInput,
-): Promise<SyncRunStart | null> {
+): Promise<SyncRunStart | 'recently-synced' | null> {
   const { tokenId, owner, ttlMs, now } = input;
   const b = r.base(tokenId);
-  const keys = ['lease', 'leasegen', 'runs', 'runidx', 'cursor', 'policy'].map((k) => `${b}:${k}`);
+  const keys = ['lease', 'leasegen', 'runs', 'runidx', 'cursor', 'policy', 'token'].map(
+    (k) => `${b}:${k}`,
+  );
   // The run id is `<ms base36>-<random>` (newRunId); the script writes the time part.
   const random = newRunId(0).split('-')[1] as string;
-  const out = (await r.eval(BEGIN, keys, [b, owner, ttlMs, tokenId, random, Date.parse(now)])) as
-    | unknown[]
-    | null;
-  if (out === null) return null;
+  const since = input.skipIfSyncedSince ?? '';
+  const out = (await r.eval(BEGIN, keys, [
+    ...[b, owner, ttlMs, tokenId, random, Date.parse(now), since, now],
+  ])) as unknown[] | string | null;
+  if (out === 'recent') return 'recently-synced';
+  if (out === null || typeof out === 'string') return null;
   const [gen, sec, usec, runId, startedAt, cursor, policy, revision, updatedAt, counts] = out;
   const flags = out.slice(10).map((f) => Number(f) === 1);
   return {

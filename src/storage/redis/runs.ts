@@ -90,7 +90,7 @@ export class RedisRuns implements RunPersistence {
   }
 
   /** The run start in one script (see `run-bracket.ts`). */
-  async begin(input: BeginSyncRunInput): Promise<SyncRunStart | null> {
+  async begin(input: BeginSyncRunInput): Promise<SyncRunStart | 'recently-synced' | null> {
     return beginRun(this.r, input);
   }
 

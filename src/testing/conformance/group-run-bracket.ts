@@ -6,9 +6,17 @@ import type { SuiteContext } from './suite-context.js';
 
 const NOW = '2030-01-01T00:00:00.000Z';
 
-/** `beginSyncRun` of a store that has it, else `null` (the manager composes it then). */
-function begin(s: AbmStorage, input: Partial<BeginSyncRunInput> = {}) {
-  return s.beginSyncRun?.({ tokenId: 't1', owner: 'A', ttlMs: 60_000, now: NOW, ...input });
+/** `beginSyncRun` of a store that has it (without `skipIfSyncedSince`: never 'recently-synced'). */
+async function begin(s: AbmStorage, input: Partial<BeginSyncRunInput> = {}) {
+  const out = await s.beginSyncRun?.({
+    tokenId: 't1',
+    owner: 'A',
+    ttlMs: 60_000,
+    now: NOW,
+    ...input,
+  });
+  assert.notEqual(out, 'recently-synced');
+  return out === 'recently-synced' ? undefined : out;
 }
 
 /**
@@ -17,14 +25,14 @@ function begin(s: AbmStorage, input: Partial<BeginSyncRunInput> = {}) {
  */
 async function bothReads(s: AbmStorage, now = NOW) {
   const input = { tokenId: 't1', owner: 'A', ttlMs: 60_000, now };
-  const reads = async (start: Promise<Awaited<ReturnType<typeof beginRunByParts>>>) => {
+  const reads = async (start: Promise<Awaited<ReturnType<typeof beginRunByParts>> | undefined>) => {
     const r = await start;
-    assert.ok(r);
+    assert.ok(r && r !== 'recently-synced');
     await s.releaseLease('t1', 'A', r.lease.generation);
     return { cursor: r.cursor, policy: r.policy, devices: r.devices, pending: r.pending };
   };
   return {
-    oneStep: await reads(begin(s, { now }) as Promise<Awaited<ReturnType<typeof beginRunByParts>>>),
+    oneStep: await reads(begin(s, { now })),
     byParts: await reads(beginRunByParts(s, input)),
   };
 }
@@ -206,6 +214,32 @@ export function runBracketTests({ it, describe, run }: SuiteContext): void {
         await s.markMissingRemoved({ ...h, fullFetchId: 'ff2' });
         assert.equal((await s.getDevice('t1', 'S2'))?.removed, true);
         assert.equal((await same()).replan, false);
+      });
+    });
+
+    it('starts nothing for a token synced since skipIfSyncedSince (judged with the lease)', async () => {
+      await run(async ({ storage: s }) => {
+        if (s.beginSyncRun === undefined) return;
+        await s.saveToken('t1', { lastSyncAt: '2029-12-31T23:59:00.000Z' });
+        const input = { tokenId: 't1', owner: 'A', ttlMs: 60_000, now: NOW };
+        for (const one of [
+          s.beginSyncRun({ ...input, skipIfSyncedSince: '2029-12-31T23:58:00.000Z' }),
+          beginRunByParts(s, { ...input, skipIfSyncedSince: '2029-12-31T23:58:00.000Z' }),
+        ]) {
+          assert.equal(await one, 'recently-synced');
+        }
+        assert.equal(await s.getLease('t1'), null);
+        assert.equal((await s.listSyncRuns('t1')).items.length, 0);
+        // Synced before the window, or "after now" (another clock): the run starts.
+        const earlier = await s.beginSyncRun({ ...input, skipIfSyncedSince: NOW });
+        assert.ok(earlier && earlier !== 'recently-synced');
+        await s.releaseLease('t1', 'A', earlier.lease.generation);
+        const ahead = await s.beginSyncRun({
+          ...input,
+          now: '2029-12-31T23:58:30.000Z',
+          skipIfSyncedSince: '2029-12-31T23:58:00.000Z',
+        });
+        assert.ok(ahead && ahead !== 'recently-synced');
       });
     });
 

@@ -87,10 +87,10 @@ export async function runSync(
     if (since >= 0 && since < ctx.config.syncIntervalMs / 2) return skip('recently-synced');
   }
 
-  // One step (one round trip on PostgreSQL and Redis): the lease, the run record, and what the run reads
-  // first (cursor, policy, device counts, whether stored work waits).
-  // A replica that finished this token since the token was read above is seen here, in the
-  // same step as the lease: two replicas never both run a token in one cycle.
+  // One step (one round trip on PostgreSQL and Redis): the lease, the run record, and what the
+  // run reads first (cursor, policy, device counts, whether stored work waits). A replica that
+  // finished this token since the token was read above is seen here, in the same step as the
+  // lease: two replicas never both run a token in one cycle.
   const now = ctx.now();
   const start = await beginRun(ctx, {
     tokenId,
@@ -244,8 +244,9 @@ async function execute(
   const at = ctx.now().toISOString();
   const syncHealth = nextSyncHealth(token, report, notes, at);
   if (syncHealth !== undefined && totals !== null) syncHealth.devices = totals;
-  // One step (one round trip on PostgreSQL and Redis): the token's sync outcome (written only while the
-  // token keeps the credentials this run started with), the run record, the prune, the release.
+  // One step (one round trip on PostgreSQL and Redis): the token's sync outcome (written only
+  // while the token keeps the credentials this run started with), the run record, the prune and
+  // the lease release.
   lease.stopRenewing();
   const held = lease.held;
   await endRun(ctx, {

@@ -97,10 +97,15 @@ export async function runSync(
     owner: ctx.owner,
     ttlMs: ctx.config.leaseTtlMs,
     now: now.toISOString(),
+    // Half an interval either side of now: a run another replica ends while this call waits
+    // for the store is stamped after `now`.
     ...(options.probe === true
       ? {}
       : {
-          skipIfSyncedSince: new Date(now.getTime() - ctx.config.syncIntervalMs / 2).toISOString(),
+          skipIfSyncedWithin: {
+            from: new Date(now.getTime() - ctx.config.syncIntervalMs / 2).toISOString(),
+            to: new Date(now.getTime() + ctx.config.syncIntervalMs / 2).toISOString(),
+          },
         }),
   });
   if (start === null) return skip('lease-held');

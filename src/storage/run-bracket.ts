@@ -21,9 +21,10 @@ export async function beginRunByParts(
   input: BeginSyncRunInput,
 ): Promise<SyncRunStart | 'recently-synced' | null> {
   const { tokenId, owner, ttlMs, now } = input;
-  if (input.skipIfSyncedSince !== undefined) {
+  const within = input.skipIfSyncedWithin;
+  if (within !== undefined) {
     const last = (await storage.getToken(tokenId))?.lastSyncAt;
-    if (last !== undefined && syncedBetween(last, input.skipIfSyncedSince, now)) {
+    if (last !== undefined && syncedBetween(last, within.from, within.to)) {
       return 'recently-synced';
     }
   }
@@ -94,8 +95,8 @@ export async function endRunByParts(
   return out;
 }
 
-/** Whether `lastSyncAt` lies in `[since, now]` (the rule of `skipIfSyncedSince`). */
-export function syncedBetween(lastSyncAt: string, since: string, now: string): boolean {
+/** Whether `lastSyncAt` lies in `[from, to]` (the rule of `skipIfSyncedWithin`). */
+export function syncedBetween(lastSyncAt: string, from: string, to: string): boolean {
   const at = Date.parse(lastSyncAt);
-  return at >= Date.parse(since) && at <= Date.parse(now);
+  return at >= Date.parse(from) && at <= Date.parse(to);
 }

@@ -342,12 +342,17 @@ export class StorageBase implements AbmStorage {
   async beginSyncRun(input: BeginSyncRunInput): Promise<SyncRunStart | 'recently-synced' | null> {
     checkTokenId(input?.tokenId);
     checkLeaseArgs(input.owner, input.ttlMs);
-    const since = input.skipIfSyncedSince;
+    const within = input.skipIfSyncedWithin;
     const checked = {
       ...input,
       now: checkIso(input.now, 'beginSyncRun now'),
-      skipIfSyncedSince:
-        since === undefined ? undefined : checkIso(since, 'beginSyncRun skipIfSyncedSince'),
+      skipIfSyncedWithin:
+        within === undefined
+          ? undefined
+          : {
+              from: checkIso(within?.from, 'beginSyncRun skipIfSyncedWithin.from'),
+              to: checkIso(within?.to, 'beginSyncRun skipIfSyncedWithin.to'),
+            },
     };
     const begin = this.adapter.runs.begin;
     return begin === undefined

@@ -758,7 +758,7 @@ export interface SyncRunStore {
    * Starts a sync run in one step: takes the lease ({@link LeaseStore.acquireLease}), records
    * the run ({@link SyncRunStore.startSyncRun}) and returns what the run reads first. `null`
    * (and nothing recorded) when another owner holds the lease; `'recently-synced'` (nothing
-   * recorded) under `skipIfSyncedSince`. Optional: `AbmManager` does the
+   * recorded) under `skipIfSyncedWithin`. Optional: `AbmManager` does the
    * same with the single methods when a store lacks it; every built-in store has it, and
    * `PostgresStorage` answers it in one statement, `RedisStorage` in one script.
    */
@@ -785,10 +785,12 @@ export interface BeginSyncRunInput {
   now: IsoDateTime;
   /**
    * Start nothing (take no lease, record no run) and answer `'recently-synced'` when the
-   * token's `lastSyncAt` lies between this instant and `now`: another replica synced it since,
-   * which is judged in the same step as the lease, so two replicas never both run it.
+   * token's `lastSyncAt` lies within `[from, to]`: another replica synced it recently, judged
+   * in the same step as the lease, so two replicas never both run it. Leave `to` room past
+   * `now`: a run that ends while this call waits for the store stamps a later time than the
+   * caller read.
    */
-  skipIfSyncedSince?: IsoDateTime | undefined;
+  skipIfSyncedWithin?: { from: IsoDateTime; to: IsoDateTime } | undefined;
 }
 
 /** A run's start, from {@link SyncRunStore.beginSyncRun}: its lease, its record, what it reads first. */

@@ -22,10 +22,10 @@ export async function beginRun(
 ): Promise<SyncRunStart | 'recently-synced' | null> {
   const s = db.s;
   const { tokenId, owner, ttlMs, now } = input;
-  // `$6`: with skipIfSyncedSince, the lease is taken only while the token's lastSyncAt is not in
-  // [$6, $5] (judged in this statement's snapshot, like the lease itself).
+  // `$6`, `$7`: with skipIfSyncedWithin, the lease is taken only while the token's lastSyncAt
+  // is not in [$6, $7] (judged in this statement's snapshot, like the lease itself).
   const recent = `EXISTS (SELECT 1 FROM ${s}.tokens WHERE token_id = $1 AND $6::text IS NOT NULL
-    AND (doc->>'lastSyncAt') COLLATE "C" >= $6::text AND (doc->>'lastSyncAt') COLLATE "C" <= $5::text)`;
+    AND (doc->>'lastSyncAt') COLLATE "C" >= $6::text AND (doc->>'lastSyncAt') COLLATE "C" <= $7::text)`;
   const r = await db.q(
     `WITH l AS (${acquireSql(s, `NOT ${recent}`)}),
     r AS (INSERT INTO ${s}.sync_runs (token_id, run_id, owner, status, started_at)
@@ -42,7 +42,10 @@ export async function beginRun(
       EXISTS (SELECT 1 FROM ${s}.retries WHERE token_id = $1 AND ${dueSql('$5::text')}) AS due,
       ${recent} AS recent
 `,
-    [tokenId, owner, ttlMs, newRunId(Date.now()), now, input.skipIfSyncedSince ?? null],
+    [
+      ...[tokenId, owner, ttlMs, newRunId(Date.now()), now],
+      ...[input.skipIfSyncedWithin?.from ?? null, input.skipIfSyncedWithin?.to ?? null],
+    ],
   );
   const row = r.rows[0] as Row;
   if (row['recent'] === true) return 'recently-synced';

@@ -83,8 +83,8 @@ local function flag(b) if b then return 1 end return 0 end
 /**
  * The run start. KEYS[1]=lease KEYS[2]=leasegen KEYS[3]=runs KEYS[4]=runidx KEYS[5]=cursor
  * KEYS[6]=policy KEYS[7]=token; ARGV base, owner, ttlMs, tokenId, the run id's random part,
- * now (ms), skipIfSyncedSince ('' = none) and now (ISO): 'recent' when the token's lastSyncAt
- * lies between those two (bytewise, as ISO strings sort).
+ * now (ms), and skipIfSyncedWithin's from ('' = none) and to (ISO): 'recent' when the token's
+ * lastSyncAt lies between those two (bytewise, as ISO strings sort).
  * Everything is read before the lease is taken and the run written, so a failing read writes
  * nothing but the (idempotent) one-time index build. Returns false when another owner holds the lease, else {generation, sec, usec, runId,
  * startedAt, cursor JSON, policy JSON, policy revision, policy updatedAt, counts, replan,
@@ -162,9 +162,10 @@ export async function beginRun(
   );
   // The run id is `<ms base36>-<random>` (newRunId); the script writes the time part.
   const random = newRunId(0).split('-')[1] as string;
-  const since = input.skipIfSyncedSince ?? '';
+  const within = input.skipIfSyncedWithin;
   const out = (await r.eval(BEGIN, keys, [
-    ...[b, owner, ttlMs, tokenId, random, Date.parse(now), since, now],
+    ...[b, owner, ttlMs, tokenId, random, Date.parse(now)],
+    ...(within === undefined ? ['', ''] : [within.from, within.to]),
   ])) as unknown[] | string | null;
   if (out === 'recent') return 'recently-synced';
   if (out === null || typeof out === 'string') return null;

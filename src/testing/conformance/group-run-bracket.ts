@@ -6,7 +6,7 @@ import type { SuiteContext } from './suite-context.js';
 
 const NOW = '2030-01-01T00:00:00.000Z';
 
-/** `beginSyncRun` of a store that has it (without `skipIfSyncedSince`: never 'recently-synced'). */
+/** `beginSyncRun` of a store that has it (without `skipIfSyncedWithin`: never 'recently-synced'). */
 async function begin(s: AbmStorage, input: Partial<BeginSyncRunInput> = {}) {
   const out = await s.beginSyncRun?.({
     tokenId: 't1',
@@ -217,29 +217,35 @@ export function runBracketTests({ it, describe, run }: SuiteContext): void {
       });
     });
 
-    it('starts nothing for a token synced since skipIfSyncedSince (judged with the lease)', async () => {
+    it('starts nothing for a token synced within skipIfSyncedWithin (judged with the lease)', async () => {
       await run(async ({ storage: s }) => {
         if (s.beginSyncRun === undefined) return;
         await s.saveToken('t1', { lastSyncAt: '2029-12-31T23:59:00.000Z' });
         const input = { tokenId: 't1', owner: 'A', ttlMs: 60_000, now: NOW };
+        const around = { from: '2029-12-31T23:58:00.000Z', to: '2030-01-01T00:01:00.000Z' };
         for (const one of [
-          s.beginSyncRun({ ...input, skipIfSyncedSince: '2029-12-31T23:58:00.000Z' }),
-          beginRunByParts(s, { ...input, skipIfSyncedSince: '2029-12-31T23:58:00.000Z' }),
+          s.beginSyncRun({ ...input, skipIfSyncedWithin: around }),
+          beginRunByParts(s, { ...input, skipIfSyncedWithin: around }),
+          // Stamped after the caller's now (a run that ended while this call waited): recent too.
+          s.beginSyncRun({
+            ...input,
+            now: '2029-12-31T23:58:30.000Z',
+            skipIfSyncedWithin: { from: '2029-12-31T23:58:00.000Z', to: NOW },
+          }),
         ]) {
           assert.equal(await one, 'recently-synced');
         }
         assert.equal(await s.getLease('t1'), null);
         assert.equal((await s.listSyncRuns('t1')).items.length, 0);
-        // Synced before the window, or "after now" (another clock): the run starts.
-        const earlier = await s.beginSyncRun({ ...input, skipIfSyncedSince: NOW });
-        assert.ok(earlier && earlier !== 'recently-synced');
-        await s.releaseLease('t1', 'A', earlier.lease.generation);
-        const ahead = await s.beginSyncRun({
-          ...input,
-          now: '2029-12-31T23:58:30.000Z',
-          skipIfSyncedSince: '2029-12-31T23:58:00.000Z',
-        });
-        assert.ok(ahead && ahead !== 'recently-synced');
+        // Synced before the window, or after it (a clock far ahead): the run starts.
+        for (const window of [
+          { from: '2029-12-31T23:59:30.000Z', to: NOW },
+          { from: '2029-12-31T23:57:00.000Z', to: '2029-12-31T23:58:00.000Z' },
+        ]) {
+          const started = await s.beginSyncRun({ ...input, skipIfSyncedWithin: window });
+          assert.ok(started && started !== 'recently-synced');
+          await s.releaseLease('t1', 'A', started.lease.generation);
+        }
       });
     });
 

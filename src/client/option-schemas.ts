@@ -63,14 +63,15 @@ export function checkOptions<T>(what: string, schema: z.ZodType<unknown>, value:
   return input as T;
 }
 
+/** The per-call options, other fields passed through (built once: building a zod schema compiles it). */
+const requestOptionsPassthrough = requestOptionsSchema.passthrough();
+
 /** Checks the per-call options of a client method. @internal */
 export function checkRequestOptions<T extends RequestOptions>(
   options: T | undefined,
   method: string,
 ): T {
-  return checkOptions<T>(
-    `AbmClient.${method} options`,
-    requestOptionsSchema.passthrough(),
-    options,
-  );
+  // Most calls pass no options: nothing to check.
+  if (options === undefined) return {} as T;
+  return checkOptions<T>(`AbmClient.${method} options`, requestOptionsPassthrough, options);
 }

@@ -21,6 +21,7 @@ const MAX_PASSES = 10_000;
  * @internal
  */
 export async function catchUp(run: RunState, pending: SyncRunStart['pending']): Promise<void> {
+  if (pending.replan || pending.assign || pending.dueRetries) run.wroteDevices = true;
   if (pending.replan) await drain(run, { planRevisionNot: run.policy.revision });
   // A re-plan can leave devices pending assignment that were not before.
   if (pending.assign || pending.replan) await drain(run, { pendingAssignment: true });

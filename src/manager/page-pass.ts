@@ -106,6 +106,8 @@ export async function writePage(
   const { ctx, tokenId, lease } = run;
   const fetching = page.phase === 'fetch';
   const completes = fetching && !page.moreToFollow && pos.fullFetchId !== null;
+  const plans = [...quiet, ...toPagePlans(run, assigned)];
+  if (page.devices.length > 0 || plans.length > 0) run.wroteDevices = true;
   const result = await ctx.storage.applyPage({
     ...lease.fence,
     expectedCursor: pos.cursor,
@@ -115,7 +117,7 @@ export async function writePage(
     fullFetchId: fetching ? pos.fullFetchId : undefined,
     lastFullFetchAt: completes ? ctx.now().toISOString() : undefined,
     fetchedUntil: page.fetchedUntil ?? null,
-    plans: [...quiet, ...toPagePlans(run, assigned)],
+    plans,
   });
   pos.cursor = result.cursor.cursor;
   const c = run.counts;

@@ -28,6 +28,11 @@ export interface RunState {
    * only stored devices are then those of the pages this run applied (`seen`).
    */
   readonly startedEmpty: boolean;
+  /**
+   * Whether the run wrote a device record (a page with devices, plans, assignments, removals).
+   * A run that wrote none reports the device counts and unresolved devices read when it began.
+   */
+  wroteDevices: boolean;
 }
 
 /** Problems found during a run, for the token's health. @internal */

@@ -1,5 +1,6 @@
 import { compilePolicy } from '../profiles/compile-policy.js';
 import type { ProfilePolicy } from '../profiles/policy-types.js';
+import { unresolvedSample } from '../storage/run-bracket.js';
 import type {
   AssignmentRetryRecord,
   PolicyRecord,
@@ -176,6 +177,7 @@ async function execute(
   // Every token write of this run is tied to the credentials it started with: after a renewal
   // or a deletion meanwhile, they are dropped instead of landing on the new token.
   const write = tokenWriter(ctx, token);
+  let state: RunState | undefined;
   try {
     const api = ctx.api(token);
     if (probing || token.account === undefined) {
@@ -194,7 +196,9 @@ async function execute(
       seen: new Set(),
       expectedTotal: liveDevices(start.devices),
       startedEmpty: Object.values(start.devices).every((n) => n === 0),
+      wroteDevices: false,
     };
+    state = run;
     const cursor = await prepareCursor(run, start.cursor);
     ctx.events.emit('sync.started', { tokenId, runId, fullFetch: counts.fullFetch });
     ctx.logger.info(
@@ -221,15 +225,20 @@ async function execute(
       'abmkit: sync run did not complete',
     );
   }
-  const totals = await ctx.storage.countDevices(tokenId).catch(() => null);
+  // A run that wrote no device record reports what its start read (one round trip less each).
+  const unchanged = state !== undefined && !state.wroteDevices;
+  const totals = unchanged
+    ? { ...start.devices }
+    : await ctx.storage.countDevices(tokenId).catch(() => null);
   if (outcome === 'completed') {
-    const unresolved = await ctx.storage
-      .listDevices(tokenId, { unresolved: true, limit: 100 })
-      .catch(() => null);
-    const first = unresolved?.items[0];
-    if (unresolved !== null && first !== undefined) {
+    const unresolved =
+      unchanged && start.unresolved !== undefined
+        ? start.unresolved
+        : await unresolvedSample(ctx.storage, tokenId).catch(() => null);
+    const first = unresolved?.first;
+    if (unresolved != null && first != null) {
       notes.unresolved = {
-        count: unresolved.items.length,
+        count: unresolved.count,
         serialNumber: first.serialNumber,
         reason: first.unassignedReason ?? 'no profile',
       };

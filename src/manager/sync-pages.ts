@@ -186,6 +186,7 @@ async function completeFullFetch(
   const { ctx, tokenId, lease } = run;
   const removed = await ctx.storage.markMissingRemoved({ ...lease.fence, fullFetchId });
   if (removed.length > 0) {
+    run.wroteDevices = true;
     run.counts.removed += removed.length;
     await ctx.storage.deleteRetries(tokenId, removed);
     for (const serial of removed) run.retries.delete(serial);

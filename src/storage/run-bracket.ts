@@ -13,6 +13,7 @@ import type {
   EndSyncRunInput,
   SyncRunEnd,
   SyncRunStart,
+  UnresolvedSample,
 } from './types.js';
 
 /** {@link SyncRunStore.beginSyncRun} from the single methods (the lease is released on failure). */
@@ -99,4 +100,23 @@ export async function endRunByParts(
 export function syncedBetween(lastSyncAt: string, from: string, to: string): boolean {
   const at = Date.parse(lastSyncAt);
   return at >= Date.parse(from) && at <= Date.parse(to);
+}
+
+/**
+ * {@link SyncRunStart.unresolved} from the listing it stands for: the token's devices without a
+ * resolved profile, counted up to 100, and the first by serial number.
+ */
+export async function unresolvedSample(
+  storage: AbmStorage,
+  tokenId: string,
+): Promise<UnresolvedSample> {
+  const { items } = await storage.listDevices(tokenId, { unresolved: true, limit: 100 });
+  const first = items[0];
+  return {
+    count: items.length,
+    first:
+      first === undefined
+        ? null
+        : { serialNumber: first.serialNumber, unassignedReason: first.unassignedReason },
+  };
 }

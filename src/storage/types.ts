@@ -816,6 +816,21 @@ export interface SyncRunStart {
     /** An entry is due at `now` ({@link AssignmentStore.listDueRetries}). */
     dueRetries: boolean;
   };
+  /**
+   * The token's devices the policy gives no profile, as `listDevices(tokenId, { unresolved:
+   * true, limit: 100 })` would list them: how many (counted up to 100) and the first by serial
+   * number. Optional: a store that does not read them with the start leaves it out, and the
+   * manager then lists them after the run. A run that writes no device record reports these.
+   */
+  unresolved?: UnresolvedSample | undefined;
+}
+
+/** Devices without a resolved profile, counted up to 100, with the first (see {@link SyncRunStart.unresolved}). */
+export interface UnresolvedSample {
+  /** How many (at most 100). */
+  count: number;
+  /** The first by serial number, or `null` when there is none. */
+  first: { serialNumber: string; unassignedReason: string | null } | null;
 }
 
 /** What {@link SyncRunStore.endSyncRun} takes. */

@@ -5,6 +5,9 @@ import { DEVICE_COLS, toDevice } from './device-rows.js';
 import { NOW_ISO } from './migrations.js';
 import { fenceGuard, PgStore, pageOf } from './query.js';
 
+/** Devices the policy gives no profile (`{ unresolved: true }`). @internal */
+export const UNRESOLVED = 'NOT removed AND resolved_profile_uuid IS NULL';
+
 /**
  * Devices in table `devices`: reads, and the writes of abmkit's own fields. Page application
  * (Apple's records) lives with the cursor in `cursor-pages.ts`. @internal
@@ -48,7 +51,7 @@ export class PostgresDevices extends PgStore implements DevicePersistence {
     } else if (query.includeRemoved !== true) {
       where.push('NOT removed');
     }
-    if (query.unresolved === true) where.push('NOT removed AND resolved_profile_uuid IS NULL');
+    if (query.unresolved === true) where.push(UNRESOLVED);
     if (query.pendingAssignment === true) {
       where.push(pendingAssignmentSql(this.db.s));
     }

@@ -2,7 +2,7 @@ import { emptyCounts, newRunId } from '../../domain/devices.js';
 import type { RunEndWrite } from '../adapter.js';
 import type { BeginSyncRunInput, DeviceStatus, SyncRunEnd, SyncRunStart } from '../types.js';
 import { CURSOR_COLS, toCursor } from './cursor-pages.js';
-import { pendingAssignmentSql, replanSql } from './devices.js';
+import { pendingAssignmentSql, replanSql, UNRESOLVED } from './devices.js';
 import { acquireSql, toLease } from './leases.js';
 import { NOW_ISO } from './migrations.js';
 import { POLICY_COLS, toPolicy } from './policy.js';
@@ -40,7 +40,11 @@ export async function beginRun(
       EXISTS (SELECT 1 FROM ${s}.devices WHERE token_id = $1 AND ${pendingAssignmentSql(s)}) AS assign,
       EXISTS (SELECT 1 FROM ${s}.retries WHERE token_id = $1) AS retries,
       EXISTS (SELECT 1 FROM ${s}.retries WHERE token_id = $1 AND ${dueSql('$5::text')}) AS due,
-      ${recent} AS recent
+      ${recent} AS recent,
+      (SELECT count(*) FROM (SELECT 1 FROM ${s}.devices WHERE token_id = $1 AND ${UNRESOLVED}
+        LIMIT 100) u)::int AS unresolved,
+      (SELECT row_to_json(u) FROM (SELECT serial, unassigned_reason FROM ${s}.devices
+        WHERE token_id = $1 AND ${UNRESOLVED} ORDER BY serial LIMIT 1) u) AS unresolved_first
 `,
     [
       ...[tokenId, owner, ttlMs, newRunId(Date.now()), now],
@@ -55,6 +59,7 @@ export async function beginRun(
   for (const [status, n] of Object.entries(counts)) devices[status as DeviceStatus] = Number(n);
   const cursor = jsonValue(row['cursor']) as Row | null;
   const policy = jsonValue(row['policy']) as Row | null;
+  const first = jsonValue(row['unresolved_first']) as Row | null;
   return {
     lease: toLease(jsonValue(row['lease']) as Row),
     run: toRun(jsonValue(row['run']) as Row),
@@ -66,6 +71,17 @@ export async function beginRun(
       assign: row['assign'] === true,
       retries: row['retries'] === true,
       dueRetries: row['due'] === true,
+    },
+    unresolved: {
+      count: Number(row['unresolved']),
+      first:
+        first === null
+          ? null
+          : {
+              serialNumber: String(first['serial']),
+              unassignedReason:
+                first['unassigned_reason'] == null ? null : String(first['unassigned_reason']),
+            },
     },
   };
 }

@@ -88,7 +88,8 @@ local function flag(b) if b then return 1 end return 0 end
  * Everything is read before the lease is taken and the run written, so a failing read writes
  * nothing but the (idempotent) one-time index build. Returns false when another owner holds the lease, else {generation, sec, usec, runId,
  * startedAt, cursor JSON, policy JSON, policy revision, policy updatedAt, counts, replan,
- * assign, retries, dueRetries} (absent values false, flags 1/0).
+ * assign, retries, dueRetries, unresolved count (up to 100), first unresolved serial, its
+ * reason} (absent values false, flags 1/0).
  */
 const BEGIN = script(`${LUA_CLOCK}${DEVICE_LUA}${LEASE_LUA}${BEGIN_LUA}
 local base, owner = ARGV[1], ARGV[2]
@@ -111,6 +112,14 @@ local replan = some_replan(base, rev)
 local assign = some_assignable(base)
 local retries = redis.call('HLEN', base .. ':retry') > 0
 local due = retries and some_due(base, ARGV[6])
+local unres_n = math.min(redis.call('ZCARD', base .. ':unres'), 100)
+local unres_first, unres_reason = false, false
+local first = redis.call('ZRANGE', base .. ':unres', 0, 0)[1]
+if first then
+  unres_first = first
+  local raw = redis.call('HGET', base .. ':meta', first)
+  if raw then unres_reason = cjson.decode(raw).rr or false end
+end
 local g = take_lease(KEYS[1], KEYS[2], owner, ARGV[3])
 if not g then return false end
 local t = redis.call('TIME')
@@ -122,7 +131,7 @@ redis.call('HSET', KEYS[3], run_id, cjson.encode({ runId = run_id, tokenId = ARG
   report = cjson.null, error = cjson.null }))
 redis.call('ZADD', KEYS[4], 0, run_id)
 return {g, t[1], t[2], run_id, started, cursor, pol[1], pol[2], pol[3], counts,
-  flag(replan), flag(assign), flag(retries), flag(due)}`);
+  flag(replan), flag(assign), flag(retries), flag(due), unres_n, unres_first, unres_reason}`);
 
 /**
  * The run end. KEYS[1]=token KEYS[2]=runs KEYS[3]=runidx KEYS[4]=lease; ARGV runId, the
@@ -170,7 +179,8 @@ export async function beginRun(
   if (out === 'recent') return 'recently-synced';
   if (out === null || typeof out === 'string') return null;
   const [gen, sec, usec, runId, startedAt, cursor, policy, revision, updatedAt, counts] = out;
-  const flags = out.slice(10).map((f) => Number(f) === 1);
+  const flags = out.slice(10, 14).map((f) => Number(f) === 1);
+  const [unresolved, firstSerial, firstReason] = out.slice(14);
   return {
     lease: { tokenId, owner, generation: Number(gen), expiresAt: isoFromTime(sec, usec, ttlMs) },
     run: {
@@ -193,6 +203,16 @@ export async function beginRun(
       assign: flags[1] === true,
       retries: flags[2] === true,
       dueRetries: flags[3] === true,
+    },
+    unresolved: {
+      count: Number(unresolved),
+      first:
+        typeof firstSerial === 'string'
+          ? {
+              serialNumber: firstSerial,
+              unassignedReason: typeof firstReason === 'string' ? firstReason : null,
+            }
+          : null,
     },
   };
 }

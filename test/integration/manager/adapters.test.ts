@@ -108,5 +108,41 @@ for (const kind of kinds) {
         await sim.close();
       }
     });
+
+    it('a run that writes no device reports the counts and unresolved devices read at its start', async () => {
+      const sim = createDepSimulator({ devices: 12, seed: 7, platforms: MOBILE });
+      const url = await sim.listen();
+      const storage = await kind.open('quiet');
+      const manager = new AbmManager({ storage, baseUrl: url, telemetry: false });
+      try {
+        const pem = await manager.createKeyPair('t');
+        await manager.uploadServerToken('t', (await sim.issueServerToken(pem)).file);
+        const first = await manager.syncNow('t');
+        expect(first.totals?.unassigned).toBe(12);
+        const noProfile = async () =>
+          (await manager.health('t')).problems.filter((p) => p.code === 'NO_PROFILE');
+        expect((await noProfile())[0]?.message).toMatch(/^12 device\(s\) stay Unassigned/);
+        // Nothing changed at Apple: the run writes no device, and reports the same.
+        const quiet = await manager.syncNow('t');
+        expect(quiet.devices).toMatchObject({ added: 0, modified: 0, removed: 0 });
+        expect(quiet.totals).toEqual(first.totals);
+        expect((await noProfile())[0]?.message).toMatch(/^12 device\(s\) stay Unassigned/);
+        // A policy change re-plans every device: that run reads them back.
+        const client = await manager.client('t');
+        const all = (
+          await client.defineProfile(
+            profilePreset('automated', { name: 'All', url: 'https://m.example/e' }),
+          )
+        ).profile_uuid;
+        await manager.setPolicy('t', { osDefaults: { ios: all, ipados: all, macos: all } });
+        const replanned = await manager.syncNow('t');
+        expect(replanned.profiles.assigned).toBe(12);
+        expect(replanned.totals?.unassigned).toBe(0);
+        expect(await noProfile()).toEqual([]);
+      } finally {
+        await manager.stop();
+        await sim.close();
+      }
+    });
   });
 }

@@ -18,19 +18,20 @@ import { DATABASE_URL, KEY, REDIS_URL } from './stores.js';
  * PostgreSQL statements of a no-change run of one token (with a policy): the target of issue #13.
  * It was 23 before the storage redesign (#12) and 20 after it (token read, lease take and release,
  * run insert + update + prune, policy, retries twice, 3 × `SELECT now()`, 2 status counts, cursor
- * read, 3 device reads, BEGIN + fence + cursor update + COMMIT, token rewrite). Now: the token
- * read, `beginSyncRun` (lease, run record, cursor, policy, counters, pending-work checks), the
- * page write (fence, cursor), the device counters, the unresolved-devices check, and
- * `endSyncRun` (token sync state, run record, prune, lease release).
+ * read, 3 device reads, BEGIN + fence + cursor update + COMMIT, token rewrite), then 6 with the
+ * one-step run start and end. Now: the token read, `beginSyncRun` (lease, run record, cursor,
+ * policy, counters, pending-work checks, unresolved devices), the page write (fence, cursor) and
+ * `endSyncRun` (token sync state, run record, prune, lease release). A run that writes no device
+ * record reports the counters and unresolved devices its start read.
  */
-const MAX_PG_STATEMENTS_NO_CHANGE = 6;
+const MAX_PG_STATEMENTS_NO_CHANGE = 4;
 /**
  * Redis commands of the same run: 34 before the redesign, 30 after it, 29 with the run start and
- * end composed from single commands. Now the same six steps as PostgreSQL: the token read,
- * `beginSyncRun` (one script), the page write (one script), the device counts (one script), the
- * unresolved-devices check, and `endSyncRun` (one script).
+ * end composed from single commands, 6 with them in one script each. Now the same four steps as
+ * PostgreSQL: the token read, `beginSyncRun` (one script), the page write (one script) and
+ * `endSyncRun` (one script).
  */
-const MAX_REDIS_COMMANDS_NO_CHANGE = 6;
+const MAX_REDIS_COMMANDS_NO_CHANGE = 4;
 /** HTTP requests of the same run: the sync call (the session is reused). */
 const MAX_HTTP_REQUESTS_NO_CHANGE = 1;
 

@@ -12,6 +12,7 @@ export interface SyncApi {
     phase?: 'fetch' | 'sync';
     limit?: number;
     signal?: AbortSignal;
+    stopAfterFetch?: boolean;
   }): AsyncIterable<SyncApiPage>;
   /** Assigns `profileUuid` to `serials` (any number; the client splits them). */
   assignProfile(

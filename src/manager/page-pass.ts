@@ -11,7 +11,13 @@ import type { RunState } from './run-state.js';
 export interface Position {
   /** The cursor stored now (the CAS's expected value). */
   cursor: string | null;
-  /** The full fetch in progress, if any. */
+  /** Whether a full fetch is in progress. */
+  fullFetch: boolean;
+  /**
+   * The full fetch's id, stamped on the cursor and every device it delivers so that its end can
+   * mark the devices it missed; `null` for none, or for a full fetch that began on a token with
+   * no device (nothing to mark).
+   */
   fullFetchId: string | null;
 }
 
@@ -105,7 +111,7 @@ export async function writePage(
 ): Promise<void> {
   const { ctx, tokenId, lease } = run;
   const fetching = page.phase === 'fetch';
-  const completes = fetching && !page.moreToFollow && pos.fullFetchId !== null;
+  const completes = fetching && !page.moreToFollow && pos.fullFetch;
   const plans = [...quiet, ...toPagePlans(run, assigned)];
   if (page.devices.length > 0 || plans.length > 0) run.wroteDevices = true;
   const result = await ctx.storage.applyPage({

@@ -178,11 +178,13 @@ async function execute(
   // or a deletion meanwhile, they are dropped instead of landing on the new token.
   const write = tokenWriter(ctx, token);
   let state: RunState | undefined;
+  let account: Record<string, unknown> | undefined;
   try {
     const api = ctx.api(token);
     if (probing || token.account === undefined) {
-      const account = (await api.getAccount({ signal: lease.signal })) as Record<string, unknown>;
-      token = (await write({ account })) ?? token;
+      // Stored with the run's end (one write less).
+      account = (await api.getAccount({ signal: lease.signal })) as Record<string, unknown>;
+      token = { ...token, account };
     }
     const run: RunState = {
       ctx,
@@ -274,6 +276,7 @@ async function execute(
     keep: ctx.config.keepSyncRuns,
     token: {
       patch: {
+        ...(account === undefined ? {} : { account }),
         lastSyncAt: at,
         ...(syncHealth === undefined ? {} : { syncHealth }),
         ...(outcome === 'completed'
@@ -292,7 +295,7 @@ async function execute(
     (lost: unknown) =>
       ctx.logger.warn(
         { event: 'sync.write-lost', tokenId, runId, err: lost },
-        'abmkit: could not store the end of the sync run (the token\'s lastSyncAt, sync health and last error; the run record; pruning to keepSyncRuns): health shows the previous run and the history record stays "running" until a later run is stored',
+        'abmkit: could not store the end of the sync run (the token\'s lastSyncAt, sync health, last error and, on its first run, account details; the run record; pruning to keepSyncRuns): health shows the previous run and the history record stays "running" until a later run is stored',
       ),
   );
   ctx.logger.info(

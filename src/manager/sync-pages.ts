@@ -33,6 +33,20 @@ export async function prepareCursor(
     (record.phase === 'full' && record.fullFetchId === null) ||
     (record.phase === 'sync' && record.cursor === null) ||
     reconcileDue;
+  if (needsFull && record === null) {
+    // A first sync writes no cursor before its first page: that page's write creates it (phase
+    // `full`, with the full fetch's id), and a run that ends before it simply starts over. A
+    // token that holds no device needs no id: nothing can be missing at the end of its fetch.
+    return startFull(run, {
+      tokenId: run.tokenId,
+      cursor: null,
+      phase: 'full',
+      fullFetchId: run.startedEmpty ? null : randomUUID(),
+      lastFullFetchAt: null,
+      fetchedUntil: null,
+      updatedAt: ctx.now().toISOString(),
+    });
+  }
   if (needsFull) {
     record = await ctx.storage.setCursor({
       ...lease.fence,
@@ -42,7 +56,10 @@ export async function prepareCursor(
       fullFetchId: randomUUID(),
     });
   }
-  const ready = record as CursorRecord;
+  return startFull(run, record as CursorRecord);
+}
+
+function startFull(run: RunState, ready: CursorRecord): CursorRecord {
   run.counts.fullFetch = ready.phase === 'full';
   run.counts.phase = ready.phase;
   return ready;
@@ -60,14 +77,17 @@ export async function syncPages(run: RunState, start: CursorRecord): Promise<voi
   const { ctx, tokenId, lease } = run;
   const pos: Position = {
     cursor: start.cursor,
+    fullFetch: start.phase === 'full',
     fullFetchId: start.phase === 'full' ? start.fullFetchId : null,
   };
+  // A full fetch ends the run: what changed meanwhile comes with the next run's sync.
   const pages = run.api.devicePages({
     ...(start.cursor === null
       ? {}
       : { cursor: start.cursor, phase: start.phase === 'sync' ? 'sync' : 'fetch' }),
     limit: ctx.config.pageSize,
     signal: lease.signal,
+    stopAfterFetch: true,
   } as const);
   let restartSeen = false;
   let inFlight: InFlight | null = null;
@@ -88,19 +108,21 @@ export async function syncPages(run: RunState, start: CursorRecord): Promise<voi
       lease.signal.throwIfAborted();
       const page = guarded(run, received);
       const restart = page.restarted === true && !restartSeen;
-      const fetchDone = page.phase !== 'fetch' && pos.fullFetchId !== null;
+      const fetchDone = page.phase !== 'fetch' && pos.fullFetch;
       if (restart || fetchDone || overlaps(inFlight, page)) await settle();
       if (restart) {
         // The stored cursor expired or became invalid: the client restarted a full fetch, so
         // every device is re-delivered and the ones it no longer lists are marked removed at the
         // end.
         restartSeen = true;
+        pos.fullFetch = true;
         pos.fullFetchId = randomUUID();
         run.counts.fullFetch = true;
         ctx.logger.info({ tokenId }, 'abmkit: cursor expired or invalid; running a full fetch');
       }
-      if (page.phase !== 'fetch' && pos.fullFetchId !== null) {
+      if (fetchDone) {
         await completeFullFetch(run, pos.cursor, pos.fullFetchId);
+        pos.fullFetch = false;
         pos.fullFetchId = null;
       }
       // Plan and assign this page while the previous page's apply is still running.
@@ -119,11 +141,13 @@ export async function syncPages(run: RunState, start: CursorRecord): Promise<voi
         throw error;
       }
       const sent = pos.cursor;
-      const completes = page.phase === 'fetch' && !page.moreToFollow && pos.fullFetchId !== null;
+      const completes = page.phase === 'fetch' && !page.moreToFollow && pos.fullFetch;
       const done = writePage(run, pos, page, prepared);
       if (completes) {
         await done;
-        await completeFullFetch(run, pos.cursor, pos.fullFetchId as string);
+        // The page closed the cursor's full fetch; a tracked one also marks what it missed.
+        if (pos.fullFetchId !== null) await completeFullFetch(run, pos.cursor, pos.fullFetchId);
+        pos.fullFetch = false;
         pos.fullFetchId = null;
       } else {
         done.catch((error: unknown) => {
@@ -181,10 +205,14 @@ function overlaps(inFlight: InFlight | null, page: SyncApiPage): boolean {
 async function completeFullFetch(
   run: RunState,
   cursor: string | null,
-  fullFetchId: string,
+  fullFetchId: string | null,
 ): Promise<CursorRecord> {
   const { ctx, tokenId, lease } = run;
-  const removed = await ctx.storage.markMissingRemoved({ ...lease.fence, fullFetchId });
+  // A full fetch without an id began on a token with no device: nothing it can have missed.
+  const removed =
+    fullFetchId === null
+      ? []
+      : await ctx.storage.markMissingRemoved({ ...lease.fence, fullFetchId });
   if (removed.length > 0) {
     run.wroteDevices = true;
     run.counts.removed += removed.length;

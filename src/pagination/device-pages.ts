@@ -62,6 +62,13 @@ export interface DevicePagesOptions {
    * devices; raise it for larger organisations with small pages. @default 10000
    */
   maxPages?: number;
+  /**
+   * End the iteration with the page that completes a fetch (`more_to_follow: false` in the fetch
+   * phase) instead of continuing with a sync from its cursor. An MDM that stores that cursor and
+   * syncs on a schedule gets what changed meanwhile with its next sync, one request later than
+   * otherwise. @default false
+   */
+  stopAfterFetch?: boolean;
 }
 
 /** Default of {@link DevicePagesOptions.maxPages}. */
@@ -173,7 +180,7 @@ export async function* iterateDevicePages(
     }
     cursor = next;
     if (moreToFollow) continue;
-    if (phase === 'fetch' && cursor !== undefined) {
+    if (phase === 'fetch' && cursor !== undefined && options.stopAfterFetch !== true) {
       phase = 'sync';
       continue;
     }

@@ -94,4 +94,31 @@ describe('AbmManager crash safety', () => {
     );
     expect(assignedSerialCount(h.sim)).toBe(500);
   });
+
+  it('a first sync cut short restarts as a full fetch that marks what vanished meanwhile', async () => {
+    let applies = 0;
+    const storage = new MemoryStorage({
+      encryptionKey: TEST_KEY,
+      faultInjection: {
+        betweenWrites: () => {
+          applies += 1;
+          if (applies === 3) throw new StorageError('simulated crash before commit');
+        },
+      },
+    });
+    h = await harness({ devices: 300, platforms: only('iPhone') }, { pageSize: 100 }, storage);
+    await enroll(h, 't');
+    const crashed = await h.manager.syncNow('t');
+    expect(crashed).toMatchObject({ status: 'failed', fullFetch: true, pages: 2 });
+    const stored = (await storage.listDevices('t', { limit: 1000 })).items;
+    expect(stored).toHaveLength(200);
+    // A stored device leaves the organisation while no run is going: a full fetch no longer lists it.
+    const gone = stored[0]?.serialNumber as string;
+    h.sim.devices.remove(gone);
+    const resumed = await h.manager.syncNow('t');
+    expect(resumed).toMatchObject({ status: 'completed', fullFetch: true });
+    expect((await storage.getDevice('t', gone))?.removed).toBe(true);
+    expect((await storage.countDevices('t')).removed).toBe(1);
+    expect((await storage.getCursor('t'))?.fullFetchId).toBeNull();
+  });
 });

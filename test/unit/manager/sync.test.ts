@@ -58,6 +58,14 @@ describe('AbmManager sync', () => {
     );
     expect(ipad?.assignedProfileUuid).toBe(ios);
     expect(report.totals?.assigned).toBe(report.profiles.assigned);
+    // The run ends with the full fetch: the sync from its cursor is the next run's first request.
+    expect(h.sim.counters.byEndpoint['syncDevices'] ?? 0).toBe(0);
+    const cursor = await h.storage.getCursor('acme');
+    expect(cursor).toMatchObject({ phase: 'sync', fullFetchId: null });
+    expect(cursor?.lastFullFetchAt).not.toBeNull();
+    const next = await h.manager.syncNow('acme');
+    expect(next).toMatchObject({ status: 'completed', fullFetch: false });
+    expect(h.sim.counters.byEndpoint['syncDevices']).toBeGreaterThanOrEqual(1);
   });
 
   it('later runs sync changes only: added devices get assigned, removed ones keep their history', async () => {

@@ -74,6 +74,30 @@ describe('devicePages', () => {
     expect(await ade.json('/devices/sync')).toEqual({ cursor: 'f250', limit: 100 });
   });
 
+  it('stopAfterFetch ends with the page that completes the fetch: no sync request', async () => {
+    let syncs = 0;
+    ade.server.use(
+      http.post(`${BASE}/devices/sync`, () => {
+        syncs++;
+        return HttpResponse.json({ devices: [], cursor: 'x', more_to_follow: false });
+      }),
+      ...fakeAde(250),
+    );
+    const pages = await collect(makeClient().devicePages({ stopAfterFetch: true }));
+    expect(pages.map((p) => [p.phase, p.devices.length, p.cursor, p.moreToFollow])).toEqual([
+      ['fetch', 100, 'f100', true],
+      ['fetch', 100, 'f200', true],
+      ['fetch', 50, 'f250', false],
+    ]);
+    expect(syncs).toBe(0);
+    // A stored sync cursor is not affected: the sync pages come as before.
+    const synced = await collect(
+      makeClient().devicePages({ cursor: 'f250', phase: 'sync', stopAfterFetch: true }),
+    );
+    expect(synced.map((p) => p.phase)).toEqual(['sync']);
+    expect(syncs).toBe(1);
+  });
+
   it('clamps the limit to 1000', async () => {
     ade.server.use(...fakeAde(10));
     await collect(makeClient().devicePages({ limit: 50_000 }));

@@ -5,6 +5,8 @@ import { type EncryptionKeyOption, type KeyProvider, toKeyProvider } from './key
 
 const ENC_PREFIX = 'abmkit:enc:v1:';
 const PLAIN_PREFIX = 'abmkit:plain:';
+/** Most values a {@link SecretBox} remembers (four per token: its key and OAuth secrets). */
+const OPENED_MAX = 8192;
 
 /** Options of {@link SecretBox}. */
 export interface SecretBoxOptions {
@@ -29,6 +31,12 @@ export interface SecretBoxOptions {
 export class SecretBox {
   readonly #provider: KeyProvider | undefined;
   readonly #allowPlaintext: boolean;
+  /**
+   * Values sealed or opened by this box, by associated data and sealed string (at most
+   * {@link OPENED_MAX}, the oldest dropped first): a token read on every sync run does not unwrap
+   * its data keys again. Private: never shown by `inspect`, never stored.
+   */
+  readonly #opened = new Map<string, string>();
 
   constructor(options: SecretBoxOptions = {}) {
     this.#provider =
@@ -69,15 +77,16 @@ export class SecretBox {
         cipher.getAuthTag(),
       ]);
       const { keyId, wrapped } = await provider.wrapKey(dataKey, { aad });
-      return (
+      const sealed =
         ENC_PREFIX +
         [
           Buffer.from(keyId, 'utf8').toString('base64url'),
           Buffer.from(wrapped).toString('base64url'),
           nonce.toString('base64url'),
           ct.toString('base64url'),
-        ].join('.')
-      );
+        ].join('.');
+      this.#remember(aad, sealed, plaintext);
+      return sealed;
     } finally {
       dataKey.fill(0);
     }
@@ -98,6 +107,8 @@ export class SecretBox {
         'A stored secret is encrypted but this store has no encryption key; pass the `encryptionKey` it was saved with.',
       );
     }
+    const known = this.#opened.get(`${aad}\u0000${sealed}`);
+    if (known !== undefined) return known;
     const parts = sealed.slice(ENC_PREFIX.length).split('.');
     if (parts.length !== 4) throw new SecretDecryptError('A stored secret is malformed.');
     const [kid, wrapped, nonce, ct] = parts.map((p) => Buffer.from(p as string, 'base64url')) as [
@@ -122,10 +133,12 @@ export class SecretBox {
       const decipher = createDecipheriv('aes-256-gcm', dataKey, nonce);
       decipher.setAAD(Buffer.from(aad, 'utf8'));
       decipher.setAuthTag(ct.subarray(ct.length - 16));
-      return Buffer.concat([
+      const plaintext = Buffer.concat([
         decipher.update(ct.subarray(0, ct.length - 16)),
         decipher.final(),
       ]).toString('utf8');
+      this.#remember(aad, sealed, plaintext);
+      return plaintext;
     } catch {
       throw new SecretDecryptError(
         'A stored secret failed authentication: it was tampered with or moved to another record or field.',
@@ -133,6 +146,15 @@ export class SecretBox {
     } finally {
       dataKey.fill(0);
     }
+  }
+
+  #remember(aad: string, sealed: string, plaintext: string): void {
+    const opened = this.#opened;
+    if (opened.size >= OPENED_MAX) {
+      const oldest = opened.keys().next().value;
+      if (oldest !== undefined) opened.delete(oldest);
+    }
+    opened.set(`${aad}\u0000${sealed}`, plaintext);
   }
 
   /** The id of the key a sealed value was sealed under, or `null` (plaintext, malformed). */

@@ -152,6 +152,39 @@ export async function writePage(
 }
 
 /**
+ * The last page of a sync when it holds no device and the store writes cursors with the run's
+ * end: counted like a written page, its cursor kept for `endSyncRun` (`run.endCursor`).
+ * Returns whether it was kept (otherwise the caller writes the page).
+ * @internal
+ */
+export function deferEmptyLastPage(run: RunState, pos: Position, page: SyncApiPage): boolean {
+  const storage = run.ctx.storage;
+  const endWritesCursor =
+    typeof storage.endSyncRun !== 'function' || storage.capabilities?.endSyncRunCursor === true;
+  if (!endWritesCursor || page.phase === 'fetch' || page.moreToFollow) return false;
+  if (page.devices.length > 0 || pos.fullFetch) return false;
+  run.endCursor = {
+    expectedCursor: pos.cursor,
+    nextCursor: page.cursor ?? pos.cursor,
+    phase: 'sync',
+    fetchedUntil: page.fetchedUntil ?? null,
+  };
+  const c = run.counts;
+  c.pages += 1;
+  c.phase = 'sync';
+  run.ctx.events.emit('sync.progress', {
+    tokenId: run.tokenId,
+    pages: c.pages,
+    devices: run.seen.size,
+    records: c.devicesSeen,
+    expectedTotal: null,
+    moreToFollow: false,
+    phase: 'sync',
+  });
+  return true;
+}
+
+/**
  * Records the assignment results of a page that will not be written (the previous page's write
  * failed after this page's assignments went out), so that the next run honours what Apple
  * answered (throttling, failures).

@@ -1,4 +1,9 @@
-import type { AssignmentRetryRecord, CursorPhase, DeviceStatus } from '../storage/types.js';
+import type {
+  AssignmentRetryRecord,
+  CursorPhase,
+  DeviceStatus,
+  RunEndCursor,
+} from '../storage/types.js';
 import type { SyncApi } from './client-port.js';
 import type { ManagerContext } from './context.js';
 import type { LeaseKeeper } from './lease-keeper.js';
@@ -33,6 +38,11 @@ export interface RunState {
    * A run that wrote none reports the device counts and unresolved devices read when it began.
    */
   wroteDevices: boolean;
+  /**
+   * The cursor of the run's last page when it held no device: written with the run's end (one
+   * round trip less) instead of on its own. Only where the store's `endSyncRun` writes it.
+   */
+  endCursor?: RunEndCursor | undefined;
 }
 
 /** Problems found during a run, for the token's health. @internal */

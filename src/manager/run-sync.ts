@@ -288,9 +288,16 @@ async function execute(
       expect: { credentialsId: token.credentialsId ?? null },
     },
     ...(held === undefined ? {} : { lease: held }),
+    ...(state?.endCursor === undefined ? {} : { cursor: state.endCursor }),
   }).then(
     (end) => {
       if (end.released) lease.markReleased();
+      if (end.cursor === null) {
+        ctx.logger.warn(
+          { event: 'sync.cursor-not-stored', tokenId, runId },
+          "abmkit: the sync's last cursor was not stored (the lease was lost or the cursor was reset meanwhile); the next run syncs from the stored cursor again",
+        );
+      }
     },
     (lost: unknown) =>
       ctx.logger.warn(

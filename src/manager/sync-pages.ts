@@ -3,7 +3,13 @@ import { isAbmError } from '../errors/index.js';
 import type { CursorRecord } from '../storage/types.js';
 import type { SyncApiPage } from './client-port.js';
 import { guardPage } from './page-guard.js';
-import { keepResults, type Position, preparePage, writePage } from './page-pass.js';
+import {
+  deferEmptyLastPage,
+  keepResults,
+  type Position,
+  preparePage,
+  writePage,
+} from './page-pass.js';
 import type { RunState } from './run-state.js';
 
 /**
@@ -124,6 +130,11 @@ export async function syncPages(run: RunState, start: CursorRecord): Promise<voi
         await completeFullFetch(run, pos.cursor, pos.fullFetchId);
         pos.fullFetch = false;
         pos.fullFetchId = null;
+      }
+      if (page.devices.length === 0 && !page.moreToFollow && page.phase !== 'fetch') {
+        // Nothing new (a no-change sync): its cursor goes with the run's end where it can.
+        await settle();
+        if (deferEmptyLastPage(run, pos, page)) break;
       }
       // Plan and assign this page while the previous page's apply is still running.
       const prepared = await preparePage(run, page, halted);

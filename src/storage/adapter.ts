@@ -42,6 +42,7 @@ import type {
   PagePlanEntry,
   PolicyRecord,
   RetryQuery,
+  RunEndCursor,
   SessionRecord,
   SetCursorInput,
   StorageCapabilities,
@@ -256,6 +257,8 @@ export interface RunEndWrite {
   token: { patch: TokenPatch; expect: TokenExpectation } | null;
   /** The lease to release, or `null`. */
   lease: { owner: string; generation: number } | null;
+  /** The fenced cursor write (only with `lease`), or `null`. */
+  cursor: RunEndCursor | null;
 }
 
 /** Policies (plain JSON documents). */

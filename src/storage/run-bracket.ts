@@ -7,10 +7,13 @@
  */
 
 import { tokenMatches } from '../domain/tokens.js';
+import { isAbmError } from '../errors/index.js';
 import type {
   AbmStorage,
   BeginSyncRunInput,
+  CursorRecord,
   EndSyncRunInput,
+  RunEndCursor,
   SyncRunEnd,
   SyncRunStart,
   UnresolvedSample,
@@ -71,7 +74,11 @@ export async function endRunByParts(
 ): Promise<SyncRunEnd> {
   const { tokenId, lease } = input;
   const out: SyncRunEnd = { run: null, token: null, pruned: 0, released: false };
+  if (input.cursor !== undefined) out.cursor = null;
   try {
+    if (input.cursor !== undefined && lease !== undefined) {
+      out.cursor = await endCursor(storage, tokenId, lease, input.cursor);
+    }
     if (input.token !== undefined) {
       const { patch, expect } = input.token;
       if (typeof storage.updateToken === 'function') {
@@ -94,6 +101,30 @@ export async function endRunByParts(
     }
   }
   return out;
+}
+
+/**
+ * The cursor write of {@link EndSyncRunInput.cursor}: an empty page applied under the lease;
+ * `null` when the lease was lost or the stored cursor had changed.
+ */
+async function endCursor(
+  storage: AbmStorage,
+  tokenId: string,
+  lease: { owner: string; generation: number },
+  cursor: RunEndCursor,
+): Promise<CursorRecord | null> {
+  try {
+    const applied = await storage.applyPage({
+      tokenId,
+      ...lease,
+      ...cursor,
+      devices: [],
+    });
+    return applied.cursor;
+  } catch (error) {
+    if (isAbmError(error, 'LEASE_LOST') || isAbmError(error, 'CURSOR_CONFLICT')) return null;
+    throw error;
+  }
 }
 
 /** Whether `lastSyncAt` lies in `[from, to]` (the rule of `skipIfSyncedWithin`). */

@@ -87,6 +87,8 @@ export class StorageBase implements AbmStorage {
    * @param adapter - The persistence stores (see `docs/storage.md`, "Writing an adapter").
    * @param options - Secret-box options, fault injection (tests only) and the front's clock.
    */
+  #capabilities: StorageCapabilities | undefined;
+
   constructor(adapter: StorageAdapter, options: StorageBaseOptions = {}) {
     this.adapter = adapter;
     this.#options = options;
@@ -99,7 +101,9 @@ export class StorageBase implements AbmStorage {
 
   /** {@inheritDoc AbmStorage.capabilities} */
   get capabilities(): StorageCapabilities {
-    return this.adapter.capabilities;
+    // The front writes endSyncRun's cursor for every adapter (in one step, or composed).
+    this.#capabilities ??= Object.freeze({ ...this.adapter.capabilities, endSyncRunCursor: true });
+    return this.#capabilities;
   }
 
   // --- tokens and sessions ----------------------------------------------------------------------
@@ -372,6 +376,7 @@ export class StorageBase implements AbmStorage {
       input.token === undefined
         ? null
         : await this.#tokens.prepareUpdate(tokenId, input.token.patch, input.token.expect);
+    const cursor = input.lease === undefined ? null : (input.cursor ?? null);
     const out = await runs.end({
       tokenId,
       runId: input.runId,
@@ -379,8 +384,14 @@ export class StorageBase implements AbmStorage {
       keep,
       token,
       lease: input.lease ?? null,
+      cursor,
     });
-    return { ...out, token: out.token === null ? null : await this.#tokens.open(out.token) };
+    const opened = {
+      ...out,
+      token: out.token === null ? null : await this.#tokens.open(out.token),
+    };
+    // A cursor given without a lease is never written.
+    return input.cursor === undefined ? opened : { ...opened, cursor: opened.cursor ?? null };
   }
 
   // --- maintenance -------------------------------------------------------------------------------

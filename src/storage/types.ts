@@ -57,6 +57,11 @@ export interface StorageCapabilities {
   readonly ttl: boolean;
   /** Data survives the process (not `MemoryStorage`). */
   readonly persistent: boolean;
+  /**
+   * `endSyncRun` writes {@link EndSyncRunInput.cursor} (every built-in store). Optional: for a
+   * store without it the manager writes a run's last cursor as a page before the run ends.
+   */
+  readonly endSyncRunCursor?: boolean | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -854,6 +859,25 @@ export interface EndSyncRunInput {
   token?: { patch: TokenPatch; expect: TokenExpectation } | undefined;
   /** The lease to release ({@link LeaseStore.releaseLease}). */
   lease?: { owner: string; generation: number } | undefined;
+  /**
+   * The cursor of the run's last page when that page held no device (a sync that found nothing
+   * new): written as `applyPage` writes an empty page, before the lease is released and only
+   * while `lease` is held and the stored cursor is `expectedCursor`. Never written without
+   * `lease`. Whether it was written is {@link SyncRunEnd.cursor}.
+   */
+  cursor?: RunEndCursor | undefined;
+}
+
+/** The cursor write of {@link EndSyncRunInput.cursor}. */
+export interface RunEndCursor {
+  /** The cursor the run believes is stored. */
+  expectedCursor: string | null;
+  /** The cursor Apple returned with the last page. */
+  nextCursor: string | null;
+  /** The phase after the page. */
+  phase: CursorPhase;
+  /** Apple's `fetched_until`, if any (`null` clears it). */
+  fetchedUntil?: IsoDateTime | null | undefined;
 }
 
 /** What {@link SyncRunStore.endSyncRun} did. */
@@ -866,6 +890,11 @@ export interface SyncRunEnd {
   pruned: number;
   /** Whether the lease was released. */
   released: boolean;
+  /**
+   * With {@link EndSyncRunInput.cursor}: the cursor as written, or `null` when it was not (the
+   * lease was lost or the stored cursor had changed). Absent without it.
+   */
+  cursor?: CursorRecord | null | undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

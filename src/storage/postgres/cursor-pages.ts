@@ -104,25 +104,11 @@ export class PostgresCursorPages extends PgStore implements CursorPersistence {
  * change. @internal
  */
 function pageWriteSql(s: string, withDevices: boolean): string {
-  return `WITH f AS (
-    SELECT 1 FROM ${s}.leases WHERE token_id = $1 AND generation = $10 AND owner IS NOT NULL
-      AND ($11::text IS NULL OR owner = $11) AND expires_at > now() FOR SHARE
-  ), u AS (
-    UPDATE ${s}.cursors SET cursor = $3, phase = $4,
-      full_fetch_id = CASE WHEN $5 THEN $6 ELSE full_fetch_id END,
-      last_full_fetch_at = COALESCE($7, last_full_fetch_at),
-      fetched_until = CASE WHEN $8 THEN $9 ELSE fetched_until END,
-      updated_at = ${NOW_ISO}
-    WHERE token_id = $1 AND cursor IS NOT DISTINCT FROM $2::text AND EXISTS (SELECT 1 FROM f)
-    RETURNING ${CURSOR_COLS}
-  ), i AS (
-    INSERT INTO ${s}.cursors (token_id, cursor, phase, full_fetch_id, last_full_fetch_at, fetched_until, updated_at)
-    SELECT $1, $3, $4, CASE WHEN $5 THEN $6 END, $7, CASE WHEN $8 THEN $9 END, ${NOW_ISO}
-    WHERE $2::text IS NULL AND EXISTS (SELECT 1 FROM f)
-      AND NOT EXISTS (SELECT 1 FROM ${s}.cursors WHERE token_id = $1)
-    ON CONFLICT (token_id) DO NOTHING
-    RETURNING ${CURSOR_COLS}
-  ), c AS (SELECT * FROM u UNION ALL SELECT * FROM i)${
+  const cas = cursorCasSql(s, {
+    ...{ token: '$1', expected: '$2', cursor: '$3', phase: '$4', setFf: '$5', ff: '$6' },
+    ...{ lastFull: '$7', setFu: '$8', fu: '$9', generation: '$10', owner: '$11' },
+  });
+  return `WITH ${cas}${
     withDevices
       ? `, d AS (${upsertSql(s, 'EXISTS (SELECT 1 FROM c)')})
   SELECT EXISTS (SELECT 1 FROM f) AS fenced, (SELECT row_to_json(c) FROM c) AS cursor,
@@ -130,6 +116,51 @@ function pageWriteSql(s: string, withDevices: boolean): string {
       : `
   SELECT EXISTS (SELECT 1 FROM f) AS fenced, (SELECT row_to_json(c) FROM c) AS cursor`
   }`;
+}
+
+/** The placeholders of {@link cursorCasSql}. @internal */
+export interface CursorCasParams {
+  token: string;
+  expected: string;
+  cursor: string;
+  phase: string;
+  setFf: string;
+  ff: string;
+  lastFull: string;
+  setFu: string;
+  fu: string;
+  generation: string;
+  owner: string;
+}
+
+/**
+ * The CTEs `f` (the lease row, `FOR SHARE`, when `generation`/`owner` hold it and it has not
+ * expired), `u`/`i` (the cursor updated when it holds `expected`, or inserted when none is
+ * expected and none exists; only with `f`) and `c` (the cursor written, if any). @internal
+ */
+export function cursorCasSql(s: string, p: CursorCasParams): string {
+  return `f AS (
+    SELECT 1 FROM ${s}.leases WHERE token_id = ${p.token} AND generation = ${p.generation}
+      AND owner IS NOT NULL AND (${p.owner}::text IS NULL OR owner = ${p.owner})
+      AND expires_at > now() FOR SHARE
+  ), u AS (
+    UPDATE ${s}.cursors SET cursor = ${p.cursor}, phase = ${p.phase},
+      full_fetch_id = CASE WHEN ${p.setFf} THEN ${p.ff} ELSE full_fetch_id END,
+      last_full_fetch_at = COALESCE(${p.lastFull}, last_full_fetch_at),
+      fetched_until = CASE WHEN ${p.setFu} THEN ${p.fu} ELSE fetched_until END,
+      updated_at = ${NOW_ISO}
+    WHERE token_id = ${p.token} AND cursor IS NOT DISTINCT FROM ${p.expected}::text
+      AND EXISTS (SELECT 1 FROM f)
+    RETURNING ${CURSOR_COLS}
+  ), i AS (
+    INSERT INTO ${s}.cursors (token_id, cursor, phase, full_fetch_id, last_full_fetch_at, fetched_until, updated_at)
+    SELECT ${p.token}, ${p.cursor}, ${p.phase}, CASE WHEN ${p.setFf} THEN ${p.ff} END, ${p.lastFull},
+      CASE WHEN ${p.setFu} THEN ${p.fu} END, ${NOW_ISO}
+    WHERE ${p.expected}::text IS NULL AND EXISTS (SELECT 1 FROM f)
+      AND NOT EXISTS (SELECT 1 FROM ${s}.cursors WHERE token_id = ${p.token})
+    ON CONFLICT (token_id) DO NOTHING
+    RETURNING ${CURSOR_COLS}
+  ), c AS (SELECT * FROM u UNION ALL SELECT * FROM i)`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { emptyCounts, newRunId } from '../../domain/devices.js';
 import type { RunEndWrite } from '../adapter.js';
 import type { BeginSyncRunInput, DeviceStatus, SyncRunEnd, SyncRunStart } from '../types.js';
-import { CURSOR_COLS, toCursor } from './cursor-pages.js';
+import { CURSOR_COLS, cursorCasSql, toCursor } from './cursor-pages.js';
 import { pendingAssignmentSql, replanSql, UNRESOLVED } from './devices.js';
 import { acquireSql, toLease } from './leases.js';
 import { NOW_ISO } from './migrations.js';
@@ -117,6 +117,20 @@ export async function endRun(db: PgDb, input: RunEndWrite): Promise<SyncRunEnd> 
     ctes.unshift(`t AS (${updateSql(s, ['$1', ...at] as [string, string, string, string])})`);
     outs.push('(SELECT row_to_json(t) FROM t) AS token');
   }
+  if (lease !== null && input.cursor !== null) {
+    // The last page's cursor, fenced like a page write (the lease row read before its release).
+    const c = input.cursor;
+    const fu = c.fetchedUntil;
+    ctes.unshift(
+      cursorCasSql(s, {
+        ...{ token: '$1', expected: param(c.expectedCursor), cursor: param(c.nextCursor) },
+        ...{ phase: param(c.phase), setFf: param(false), ff: param(null), lastFull: param(null) },
+        ...{ setFu: param(fu !== undefined), fu: param(fu ?? null) },
+        ...{ generation: param(lease.generation), owner: param(lease.owner) },
+      }),
+    );
+    outs.push('(SELECT row_to_json(c) FROM c) AS cursor');
+  }
   if (lease !== null) {
     ctes.push(`l AS (UPDATE ${s}.leases SET owner = NULL, expires_at = now()
       WHERE token_id = $1 AND owner = ${param(lease.owner)} AND generation = ${param(lease.generation)}
@@ -127,10 +141,12 @@ export async function endRun(db: PgDb, input: RunEndWrite): Promise<SyncRunEnd> 
   const row = (r.rows[0] ?? {}) as Row;
   const run = jsonValue(row['run']) as Row | null;
   const stored = jsonValue(row['token'] ?? null) as Row | null;
+  const cursor = jsonValue(row['cursor'] ?? null) as Row | null;
   return {
     run: run === null ? null : toRun(run),
     token: stored === null ? null : toToken(stored),
     pruned: Number(row['pruned'] ?? 0),
     released: row['released'] === true,
+    ...(input.cursor === null ? {} : { cursor: cursor === null ? null : toCursor(cursor) }),
   };
 }

@@ -16,8 +16,9 @@ import { fenceArg, LUA_CLOCK, type RedisConnection, script } from './redis-clien
 /**
  * Lua: the next cursor document, or nil when the stored cursor is not the expected one
  * (`exp_null` '1' = expect none). Fields absent from `input_json` keep their stored values.
+ * @internal
  */
-const CURSOR_LUA = `
+export const CURSOR_LUA = `
 local function next_cursor(key, input_json, exp_null, exp, now)
   local raw = redis.call('GET', key)
   local s = raw and cjson.decode(raw) or {}

@@ -1,6 +1,7 @@
 import { newRunId } from '../../domain/devices.js';
 import type { RunEndWrite } from '../adapter.js';
 import type { BeginSyncRunInput, CursorRecord, SyncRunEnd, SyncRunStart } from '../types.js';
+import { CURSOR_LUA } from './cursor-pages.js';
 import { DEVICE_LUA } from './device-meta.js';
 import { countsOf } from './devices.js';
 import { LEASE_LUA } from './leases.js';
@@ -134,15 +135,25 @@ return {g, t[1], t[2], run_id, started, cursor, pol[1], pol[2], pol[3], counts,
   flag(replan), flag(assign), flag(retries), flag(due), unres_n, unres_first, unres_reason}`);
 
 /**
- * The run end. KEYS[1]=token KEYS[2]=runs KEYS[3]=runidx KEYS[4]=lease; ARGV runId, the
- * outcome (JSON without '{'), keep, the lease value ('' = none), '1' with a token write and
- * then its `update_token` arguments. In order: the conditional token write, the run's outcome,
- * the prune (keeps the newest `keep` and always this run), the lease release. Returns {token
- * (flat) or false, run JSON or false, pruned, released 1/0}.
+ * The run end. KEYS[1]=token KEYS[2]=runs KEYS[3]=runidx KEYS[4]=lease KEYS[5]=cursor; ARGV
+ * runId, the outcome (JSON without '{'), keep, the lease value ('' = none), the cursor input
+ * JSON ('' = none), expected-none flag, expected cursor, '1' with a token write and then its
+ * `update_token` arguments. In order: the cursor compare-and-set (only while the lease value
+ * holds), the conditional token write, the run's outcome, the prune (keeps the newest `keep` and
+ * always this run), the lease release. Returns {token (flat) or false, run JSON or false,
+ * pruned, released 1/0, cursor JSON or false}.
  */
-const END = script(`${LUA_CLOCK}${TOKEN_UPDATE_LUA}${RUN_FINISH_LUA}
+const END = script(`${LUA_CLOCK}${TOKEN_UPDATE_LUA}${RUN_FINISH_LUA}${CURSOR_LUA}
+local cursor = false
+if ARGV[5] ~= '' and ARGV[4] ~= '' and redis.call('GET', KEYS[4]) == ARGV[4] then
+  local c = next_cursor(KEYS[5], ARGV[5], ARGV[6], ARGV[7], clock())
+  if c then
+    redis.call('SET', KEYS[5], c)
+    cursor = c
+  end
+end
 local token = false
-if ARGV[5] == '1' then token = update_token(KEYS[1], ARGV, 6) end
+if ARGV[8] == '1' then token = update_token(KEYS[1], ARGV, 9) end
 local run = finish_run(KEYS[2], ARGV[1], ARGV[2])
 local pruned = 0
 for _, id in ipairs(redis.call('ZRANGE', KEYS[3], 0, -(tonumber(ARGV[3]) + 1))) do
@@ -157,7 +168,7 @@ if ARGV[4] ~= '' and redis.call('GET', KEYS[4]) == ARGV[4] then
   redis.call('DEL', KEYS[4])
   released = 1
 end
-return {token, run, pruned, released}`);
+return {token, run, pruned, released, cursor}`);
 
 /** `runs.begin` over Redis: one script. @internal */
 export async function beginRun(
@@ -221,25 +232,42 @@ export async function beginRun(
 export async function endRun(r: RedisConnection, input: RunEndWrite): Promise<SyncRunEnd> {
   const { tokenId, runId, outcome, keep, token, lease } = input;
   const b = r.base(tokenId);
-  const keys = ['token', 'runs', 'runidx', 'lease'].map((k) => `${b}:${k}`);
+  const keys = ['token', 'runs', 'runidx', 'lease', 'cursor'].map((k) => `${b}:${k}`);
+  const c = input.cursor;
   const args: (string | number)[] = [
     runId,
     outcomeBody(outcome),
     keep,
     lease === null ? '' : `${lease.generation}:${lease.owner}`,
+    ...(c === null
+      ? ['', '', '']
+      : [
+          JSON.stringify({
+            tokenId,
+            cursor: c.nextCursor,
+            phase: c.phase,
+            fetchedUntil: c.fetchedUntil,
+          }),
+          c.expectedCursor === null ? '1' : '0',
+          c.expectedCursor ?? '',
+        ]),
     token === null ? '0' : '1',
   ];
   if (token !== null) args.push(...updateArgs(token.patch, token.expect));
-  const [flat, run, pruned, released] = (await r.eval(END, keys, args)) as [
+  const [flat, run, pruned, released, cursor] = (await r.eval(END, keys, args)) as [
     string[] | null,
     string | null,
     number,
     number,
+    string | null,
   ];
   return {
     run: typeof run === 'string' ? JSON.parse(run) : null,
     token: toToken(tokenId, flat),
     pruned: Number(pruned),
     released: Number(released) === 1,
+    ...(c === null
+      ? {}
+      : { cursor: typeof cursor === 'string' ? (JSON.parse(cursor) as CursorRecord) : null }),
   };
 }

@@ -314,5 +314,64 @@ export function runBracketTests({ it, describe, run }: SuiteContext): void {
         assert.equal((await s.getLease('t1'))?.generation, again.lease.generation);
       });
     });
+
+    it("ends a run with its last page's cursor: written like an empty page, only under the lease and from the expected cursor", async () => {
+      await run(async ({ storage: s }) => {
+        if (s.beginSyncRun === undefined || s.endSyncRun === undefined) return;
+        const endSyncRun = s.endSyncRun.bind(s);
+        const f = await lease(s, 't1', 'A');
+        const c1 = await page(s, { ...f, owner: 'A' }, [dev('S1')]);
+        await s.releaseLease('t1', 'A', f.generation);
+        const end = async (
+          expectedCursor: string | null,
+          nextCursor: string,
+          leaseOf: (g: number) => { owner: string; generation: number } | undefined,
+        ) => {
+          const started = await begin(s);
+          assert.ok(started);
+          const held = leaseOf(started.lease.generation);
+          const out = await endSyncRun({
+            tokenId: 't1',
+            runId: started.run.runId,
+            result: { status: 'completed' },
+            keep: 5,
+            ...(held === undefined ? {} : { lease: held }),
+            cursor: { expectedCursor, nextCursor, phase: 'sync', fetchedUntil: null },
+          });
+          await s.releaseLease('t1', 'A', started.lease.generation);
+          return out;
+        };
+        const mine = (generation: number) => ({ owner: 'A', generation });
+        const written = await end(c1, 'c2', mine);
+        assert.equal(written.released, true);
+        assert.equal(written.run?.status, 'completed');
+        const stored = await s.getCursor('t1');
+        assert.deepEqual(written.cursor, stored);
+        assert.equal(stored?.cursor, 'c2');
+        assert.equal(stored?.phase, 'sync');
+        assert.equal(stored?.fetchedUntil, null);
+        // Another cursor stored meanwhile: nothing written, the run still ends.
+        const conflict = await end('c1-old', 'c3', mine);
+        assert.equal(conflict.cursor, null);
+        assert.equal(conflict.released, true);
+        assert.equal(conflict.run?.status, 'completed');
+        assert.equal((await s.getCursor('t1'))?.cursor, 'c2');
+        // A stale lease, or none: never written.
+        assert.equal((await end('c2', 'c4', (g) => mine(g - 1))).cursor, null);
+        assert.equal((await end('c2', 'c5', () => undefined)).cursor, null);
+        assert.equal((await s.getCursor('t1'))?.cursor, 'c2');
+        // No cursor given: none in the answer.
+        const started = await begin(s);
+        assert.ok(started);
+        const plain = await s.endSyncRun({
+          tokenId: 't1',
+          runId: started.run.runId,
+          result: { status: 'completed' },
+          keep: 5,
+          lease: mine(started.lease.generation),
+        });
+        assert.equal(plain.cursor, undefined);
+      });
+    });
   });
 }

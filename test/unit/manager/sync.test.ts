@@ -68,6 +68,34 @@ describe('AbmManager sync', () => {
     expect(h.sim.counters.byEndpoint['syncDevices']).toBeGreaterThanOrEqual(1);
   });
 
+  it("a sync that finds nothing new stores its cursor with the run's end, also on a store that cannot", async () => {
+    const plain = new MemoryStorage({ encryptionKey: TEST_KEY });
+    // A custom store whose endSyncRun knows nothing of cursors: the manager writes the page.
+    const legacy = new Proxy(plain, {
+      get(target, key, receiver) {
+        if (key === 'capabilities') return { ...target.capabilities, endSyncRunCursor: false };
+        const value = Reflect.get(target, key, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    for (const storage of [new MemoryStorage({ encryptionKey: TEST_KEY }), legacy]) {
+      h = await harness({ devices: 20 }, {}, storage);
+      await enroll(h, 'acme');
+      await h.manager.syncNow('acme');
+      const before = await storage.getCursor('acme');
+      const report = await h.manager.syncNow('acme');
+      expect(report).toMatchObject({ status: 'completed', pages: 1, phase: 'sync' });
+      expect(report.devices).toMatchObject({ added: 0, modified: 0, removed: 0 });
+      const after = await storage.getCursor('acme');
+      expect(after?.cursor).not.toBe(before?.cursor);
+      expect(after?.phase).toBe('sync');
+      // The next run goes on from that cursor: Apple is not asked for the same changes again.
+      h.sim.devices.add({ platform: 'iPhone' });
+      expect((await h.manager.syncNow('acme')).devices.added).toBe(1);
+      await h.close();
+    }
+  });
+
   it('later runs sync changes only: added devices get assigned, removed ones keep their history', async () => {
     const { ios, mac } = await setup(100);
     await h.manager.setPolicy('acme', { osDefaults: { ios, ipados: ios, macos: mac } });

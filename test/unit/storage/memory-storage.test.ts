@@ -27,6 +27,7 @@ describe('MemoryStorage extras', () => {
       atomicPageApply: true,
       ttl: false,
       persistent: false,
+      endSyncRunCursor: true,
     });
   });
 

@@ -1,15 +1,18 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazy } from '../internal/zod.js';
 import { defineOperation, type Operation } from './operation.js';
-import { serialStatusMapSchema } from './serial-results.js';
+import { getSerialStatusMapSchema } from './serial-results.js';
 
-/** `DELETE /profile/devices` response. */
-export const removeProfileResponseSchema = z.looseObject({
-  /** Result per serial. */
-  devices: serialStatusMapSchema.nullish(),
-});
+/** `DELETE /profile/devices` response. Built on first use. @internal */
+export const getRemoveProfileResponseSchema = lazy((z) =>
+  z.looseObject({
+    /** Result per serial. */
+    devices: getSerialStatusMapSchema().nullish(),
+  }),
+);
 
-/** Raw remove-profile response (inferred from {@link removeProfileResponseSchema}). */
-export type RemoveProfileResponse = z.infer<typeof removeProfileResponseSchema>;
+/** Raw remove-profile response (inferred from `removeProfileResponseSchema` in `abmkit/schemas`). */
+export type RemoveProfileResponse = z.infer<ReturnType<typeof getRemoveProfileResponseSchema>>;
 
 /** `DELETE /profile/devices` (JSON body on DELETE). Idempotent, safe to retry. @internal */
 export const removeProfileOperation: Operation<RemoveProfileResponse> = defineOperation({
@@ -18,5 +21,5 @@ export const removeProfileOperation: Operation<RemoveProfileResponse> = defineOp
   path: '/profile/devices',
   retrySafe: true,
   auth: 'session',
-  response: removeProfileResponseSchema,
+  response: getRemoveProfileResponseSchema,
 });

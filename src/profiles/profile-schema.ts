@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ProfileValidationError, type ValidationIssue } from '../errors/index.js';
 import { lazy } from '../internal/zod.js';
+import type { adeProfileResponseSchema, adeProfileSchema } from '../schemas/index.js';
 import {
   charLength,
   describeType,
@@ -200,10 +201,10 @@ export const getAdeProfileSchema = lazy((z) => {
 });
 
 /** An ADE profile after validation: Apple's keys, plus any unknown keys passed through. */
-export type AdeProfile = z.output<ReturnType<typeof getAdeProfileSchema>>;
+export type AdeProfile = z.output<typeof adeProfileSchema>;
 
-/** What {@link validateProfile} and `adeProfileSchema` (in `abmkit/schemas`) accept. */
-export type AdeProfileInput = z.input<ReturnType<typeof getAdeProfileSchema>>;
+/** What {@link validateProfile} and {@link adeProfileSchema} accept. */
+export type AdeProfileInput = z.input<typeof adeProfileSchema>;
 
 /** @internal Turn zod issues into abmkit validation issues whose messages name the field. */
 export function toValidationIssues(issues: readonly z.core.$ZodIssue[]): ValidationIssue[] {
@@ -295,4 +296,4 @@ export const getAdeProfileResponseSchema = lazy((z) => {
 });
 
 /** A profile as returned by Apple's `GET /profile`. */
-export type AdeProfileResponse = z.output<ReturnType<typeof getAdeProfileResponseSchema>>;
+export type AdeProfileResponse = z.output<typeof adeProfileResponseSchema>;

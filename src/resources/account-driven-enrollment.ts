@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { lazy } from '../internal/zod.js';
+import type { accountDrivenEnrollmentProfileSchema } from '../schemas/index.js';
 import { defineOperation, type Operation, unknownResponse } from './operation.js';
 
 /** `GET /account-driven-enrollment/profile` response. Built on first use. @internal */
@@ -12,10 +13,8 @@ export const getAccountDrivenEnrollmentProfileSchema = lazy((z) =>
   }),
 );
 
-/** Account-driven enrollment settings (inferred from `accountDrivenEnrollmentProfileSchema` in `abmkit/schemas`). */
-export type AccountDrivenEnrollmentProfile = z.infer<
-  ReturnType<typeof getAccountDrivenEnrollmentProfileSchema>
->;
+/** Account-driven enrollment settings (inferred from {@link accountDrivenEnrollmentProfileSchema}). */
+export type AccountDrivenEnrollmentProfile = z.infer<typeof accountDrivenEnrollmentProfileSchema>;
 
 const PATH = '/account-driven-enrollment/profile';
 

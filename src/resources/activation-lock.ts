@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { lazy } from '../internal/zod.js';
+import type { activationLockResponseSchema } from '../schemas/index.js';
 import { type OpenUnion, openEnum } from '../schemas/open-enum.js';
 import { defineOperation, type Operation } from './operation.js';
 
@@ -24,8 +25,8 @@ export const getActivationLockResponseSchema = lazy((z) =>
   }),
 );
 
-/** Activation-lock response (inferred from `activationLockResponseSchema` in `abmkit/schemas`). */
-export type ActivationLockResponse = z.infer<ReturnType<typeof getActivationLockResponseSchema>>;
+/** Activation-lock response (inferred from {@link activationLockResponseSchema}). */
+export type ActivationLockResponse = z.infer<typeof activationLockResponseSchema>;
 
 /** Input of {@link AbmClient.activationLock}. */
 export interface ActivationLockInput {

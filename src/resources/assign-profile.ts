@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { lazy } from '../internal/zod.js';
+import type { assignProfileResponseSchema } from '../schemas/index.js';
 import { openEnum } from '../schemas/open-enum.js';
 import { defineOperation, type Operation } from './operation.js';
 import { ASSIGN_STATUSES, type AssignStatus, type SerialResults } from './serial-results.js';
@@ -16,8 +17,8 @@ export const getAssignProfileResponseSchema = lazy((z) =>
   }),
 );
 
-/** Raw assign-profile response (inferred from `assignProfileResponseSchema` in `abmkit/schemas`). */
-export type AssignProfileResponse = z.infer<ReturnType<typeof getAssignProfileResponseSchema>>;
+/** Raw assign-profile response (inferred from {@link assignProfileResponseSchema}). */
+export type AssignProfileResponse = z.infer<typeof assignProfileResponseSchema>;
 
 /** Merged result of {@link AbmClient.assignProfile}. */
 export interface AssignProfileResult extends SerialResults<AssignStatus> {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { lazy } from '../internal/zod.js';
+import type { defineProfileResponseSchema } from '../schemas/index.js';
 import { defineOperation, type Operation } from './operation.js';
 import {
   getSerialStatusMapSchema,
@@ -17,8 +18,8 @@ export const getDefineProfileResponseSchema = lazy((z) =>
   }),
 );
 
-/** Raw define-profile response (inferred from `defineProfileResponseSchema` in `abmkit/schemas`). */
-export type DefineProfileResponse = z.infer<ReturnType<typeof getDefineProfileResponseSchema>>;
+/** Raw define-profile response (inferred from {@link defineProfileResponseSchema}). */
+export type DefineProfileResponse = z.infer<typeof defineProfileResponseSchema>;
 
 /**
  * Result of {@link AbmClient.defineProfile}: the new UUID, and the merged per-serial results when

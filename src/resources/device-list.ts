@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { lazy } from '../internal/zod.js';
 import { type AdeDevice, getAdeDeviceSchema } from '../schemas/device.js';
 import { isAdeDevice } from '../schemas/device-check.js';
+import type { deviceListResponseSchema } from '../schemas/index.js';
 
 /**
  * Response of fetch and sync: one page of devices and the cursor after it. Built on first use;
@@ -38,8 +39,8 @@ export const getDeviceListResponseSchema = lazy((z) => {
   });
 });
 
-/** One page of fetch or sync (inferred from `deviceListResponseSchema` in `abmkit/schemas`). */
-export type DeviceListResponse = z.infer<ReturnType<typeof getDeviceListResponseSchema>>;
+/** One page of fetch or sync (inferred from {@link deviceListResponseSchema}). */
+export type DeviceListResponse = z.infer<typeof deviceListResponseSchema>;
 
 /** Request body of fetch and sync. */
 export interface DeviceListRequest {

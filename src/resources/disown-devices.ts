@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { lazy } from '../internal/zod.js';
+import type { disownDevicesResponseSchema } from '../schemas/index.js';
 import { defineOperation, type Operation } from './operation.js';
 import { getSerialStatusMapSchema } from './serial-results.js';
 
@@ -11,8 +12,8 @@ export const getDisownDevicesResponseSchema = lazy((z) =>
   }),
 );
 
-/** Raw disown response (inferred from `disownDevicesResponseSchema` in `abmkit/schemas`). */
-export type DisownDevicesResponse = z.infer<ReturnType<typeof getDisownDevicesResponseSchema>>;
+/** Raw disown response (inferred from {@link disownDevicesResponseSchema}). */
+export type DisownDevicesResponse = z.infer<typeof disownDevicesResponseSchema>;
 
 /**
  * `POST /devices/disown`: irreversibly releases devices. NOT retry-safe: replayed only when the

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { lazy } from '../internal/zod.js';
+import type { accountDetailSchema } from '../schemas/index.js';
 import { openEnum } from '../schemas/open-enum.js';
 import { defineOperation, type Operation } from './operation.js';
 
@@ -49,8 +50,8 @@ export const getAccountDetailSchema = lazy((z) =>
   }),
 );
 
-/** Account detail (inferred from `accountDetailSchema` in `abmkit/schemas`). */
-export type AccountDetail = z.infer<ReturnType<typeof getAccountDetailSchema>>;
+/** Account detail (inferred from {@link accountDetailSchema}). */
+export type AccountDetail = z.infer<typeof accountDetailSchema>;
 
 /** `GET /account`. Safe to retry. @internal */
 export const getAccountOperation: Operation<AccountDetail> = defineOperation({

@@ -1,5 +1,9 @@
 import type { z } from 'zod';
 import { lazy } from '../internal/zod.js';
+import type {
+  betaEnrollmentTokenSchema,
+  betaEnrollmentTokensResponseSchema,
+} from '../schemas/index.js';
 import { defineOperation, type Operation } from './operation.js';
 
 /** One AppleSeed for IT beta-enrollment token. Built on first use. @internal */
@@ -14,8 +18,8 @@ export const getBetaEnrollmentTokenSchema = lazy((z) =>
   }),
 );
 
-/** One beta-enrollment token (inferred from `betaEnrollmentTokenSchema` in `abmkit/schemas`). */
-export type BetaEnrollmentToken = z.infer<ReturnType<typeof getBetaEnrollmentTokenSchema>>;
+/** One beta-enrollment token (inferred from {@link betaEnrollmentTokenSchema}). */
+export type BetaEnrollmentToken = z.infer<typeof betaEnrollmentTokenSchema>;
 
 /** `GET /os-beta-enrollment/tokens` response (older servers say `seedBuildTokens`). Built on first use. @internal */
 export const getBetaEnrollmentTokensResponseSchema = lazy((z) =>
@@ -27,10 +31,8 @@ export const getBetaEnrollmentTokensResponseSchema = lazy((z) =>
   }),
 );
 
-/** Raw beta-enrollment response (inferred from `betaEnrollmentTokensResponseSchema` in `abmkit/schemas`). */
-export type BetaEnrollmentTokensResponse = z.infer<
-  ReturnType<typeof getBetaEnrollmentTokensResponseSchema>
->;
+/** Raw beta-enrollment response (inferred from {@link betaEnrollmentTokensResponseSchema}). */
+export type BetaEnrollmentTokensResponse = z.infer<typeof betaEnrollmentTokensResponseSchema>;
 
 /** `GET /os-beta-enrollment/tokens`. Safe to retry. @internal */
 export const getBetaEnrollmentTokensOperation: Operation<BetaEnrollmentTokensResponse> =

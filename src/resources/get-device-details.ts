@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { lazy } from '../internal/zod.js';
 import { type AdeDevice, getAdeDeviceSchema } from '../schemas/device.js';
+import type { deviceDetailsResponseSchema } from '../schemas/index.js';
 import { defineOperation, type Operation } from './operation.js';
 
 /** `POST /devices` response: one record (with `response_status`) per serial. Built on first use. @internal */
@@ -11,8 +12,8 @@ export const getDeviceDetailsResponseSchema = lazy((z) =>
   }),
 );
 
-/** Raw device-details response (inferred from `deviceDetailsResponseSchema` in `abmkit/schemas`). */
-export type DeviceDetailsResponse = z.infer<ReturnType<typeof getDeviceDetailsResponseSchema>>;
+/** Raw device-details response (inferred from {@link deviceDetailsResponseSchema}). */
+export type DeviceDetailsResponse = z.infer<typeof deviceDetailsResponseSchema>;
 
 /** Merged device details: a record per serial Apple answered for, and the serials it did not. */
 export interface DeviceDetailsResult {

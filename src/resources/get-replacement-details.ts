@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { lazy } from '../internal/zod.js';
+import type { replacementDetailsSchema } from '../schemas/index.js';
 import { defineOperation, type Operation } from './operation.js';
 
 /** `GET /device/replacementDetails` response (protocol ≥ 10). Built on first use. @internal */
@@ -14,8 +15,8 @@ export const getReplacementDetailsSchema = lazy((z) =>
   }),
 );
 
-/** Replacement details (inferred from `replacementDetailsSchema` in `abmkit/schemas`). */
-export type ReplacementDetails = z.infer<ReturnType<typeof getReplacementDetailsSchema>>;
+/** Replacement details (inferred from {@link replacementDetailsSchema}). */
+export type ReplacementDetails = z.infer<typeof replacementDetailsSchema>;
 
 /** `GET /device/replacementDetails?device=<serial>`. Safe to retry. @internal */
 export const getReplacementDetailsOperation: Operation<ReplacementDetails> = defineOperation({

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { lazy } from '../internal/zod.js';
+import type { removeProfileResponseSchema } from '../schemas/index.js';
 import { defineOperation, type Operation } from './operation.js';
 import { getSerialStatusMapSchema } from './serial-results.js';
 
@@ -11,8 +12,8 @@ export const getRemoveProfileResponseSchema = lazy((z) =>
   }),
 );
 
-/** Raw remove-profile response (inferred from `removeProfileResponseSchema` in `abmkit/schemas`). */
-export type RemoveProfileResponse = z.infer<ReturnType<typeof getRemoveProfileResponseSchema>>;
+/** Raw remove-profile response (inferred from {@link removeProfileResponseSchema}). */
+export type RemoveProfileResponse = z.infer<typeof removeProfileResponseSchema>;
 
 /** `DELETE /profile/devices` (JSON body on DELETE). Idempotent, safe to retry. @internal */
 export const removeProfileOperation: Operation<RemoveProfileResponse> = defineOperation({

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { lazy } from '../internal/zod.js';
+import type { adeDeviceSchema } from './index.js';
 import { type OpenUnion, openEnum } from './open-enum.js';
 
 /** Known `profile_status` values. Apple may add more; the type stays open. */
@@ -92,5 +93,5 @@ export const getAdeDeviceSchema = lazy((z) => {
   });
 });
 
-/** One ADE device record (inferred from `adeDeviceSchema` in `abmkit/schemas`); keeps unknown fields. */
-export type AdeDevice = z.infer<ReturnType<typeof getAdeDeviceSchema>>;
+/** One ADE device record (inferred from {@link adeDeviceSchema}); keeps unknown fields. */
+export type AdeDevice = z.infer<typeof adeDeviceSchema>;

@@ -16,6 +16,9 @@
  *
  * @module
  */
+// zod itself, statically: it is evaluated before this entry builds its schemas, so they are built
+// with the zod instance `import 'zod'` gives (the root entry loads zod on first use instead).
+import 'zod';
 import { getAdeProfileResponseSchema, getAdeProfileSchema } from '../profiles/profile-schema.js';
 import { getAccountDrivenEnrollmentProfileSchema } from '../resources/account-driven-enrollment.js';
 import { getActivationLockResponseSchema } from '../resources/activation-lock.js';

@@ -61,4 +61,19 @@ describe('importing the built package', () => {
   it('loads zod for abmkit/schemas (the probe sees it)', () => {
     expect(loadedBy('dist/schemas/index.js').some(isZod)).toBe(true);
   });
+
+  it('builds abmkit/schemas with the zod a concurrent import of zod gives', () => {
+    const code = `
+const [schemas, { z }] = await Promise.all([
+  import(${JSON.stringify(pathToFileURL(join(repo, 'dist/schemas/index.js')).href)}),
+  import('zod'),
+]);
+console.log(schemas.adeDeviceSchema instanceof z.ZodObject && schemas.adeDeviceSchema.constructor === z.ZodObject);
+`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], {
+      cwd: repo,
+      encoding: 'utf8',
+    });
+    expect(out.trim()).toBe('true');
+  });
 });

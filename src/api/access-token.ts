@@ -1,16 +1,19 @@
-import { z } from 'zod';
 import { raceSignal } from '../client/abort.js';
 import { ResponseValidationError } from '../errors/index.js';
+import { lazy } from '../internal/zod.js';
 import { mintClientAssertion } from './assertion.js';
 import type { ApiCredentials } from './credentials.js';
 import type { ApiHttp } from './http.js';
 import { type AccessTokenCache, accessTokenCacheKey } from './token-cache.js';
 
-const TokenResponse = z.looseObject({
-  access_token: z.string().min(1).max(16_384),
-  token_type: z.string().optional(),
-  expires_in: z.number().positive().optional(),
-});
+/** The token endpoint's answer, built on first use. */
+const getTokenResponseSchema = lazy((z) =>
+  z.looseObject({
+    access_token: z.string().min(1).max(16_384),
+    token_type: z.string().optional(),
+    expires_in: z.number().positive().optional(),
+  }),
+);
 
 /** Tokens are refreshed this long before `expires_in` runs out. @internal */
 export const REFRESH_MARGIN_MS = 60_000;
@@ -117,7 +120,7 @@ export class AccessTokenProvider {
       retrySafe: true,
       auth: 'none',
     });
-    const parsed = TokenResponse.safeParse(body);
+    const parsed = getTokenResponseSchema().safeParse(body);
     if (!parsed.success) {
       throw new ResponseValidationError(
         `Apple's token endpoint answered without a usable access_token (POST ${path}). Check tokenUrl.`,

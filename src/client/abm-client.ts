@@ -53,7 +53,7 @@ import {
   mergeSerialMaps,
   normaliseSerials,
 } from './batch.js';
-import { checkOptions, checkRequestOptions, clientOptionsSchema } from './option-schemas.js';
+import { checkOptions, checkRequestOptions, getClientOptionsSchema } from './option-schemas.js';
 import {
   type AbmClientOptions,
   DEFAULT_BASE_URL,
@@ -104,7 +104,7 @@ export class AbmClient {
 
   constructor(options: AbmClientOptions) {
     if (options !== null && typeof options === 'object') {
-      checkOptions('AbmClient options', clientOptionsSchema, options);
+      checkOptions('AbmClient options', getClientOptionsSchema, options);
     }
     const token = options?.token;
     if (

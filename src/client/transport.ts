@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { oauth1Header } from '../auth/oauth1.js';
 import { type SessionCache, sessionCacheKey } from '../auth/session-cache.js';
 import { SessionManager } from '../auth/session-manager.js';
@@ -13,6 +12,7 @@ import type { AbmLogger } from '../internal/logger.js';
 import { BodyTooLarge, readCapped, readTruncated } from '../internal/read-body.js';
 import { REDACTED } from '../internal/redact.js';
 import { isRedirect, redirectTarget } from '../internal/redirect.js';
+import { lazy } from '../internal/zod.js';
 import { defineOperation, type Operation } from '../resources/operation.js';
 import { anySignal, raceSignal } from './abort.js';
 import { hasTokenHealthString } from './apple-codes.js';
@@ -53,7 +53,7 @@ export const sessionOperation: Operation<{ auth_session_token: string }> = defin
   path: '/session',
   retrySafe: true,
   auth: 'oauth',
-  response: z.looseObject({ auth_session_token: z.string().min(1) }),
+  response: lazy((z) => z.looseObject({ auth_session_token: z.string().min(1) })),
 });
 
 const MAX_ERROR_BODY = 64 * 1024;

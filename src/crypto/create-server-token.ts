@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { InvalidArgumentError } from '../errors/index.js';
+import { lazy } from '../internal/zod.js';
 import { isRealInstant } from './lib/parse-payload.js';
 import { formatExpiry } from './lib/payload.js';
 import type { ServerToken, ServerTokenInput } from './server-token.js';
@@ -74,13 +75,16 @@ class HiddenServerToken implements ServerToken {
 Object.freeze(HiddenServerToken.prototype);
 
 const PRINTABLE = /^[\x21-\x7e]+$/;
-const credential = z.string().min(1).max(4096).regex(PRINTABLE);
-const inputSchema = z.object({
-  consumerKey: credential,
-  consumerSecret: credential,
-  accessToken: credential,
-  accessSecret: credential,
-  accessTokenExpiry: z.date().refine((d) => !Number.isNaN(d.getTime())),
+/** The fields of a server token, checked; built on first use. */
+const getInputSchema = lazy((z) => {
+  const credential = z.string().min(1).max(4096).regex(PRINTABLE);
+  return z.object({
+    consumerKey: credential,
+    consumerSecret: credential,
+    accessToken: credential,
+    accessSecret: credential,
+    accessTokenExpiry: z.date().refine((d) => !Number.isNaN(d.getTime())),
+  });
 });
 
 function invalid(fn: string, error: z.ZodError): InvalidArgumentError {
@@ -104,7 +108,7 @@ function invalid(fn: string, error: z.ZodError): InvalidArgumentError {
  * @throws {@link InvalidArgumentError} when a field is missing, empty or not printable ASCII.
  */
 export function createServerToken(fields: ServerTokenInput): ServerToken {
-  const parsed = inputSchema.safeParse({
+  const parsed = getInputSchema().safeParse({
     consumerKey: fields?.consumerKey,
     consumerSecret: fields?.consumerSecret,
     accessToken: fields?.accessToken,
@@ -169,7 +173,7 @@ export function serverTokenFromJSON(json: unknown): ServerToken {
       : typeof expiryRaw === 'string' && isRealInstant(expiryRaw)
         ? new Date(expiryRaw.toUpperCase())
         : undefined;
-  const parsed = inputSchema.safeParse({
+  const parsed = getInputSchema().safeParse({
     consumerKey: pick('consumerKey', 'consumer_key'),
     consumerSecret: pick('consumerSecret', 'consumer_secret'),
     accessToken: pick('accessToken', 'access_token'),

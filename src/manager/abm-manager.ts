@@ -38,13 +38,13 @@ import type { EnrollmentEventName, EnrollmentEventPayload } from './enrollment-e
 import { type AbmManagerEventName, type AbmManagerListener, EventHub } from './events.js';
 import { healthReport } from './health.js';
 import {
-  createKeyPairOptionsSchema,
-  listDevicesOptionsSchema,
-  listTokensOptionsSchema,
+  getCreateKeyPairOptionsSchema,
+  getListDevicesOptionsSchema,
+  getListTokensOptionsSchema,
+  getSyncNowOptionsSchema,
+  getUploadServerTokenOptionsSchema,
   parseManagerDurations,
   parseOptions,
-  syncNowOptionsSchema,
-  uploadServerTokenOptionsSchema,
 } from './option-schemas.js';
 import {
   recordEnrollmentEvent,
@@ -77,7 +77,7 @@ import type {
 } from './types.js';
 
 function checkSyncNowOptions(options: SyncNowOptions): AbortSignal | undefined {
-  return parseOptions('syncNow options', syncNowOptionsSchema, options).signal;
+  return parseOptions('syncNow options', getSyncNowOptionsSchema, options).signal;
 }
 
 function positiveOption(
@@ -251,7 +251,7 @@ export class AbmManager {
    * the token when it does not exist yet.
    */
   async createKeyPair(tokenId: string, options: CreateKeyPairOptions = {}): Promise<string> {
-    parseOptions('createKeyPair options', createKeyPairOptionsSchema, options);
+    parseOptions('createKeyPair options', getCreateKeyPairOptionsSchema, options);
     return createKeyPair(this.#ctx, tokenId, options);
   }
 
@@ -267,7 +267,7 @@ export class AbmManager {
     pair: { privateKeyPem: string | Uint8Array; certificatePem?: string | undefined },
     options: CreateKeyPairOptions = {},
   ): Promise<void> {
-    parseOptions('importKeyPair options', createKeyPairOptionsSchema, options);
+    parseOptions('importKeyPair options', getCreateKeyPairOptionsSchema, options);
     await importKeyPair(this.#ctx, tokenId, pair, options);
   }
 
@@ -296,7 +296,7 @@ export class AbmManager {
     file: string | Uint8Array,
     options: UploadServerTokenOptions = {},
   ): Promise<TokenHealthReport> {
-    parseOptions('uploadServerToken options', uploadServerTokenOptionsSchema, options);
+    parseOptions('uploadServerToken options', getUploadServerTokenOptionsSchema, options);
     const saved = await uploadServerToken(this.#ctx, tokenId, file, options);
     this.#clients.forget(tokenId);
     this.#scheduler?.add(tokenId);
@@ -438,7 +438,7 @@ export class AbmManager {
 
   /** Every token (optionally of one customer and/or site), without secrets. */
   async listTokens(options: ListTokensOptions = {}): Promise<TokenSummary[]> {
-    parseOptions('listTokens options', listTokensOptionsSchema, options);
+    parseOptions('listTokens options', getListTokensOptionsSchema, options);
     const out: TokenSummary[] = [];
     for await (const token of this.#tokens(options)) {
       const h = healthReport(token, this.#ctx.now(), this.#ctx.config.renewWithinDays);
@@ -523,7 +523,7 @@ export class AbmManager {
     options: ListDevicesOptions = {},
   ): Promise<Page<DeviceRecord>> {
     checkTokenId(tokenId);
-    parseOptions('listDevices options', listDevicesOptionsSchema, options);
+    parseOptions('listDevices options', getListDevicesOptionsSchema, options);
     return this.#ctx.storage.listDevices(tokenId, {
       ...(options.status === undefined ? {} : { status: options.status }),
       ...(options.unresolved === undefined ? {} : { unresolved: options.unresolved }),

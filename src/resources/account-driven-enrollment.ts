@@ -1,13 +1,17 @@
-import { z } from 'zod';
-import { defineOperation, type Operation } from './operation.js';
+import type { z } from 'zod';
+import { lazy } from '../internal/zod.js';
+import type { accountDrivenEnrollmentProfileSchema } from '../schemas/index.js';
+import { defineOperation, type Operation, unknownResponse } from './operation.js';
 
-/** `GET /account-driven-enrollment/profile` response. */
-export const accountDrivenEnrollmentProfileSchema = z.looseObject({
-  /** The MDM service-discovery URL devices use for account-driven enrollment. */
-  mdm_service_discovery_url: z.string(),
-  /** When it was last changed. */
-  last_updated_timestamp: z.union([z.string(), z.number()]).nullish(),
-});
+/** `GET /account-driven-enrollment/profile` response. Built on first use. @internal */
+export const getAccountDrivenEnrollmentProfileSchema = lazy((z) =>
+  z.looseObject({
+    /** The MDM service-discovery URL devices use for account-driven enrollment. */
+    mdm_service_discovery_url: z.string(),
+    /** When it was last changed. */
+    last_updated_timestamp: z.union([z.string(), z.number()]).nullish(),
+  }),
+);
 
 /** Account-driven enrollment settings (inferred from {@link accountDrivenEnrollmentProfileSchema}). */
 export type AccountDrivenEnrollmentProfile = z.infer<typeof accountDrivenEnrollmentProfileSchema>;
@@ -22,7 +26,7 @@ export const getAccountDrivenEnrollmentProfileOperation: Operation<AccountDriven
     path: PATH,
     retrySafe: true,
     auth: 'session',
-    response: accountDrivenEnrollmentProfileSchema,
+    response: getAccountDrivenEnrollmentProfileSchema,
   });
 
 /** Set the service-discovery URL (empty 200). Setting the same URL twice is harmless. @internal */
@@ -32,7 +36,7 @@ export const setAccountDrivenEnrollmentProfileOperation: Operation<unknown> = de
   path: PATH,
   retrySafe: true,
   auth: 'session',
-  response: z.unknown(),
+  response: unknownResponse,
 });
 
 /** Remove the service-discovery URL (empty 200). Idempotent. @internal */
@@ -42,5 +46,5 @@ export const removeAccountDrivenEnrollmentProfileOperation: Operation<unknown> =
   path: PATH,
   retrySafe: true,
   auth: 'session',
-  response: z.unknown(),
+  response: unknownResponse,
 });

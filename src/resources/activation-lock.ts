@@ -1,4 +1,6 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazy } from '../internal/zod.js';
+import type { activationLockResponseSchema } from '../schemas/index.js';
 import { type OpenUnion, openEnum } from '../schemas/open-enum.js';
 import { defineOperation, type Operation } from './operation.js';
 
@@ -13,13 +15,15 @@ export const ACTIVATION_LOCK_STATUSES = [
 /** An activation-lock result string. */
 export type ActivationLockStatus = OpenUnion<(typeof ACTIVATION_LOCK_STATUSES)[number]>;
 
-/** `POST /device/activationlock` response. */
-export const activationLockResponseSchema = z.looseObject({
-  /** The device. */
-  serial_number: z.string().nullish(),
-  /** The result. */
-  response_status: openEnum(ACTIVATION_LOCK_STATUSES),
-});
+/** `POST /device/activationlock` response. Built on first use. @internal */
+export const getActivationLockResponseSchema = lazy((z) =>
+  z.looseObject({
+    /** The device. */
+    serial_number: z.string().nullish(),
+    /** The result. */
+    response_status: openEnum(ACTIVATION_LOCK_STATUSES),
+  }),
+);
 
 /** Activation-lock response (inferred from {@link activationLockResponseSchema}). */
 export type ActivationLockResponse = z.infer<typeof activationLockResponseSchema>;
@@ -41,5 +45,5 @@ export const activationLockOperation: Operation<ActivationLockResponse> = define
   path: '/device/activationlock',
   retrySafe: false,
   auth: 'session',
-  response: activationLockResponseSchema,
+  response: getActivationLockResponseSchema,
 });

@@ -1,14 +1,22 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazy } from '../internal/zod.js';
+import type { defineProfileResponseSchema } from '../schemas/index.js';
 import { defineOperation, type Operation } from './operation.js';
-import { type SerialResults, type SerialStatus, serialStatusMapSchema } from './serial-results.js';
+import {
+  getSerialStatusMapSchema,
+  type SerialResults,
+  type SerialStatus,
+} from './serial-results.js';
 
-/** `POST /profile` response: the new profile's UUID and, if devices were sent, a result per serial. */
-export const defineProfileResponseSchema = z.looseObject({
-  /** UUID of the profile Apple created. */
-  profile_uuid: z.string().min(1),
-  /** Result per serial listed in the profile's `devices`. */
-  devices: serialStatusMapSchema.nullish(),
-});
+/** `POST /profile` response: the new profile's UUID and, if devices were sent, a result per serial. Built on first use. @internal */
+export const getDefineProfileResponseSchema = lazy((z) =>
+  z.looseObject({
+    /** UUID of the profile Apple created. */
+    profile_uuid: z.string().min(1),
+    /** Result per serial listed in the profile's `devices`. */
+    devices: getSerialStatusMapSchema().nullish(),
+  }),
+);
 
 /** Raw define-profile response (inferred from {@link defineProfileResponseSchema}). */
 export type DefineProfileResponse = z.infer<typeof defineProfileResponseSchema>;
@@ -34,5 +42,5 @@ export const defineProfileOperation: Operation<DefineProfileResponse> = defineOp
   path: '/profile',
   retrySafe: false,
   auth: 'session',
-  response: defineProfileResponseSchema,
+  response: getDefineProfileResponseSchema,
 });

@@ -1,37 +1,42 @@
-import { z } from 'zod';
-import { type AdeDevice, adeDeviceSchema } from '../schemas/device.js';
+import type { z } from 'zod';
+import { lazy } from '../internal/zod.js';
+import { type AdeDevice, getAdeDeviceSchema } from '../schemas/device.js';
 import { isAdeDevice } from '../schemas/device-check.js';
-
-const fullDeviceArray = z.array(adeDeviceSchema);
+import type { deviceListResponseSchema } from '../schemas/index.js';
 
 /**
- * The page's device array: checked with the allocation-free {@link isAdeDevice} (same rules as
- * `adeDeviceSchema`), and only re-parsed with zod to report precise issues when that fails.
+ * Response of fetch and sync: one page of devices and the cursor after it. Built on first use;
+ * `abmkit/schemas` exports the schema itself. @internal
  */
-const deviceArraySchema = z
-  .custom<AdeDevice[]>((value) => Array.isArray(value))
-  .superRefine((value, ctx) => {
-    for (const item of value) {
-      if (!isAdeDevice(item)) {
-        const full = fullDeviceArray.safeParse(value);
-        if (!full.success)
-          for (const issue of full.error.issues)
-            ctx.addIssue({ ...issue, code: 'custom', message: issue.message, path: issue.path });
-        return;
+export const getDeviceListResponseSchema = lazy((z) => {
+  const fullDeviceArray = z.array(getAdeDeviceSchema());
+  /**
+   * The page's device array: checked with the allocation-free {@link isAdeDevice} (same rules as
+   * `adeDeviceSchema`), and only re-parsed with zod to report precise issues when that fails.
+   */
+  const deviceArraySchema = z
+    .custom<AdeDevice[]>((value) => Array.isArray(value))
+    .superRefine((value, ctx) => {
+      for (const item of value) {
+        if (!isAdeDevice(item)) {
+          const full = fullDeviceArray.safeParse(value);
+          if (!full.success)
+            for (const issue of full.error.issues)
+              ctx.addIssue({ ...issue, code: 'custom', message: issue.message, path: issue.path });
+          return;
+        }
       }
-    }
+    });
+  return z.looseObject({
+    /** Devices on this page, oldest operation first. May be absent or empty. */
+    devices: deviceArraySchema.nullish(),
+    /** The cursor after this page: persist it once the page is applied. */
+    cursor: z.string().nullish(),
+    /** `true`: ask again right away with the new cursor. */
+    more_to_follow: z.boolean().nullish(),
+    /** Timestamp up to which Apple processed this request (may be absent on sync pages). */
+    fetched_until: z.string().nullish(),
   });
-
-/** Response of fetch and sync: one page of devices and the cursor after it. */
-export const deviceListResponseSchema = z.looseObject({
-  /** Devices on this page, oldest operation first. May be absent or empty. */
-  devices: deviceArraySchema.nullish(),
-  /** The cursor after this page: persist it once the page is applied. */
-  cursor: z.string().nullish(),
-  /** `true`: ask again right away with the new cursor. */
-  more_to_follow: z.boolean().nullish(),
-  /** Timestamp up to which Apple processed this request (may be absent on sync pages). */
-  fetched_until: z.string().nullish(),
 });
 
 /** One page of fetch or sync (inferred from {@link deviceListResponseSchema}). */

@@ -1,12 +1,16 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazy } from '../internal/zod.js';
+import type { disownDevicesResponseSchema } from '../schemas/index.js';
 import { defineOperation, type Operation } from './operation.js';
-import { serialStatusMapSchema } from './serial-results.js';
+import { getSerialStatusMapSchema } from './serial-results.js';
 
-/** `POST /devices/disown` response. */
-export const disownDevicesResponseSchema = z.looseObject({
-  /** Result per serial. */
-  devices: serialStatusMapSchema.nullish(),
-});
+/** `POST /devices/disown` response. Built on first use. @internal */
+export const getDisownDevicesResponseSchema = lazy((z) =>
+  z.looseObject({
+    /** Result per serial. */
+    devices: getSerialStatusMapSchema().nullish(),
+  }),
+);
 
 /** Raw disown response (inferred from {@link disownDevicesResponseSchema}). */
 export type DisownDevicesResponse = z.infer<typeof disownDevicesResponseSchema>;
@@ -22,5 +26,5 @@ export const disownDevicesOperation: Operation<DisownDevicesResponse> = defineOp
   path: '/devices/disown',
   retrySafe: false,
   auth: 'session',
-  response: disownDevicesResponseSchema,
+  response: getDisownDevicesResponseSchema,
 });

@@ -1,5 +1,5 @@
 import type { DeviceListResponse } from './device-list.js';
-import { deviceListResponseSchema } from './device-list.js';
+import { getDeviceListResponseSchema } from './device-list.js';
 import { defineOperation, type Operation } from './operation.js';
 
 /** `POST /server/devices`: a page of the full device list. A read, safe to retry. @internal */
@@ -9,5 +9,5 @@ export const fetchDevicesOperation: Operation<DeviceListResponse> = defineOperat
   path: '/server/devices',
   retrySafe: true,
   auth: 'session',
-  response: deviceListResponseSchema,
+  response: getDeviceListResponseSchema,
 });

@@ -1,12 +1,16 @@
-import { z } from 'zod';
-import { type AdeDevice, adeDeviceSchema } from '../schemas/device.js';
+import type { z } from 'zod';
+import { lazy } from '../internal/zod.js';
+import { type AdeDevice, getAdeDeviceSchema } from '../schemas/device.js';
+import type { deviceDetailsResponseSchema } from '../schemas/index.js';
 import { defineOperation, type Operation } from './operation.js';
 
-/** `POST /devices` response: one record (with `response_status`) per serial. */
-export const deviceDetailsResponseSchema = z.looseObject({
-  /** Device record per serial. */
-  devices: z.record(z.string(), adeDeviceSchema).nullish(),
-});
+/** `POST /devices` response: one record (with `response_status`) per serial. Built on first use. @internal */
+export const getDeviceDetailsResponseSchema = lazy((z) =>
+  z.looseObject({
+    /** Device record per serial. */
+    devices: z.record(z.string(), getAdeDeviceSchema()).nullish(),
+  }),
+);
 
 /** Raw device-details response (inferred from {@link deviceDetailsResponseSchema}). */
 export type DeviceDetailsResponse = z.infer<typeof deviceDetailsResponseSchema>;
@@ -26,5 +30,5 @@ export const getDeviceDetailsOperation: Operation<DeviceDetailsResponse> = defin
   path: '/devices',
   retrySafe: true,
   auth: 'session',
-  response: deviceDetailsResponseSchema,
+  response: getDeviceDetailsResponseSchema,
 });

@@ -1,4 +1,7 @@
-import { type AdeProfileResponse, adeProfileResponseSchema } from '../profiles/profile-schema.js';
+import {
+  type AdeProfileResponse,
+  getAdeProfileResponseSchema,
+} from '../profiles/profile-schema.js';
 import { defineOperation, type Operation } from './operation.js';
 
 /** `GET /profile?profile_uuid=…`. Safe to retry. @internal */
@@ -8,5 +11,5 @@ export const getProfileOperation: Operation<AdeProfileResponse> = defineOperatio
   path: '/profile',
   retrySafe: true,
   auth: 'session',
-  response: adeProfileResponseSchema,
+  response: getAdeProfileResponseSchema,
 });

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { lazy } from '../internal/zod.js';
 
 /** HTTP methods ADE uses. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -27,7 +28,28 @@ export interface Operation<T> {
   readonly response: z.ZodType<T>;
 }
 
-/** Declares an operation (identity function that keeps the literal types). @internal */
-export function defineOperation<T>(op: Operation<T>): Operation<T> {
-  return Object.freeze(op);
+/**
+ * What {@link defineOperation} takes: an {@link Operation} whose response schema is built on
+ * first use (importing abmkit loads no zod). @internal
+ */
+export interface OperationSpec<T> extends Omit<Operation<T>, 'response'> {
+  /** Returns the response schema, built once (see `lazy` in `internal/zod.ts`). */
+  readonly response: () => z.ZodType<T>;
 }
+
+/**
+ * Declares an operation (keeps the literal types). Its `response` schema is built when it is
+ * first read. @internal
+ */
+export function defineOperation<T>(spec: OperationSpec<T>): Operation<T> {
+  const { response, ...rest } = spec;
+  return Object.freeze({
+    ...rest,
+    get response(): z.ZodType<T> {
+      return response();
+    },
+  });
+}
+
+/** The response schema of operations whose answer is not read (an empty 200). @internal */
+export const unknownResponse: () => z.ZodType<unknown> = lazy((z) => z.unknown());

@@ -1,12 +1,16 @@
-import { z } from 'zod';
+import type { z } from 'zod';
+import { lazy } from '../internal/zod.js';
+import type { removeProfileResponseSchema } from '../schemas/index.js';
 import { defineOperation, type Operation } from './operation.js';
-import { serialStatusMapSchema } from './serial-results.js';
+import { getSerialStatusMapSchema } from './serial-results.js';
 
-/** `DELETE /profile/devices` response. */
-export const removeProfileResponseSchema = z.looseObject({
-  /** Result per serial. */
-  devices: serialStatusMapSchema.nullish(),
-});
+/** `DELETE /profile/devices` response. Built on first use. @internal */
+export const getRemoveProfileResponseSchema = lazy((z) =>
+  z.looseObject({
+    /** Result per serial. */
+    devices: getSerialStatusMapSchema().nullish(),
+  }),
+);
 
 /** Raw remove-profile response (inferred from {@link removeProfileResponseSchema}). */
 export type RemoveProfileResponse = z.infer<typeof removeProfileResponseSchema>;
@@ -18,5 +22,5 @@ export const removeProfileOperation: Operation<RemoveProfileResponse> = defineOp
   path: '/profile/devices',
   retrySafe: true,
   auth: 'session',
-  response: removeProfileResponseSchema,
+  response: getRemoveProfileResponseSchema,
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { lazy } from '../internal/zod.js';
 import { type OpenUnion, openEnum } from '../schemas/open-enum.js';
 
 /** Known per-serial results of assign-profile (`THROTTLED` from protocol 9). */
@@ -11,8 +11,10 @@ export const SERIAL_STATUSES = ['SUCCESS', 'NOT_ACCESSIBLE', 'FAILED'] as const;
 /** A per-serial result: `SUCCESS`, `NOT_ACCESSIBLE`, `FAILED`, or newer. */
 export type SerialStatus = OpenUnion<(typeof SERIAL_STATUSES)[number]>;
 
-/** A `{serial: status}` map as Apple returns it. @internal */
-export const serialStatusMapSchema = z.record(z.string(), openEnum(SERIAL_STATUSES));
+/** A `{serial: status}` map as Apple returns it, built on first use. @internal */
+export const getSerialStatusMapSchema = lazy((z) =>
+  z.record(z.string(), openEnum(SERIAL_STATUSES)),
+);
 
 /**
  * The merged result of a serial-list call. Lists longer than 1000 serials are sent in chunks;

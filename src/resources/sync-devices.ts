@@ -1,5 +1,5 @@
 import type { DeviceListResponse } from './device-list.js';
-import { deviceListResponseSchema } from './device-list.js';
+import { getDeviceListResponseSchema } from './device-list.js';
 import { defineOperation, type Operation } from './operation.js';
 
 /** `POST /devices/sync`: changes since a cursor. A read, safe to retry. @internal */
@@ -9,5 +9,5 @@ export const syncDevicesOperation: Operation<DeviceListResponse> = defineOperati
   path: '/devices/sync',
   retrySafe: true,
   auth: 'session',
-  response: deviceListResponseSchema,
+  response: getDeviceListResponseSchema,
 });

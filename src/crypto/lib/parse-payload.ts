@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { TokenPayloadError } from '../../errors/index.js';
+import { lazy } from '../../internal/zod.js';
 import type { ServerTokenInput } from '../server-token.js';
 
 const BEGIN = '-----BEGIN MESSAGE-----';
@@ -8,12 +8,6 @@ const MAX_CREDENTIAL_LENGTH = 4096;
 
 const HINT =
   'The file decrypted but does not hold valid ADE credentials; it may be damaged. Download a new token from Apple Business Manager.';
-
-const credential = z
-  .string()
-  .min(1)
-  .max(MAX_CREDENTIAL_LENGTH)
-  .regex(/^[\x21-\x7e]+$/);
 
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
@@ -36,15 +30,21 @@ export function isRealInstant(text: string): boolean {
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59;
 }
 
-const expiry = z.string().regex(RFC3339).refine(isRealInstant);
-
-/** Apple's token JSON. Unknown fields are kept (Apple may add some). @internal */
-export const tokenJsonSchema = z.looseObject({
-  consumer_key: credential,
-  consumer_secret: credential,
-  access_token: credential,
-  access_secret: credential,
-  access_token_expiry: expiry,
+/** Apple's token JSON. Unknown fields are kept (Apple may add some). Built on first use. @internal */
+export const getTokenJsonSchema = lazy((z) => {
+  const credential = z
+    .string()
+    .min(1)
+    .max(MAX_CREDENTIAL_LENGTH)
+    .regex(/^[\x21-\x7e]+$/);
+  const expiry = z.string().regex(RFC3339).refine(isRealInstant);
+  return z.looseObject({
+    consumer_key: credential,
+    consumer_secret: credential,
+    access_token: credential,
+    access_secret: credential,
+    access_token_expiry: expiry,
+  });
 });
 
 /** What the plaintext turned out to be. @internal */
@@ -87,7 +87,7 @@ export function parsePayload(plaintext: Uint8Array): PayloadResult {
   } catch {
     throw new TokenPayloadError(`The decrypted token message is not JSON. ${HINT}`);
   }
-  const parsed = tokenJsonSchema.safeParse(json);
+  const parsed = getTokenJsonSchema().safeParse(json);
   if (!parsed.success) {
     const fields = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? 'message')))];
     throw new TokenPayloadError(

@@ -7,7 +7,12 @@ import type {
   SerialSource,
 } from '../api/assign-to-server.js';
 import type { AbmClient } from '../client/abm-client.js';
-import { AbortError, InvalidArgumentError, isAbmError } from '../errors/index.js';
+import {
+  AbortError,
+  InvalidArgumentError,
+  isAbmError,
+  TokenNotFoundError,
+} from '../errors/index.js';
 import { type AbmLogger, redactingLogger } from '../internal/logger.js';
 import { VERSION } from '../internal/version.js';
 import { compilePolicy } from '../profiles/compile-policy.js';
@@ -37,6 +42,7 @@ import type { ManagerContext, ResolvedConfig } from './context.js';
 import type { EnrollmentEventName, EnrollmentEventPayload } from './enrollment-events.js';
 import { type AbmManagerEventName, type AbmManagerListener, EventHub } from './events.js';
 import { healthReport } from './health.js';
+import { KnownTokens } from './known-tokens.js';
 import {
   getCreateKeyPairOptionsSchema,
   getListDevicesOptionsSchema,
@@ -156,7 +162,7 @@ export class AbmManager {
   readonly #events: EventHub;
   readonly #clients: ClientPool;
   readonly #telemetry: LazyTelemetry;
-  readonly #inFlight = new Map<string, Promise<SyncReport>>();
+  readonly #inFlight = new Map<string, Promise<SyncReport | null>>();
   #scheduler: Scheduler | undefined;
   #stopController = new AbortController();
   readonly #closeSignal: AbortSignal | undefined;
@@ -206,6 +212,7 @@ export class AbmManager {
       telemetry: this.#telemetry,
       now: clock,
       api: (token) => clients.get(token),
+      known: new KnownTokens(),
     };
     const signal = options.signal;
     this.#closeSignal = signal;
@@ -468,6 +475,7 @@ export class AbmManager {
   /** Deletes the token and everything stored for it (devices, cursor, policy, retries, history). */
   async deleteToken(tokenId: string): Promise<boolean> {
     this.#clients.forget(tokenId);
+    this.#ctx.known.forget(tokenId);
     return this.#ctx.storage.deleteToken(checkTokenId(tokenId));
   }
 
@@ -617,10 +625,17 @@ export class AbmManager {
    */
   async syncNow(tokenId: string, options: SyncNowOptions = {}): Promise<SyncReport> {
     const signal = checkSyncNowOptions(options);
-    const token = await requireToken(this.#ctx, tokenId);
-    if (signal === undefined) return this.#run(token, this.#stopController.signal, true);
+    checkTokenId(tokenId);
     // A caller's signal aborts this call's run (reported `aborted`, not thrown).
-    return this.#run(token, AbortSignal.any([signal, this.#stopController.signal]), true);
+    const report = await this.#run(
+      tokenId,
+      signal === undefined
+        ? this.#stopController.signal
+        : AbortSignal.any([signal, this.#stopController.signal]),
+      true,
+    );
+    if (report === null) throw new TokenNotFoundError(tokenId);
+    return report;
   }
 
   /**
@@ -648,9 +663,8 @@ export class AbmManager {
           return ids;
         },
         run: async (tokenId, signal) => {
-          const token = await this.#ctx.storage.getToken(tokenId);
-          if (token === null) return 'skipped';
-          const report = await this.#run(token, signal, false);
+          const report = await this.#run(tokenId, signal, false);
+          if (report === null) return 'skipped';
           if (report.skipped === 'lease-held') return 'lease-held';
           return report.status === 'skipped' ? 'skipped' : 'ran';
         },
@@ -687,16 +701,38 @@ export class AbmManager {
     }
   }
 
-  #run(token: TokenRecord, signal: AbortSignal, probe: boolean): Promise<SyncReport> {
-    const existing = this.#inFlight.get(token.tokenId);
-    if (existing !== undefined) return existing;
+  /** One run of the token (shared by concurrent callers); `null` when the token does not exist. */
+  #run(tokenId: string, signal: AbortSignal, probe: boolean): Promise<SyncReport | null> {
     const combined = AbortSignal.any([signal, this.#stopController.signal]);
+    const existing = this.#inFlight.get(tokenId);
+    // A stopped manager reports `stopped` rather than joining a run that is winding down.
+    if (existing !== undefined && !combined.aborted) return existing;
     const run = this.#telemetry
       .ready()
-      .then(() => runSync(this.#ctx, token, { signal: combined, probe }))
-      .finally(() => this.#inFlight.delete(token.tokenId));
-    this.#inFlight.set(token.tokenId, run);
+      .then(() => this.#runToken(tokenId, { signal: combined, probe }))
+      .finally(() => this.#inFlight.delete(tokenId));
+    this.#inFlight.set(tokenId, run);
     return run;
+  }
+
+  /**
+   * Runs the token as the last run left it, without reading it; when it changed since (or the
+   * run would skip it), reads it and runs that.
+   */
+  async #runToken(
+    tokenId: string,
+    options: { signal: AbortSignal; probe: boolean },
+  ): Promise<SyncReport | null> {
+    const ctx = this.#ctx;
+    const known = ctx.known.get(tokenId);
+    if (known !== undefined) {
+      const report = await runSync(ctx, known, { ...options, known: true });
+      if (report !== 'token-changed') return report;
+      ctx.known.forget(tokenId);
+    }
+    const token = await ctx.storage.getToken(tokenId);
+    if (token === null) return null;
+    return (await runSync(ctx, token, options)) as SyncReport;
   }
 
   async *#tokens(options: ListTokensOptions): AsyncGenerator<TokenRecord> {

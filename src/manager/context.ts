@@ -2,6 +2,7 @@ import type { AbmLogger } from '../internal/logger.js';
 import type { AbmStorage, TokenRecord } from '../storage/types.js';
 import type { SyncApi } from './client-port.js';
 import type { EventHub } from './events.js';
+import type { KnownTokens } from './known-tokens.js';
 import type { Telemetry } from './telemetry.js';
 
 /** The manager's options with every default applied. @internal */
@@ -33,4 +34,6 @@ export interface ManagerContext {
   now(): Date;
   /** The API client of a token with credentials. */
   api(token: TokenRecord): SyncApi;
+  /** Each token as this manager's last run of it ended. */
+  readonly known: KnownTokens;
 }

@@ -2,8 +2,8 @@ import { beginRunByParts, endRunByParts } from '../storage/run-bracket.js';
 import type {
   BeginSyncRunInput,
   EndSyncRunInput,
+  SyncRunBegin,
   SyncRunEnd,
-  SyncRunStart,
 } from '../storage/types.js';
 import type { ManagerContext } from './context.js';
 
@@ -11,10 +11,7 @@ import type { ManagerContext } from './context.js';
  * A run's start through the store's one-step `beginSyncRun` (one round trip on PostgreSQL and Redis), or
  * composed from the single methods on a store without it. @internal
  */
-export function beginRun(
-  ctx: ManagerContext,
-  input: BeginSyncRunInput,
-): Promise<SyncRunStart | 'recently-synced' | null> {
+export function beginRun(ctx: ManagerContext, input: BeginSyncRunInput): Promise<SyncRunBegin> {
   const storage = ctx.storage;
   return typeof storage.beginSyncRun === 'function'
     ? storage.beginSyncRun(input)

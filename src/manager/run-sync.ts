@@ -31,6 +31,12 @@ export interface RunOptions {
    * hourly probe, and run even if another replica synced the token moments ago.
    */
   probe?: boolean | undefined;
+  /**
+   * `token` is the one the last run ended with, not read now: the run answers
+   * `'token-changed'` instead of starting when the stored token differs, and instead of
+   * skipping it (health, credentials, recently synced), so that the caller reads it and runs that.
+   */
+  known?: boolean | undefined;
 }
 
 /**
@@ -43,13 +49,16 @@ export async function runSync(
   ctx: ManagerContext,
   token: TokenRecord,
   options: RunOptions = {},
-): Promise<SyncReport> {
+): Promise<SyncReport | 'token-changed'> {
   const tokenId = token.tokenId;
   // Timestamps come from the manager's clock (`ctx.now`); the duration from the monotonic one.
   const startedMs = performance.now();
   const startedAt = ctx.now().toISOString();
   const counts = newCounts();
+  // A token not read now is read before it is skipped: an admin may have fixed it meanwhile.
   const skip = (skipped: SyncSkipReason, error?: { code: string; message: string }) =>
+    options.known === true ? ('token-changed' as const) : skipReport(skipped, error);
+  const skipReport = (skipped: SyncSkipReason, error?: { code: string; message: string }) =>
     buildReport({
       tokenId,
       runId: null,
@@ -62,7 +71,7 @@ export async function runSync(
       error: error ?? null,
     });
 
-  if (options.signal?.aborted) return skip('stopped');
+  if (options.signal?.aborted) return skipReport('stopped');
   const credentials = token.credentials;
   if (credentials === undefined) return skip('no-credentials');
   const expiredLocally = Date.parse(credentials.accessTokenExpiry) <= ctx.now().getTime();
@@ -108,9 +117,18 @@ export async function runSync(
             to: new Date(now.getTime() + ctx.config.syncIntervalMs / 2).toISOString(),
           },
         }),
+    ...(options.known === true
+      ? {
+          ifTokenUnchanged: {
+            updatedAt: token.updatedAt,
+            credentialsId: token.credentialsId ?? null,
+          },
+        }
+      : {}),
   });
-  if (start === null) return skip('lease-held');
-  if (start === 'recently-synced') return skip('recently-synced');
+  if (start === 'token-changed') return 'token-changed';
+  if (start === null) return skipReport('lease-held');
+  if (start === 'recently-synced') return skipReport('recently-synced');
   const lease = LeaseKeeper.hold(ctx, start.lease, options.signal);
   const runId: string = start.run.runId;
   let report: SyncReport | undefined;
@@ -292,6 +310,8 @@ async function execute(
   }).then(
     (end) => {
       if (end.released) lease.markReleased();
+      // The next run starts from this token without reading it (unless it changes meanwhile).
+      ctx.known.remember(tokenId, end.token);
       if (end.cursor === null) {
         ctx.logger.warn(
           { event: 'sync.cursor-not-stored', tokenId, runId },
@@ -299,11 +319,13 @@ async function execute(
         );
       }
     },
-    (lost: unknown) =>
+    (lost: unknown) => {
+      ctx.known.forget(tokenId);
       ctx.logger.warn(
         { event: 'sync.write-lost', tokenId, runId, err: lost },
         'abmkit: could not store the end of the sync run (the token\'s lastSyncAt, sync health, last error and, on its first run, account details; the run record; pruning to keepSyncRuns): health shows the previous run and the history record stays "running" until a later run is stored',
-      ),
+      );
+    },
   );
   ctx.logger.info(
     {

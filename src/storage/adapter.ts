@@ -46,9 +46,9 @@ import type {
   SessionRecord,
   SetCursorInput,
   StorageCapabilities,
+  SyncRunBegin,
   SyncRunEnd,
   SyncRunRecord,
-  SyncRunStart,
   SyncRunStatus,
   TokenExpectation,
   TokenPatch,
@@ -235,7 +235,7 @@ export interface RunPersistence {
    * `beginRunByParts` (`src/storage/run-bracket.ts`) composes from the other stores; without
    * it, the front composes it.
    */
-  begin?(input: BeginSyncRunInput): Promise<SyncRunStart | 'recently-synced' | null>;
+  begin?(input: BeginSyncRunInput): Promise<SyncRunBegin>;
   /**
    * Optional: `endSyncRun` in one round trip, as `endRunByParts` composes it. The token patch
    * arrives sealed and normalised; return the token as stored (sealed), the front opens it.

@@ -14,6 +14,7 @@ import type {
   CursorRecord,
   EndSyncRunInput,
   RunEndCursor,
+  SyncRunBegin,
   SyncRunEnd,
   SyncRunStart,
   UnresolvedSample,
@@ -23,17 +24,27 @@ import type {
 export async function beginRunByParts(
   storage: AbmStorage,
   input: BeginSyncRunInput,
-): Promise<SyncRunStart | 'recently-synced' | null> {
+): Promise<SyncRunBegin> {
   const { tokenId, owner, ttlMs, now } = input;
   const within = input.skipIfSyncedWithin;
-  if (within !== undefined) {
-    const last = (await storage.getToken(tokenId))?.lastSyncAt;
-    if (last !== undefined && syncedBetween(last, within.from, within.to)) {
-      return 'recently-synced';
-    }
+  const seen = input.ifTokenUnchanged;
+  if (within !== undefined || seen !== undefined) {
+    const skip = await beginCheck(storage, tokenId, within, seen);
+    if (skip !== null) return skip;
   }
   const lease = await storage.acquireLease(tokenId, owner, ttlMs);
   if (lease === null) return null;
+  if (within !== undefined || seen !== undefined) {
+    // A run that ended between the read above and the lease: judged again, now under the lease.
+    const again = await beginCheck(storage, tokenId, within, seen).catch(async (error: unknown) => {
+      await storage.releaseLease(tokenId, owner, lease.generation).catch(() => undefined);
+      throw error;
+    });
+    if (again !== null) {
+      await storage.releaseLease(tokenId, owner, lease.generation).catch(() => undefined);
+      return again;
+    }
+  }
   try {
     const run = await storage.startSyncRun(tokenId, { owner });
     const cursor = await storage.getCursor(tokenId);
@@ -61,6 +72,29 @@ export async function beginRunByParts(
     await storage.releaseLease(tokenId, owner, lease.generation).catch(() => undefined);
     throw error;
   }
+}
+
+/** Whether `ifTokenUnchanged` or `skipIfSyncedWithin` stop a run's start, on the stored token. */
+async function beginCheck(
+  storage: AbmStorage,
+  tokenId: string,
+  within: BeginSyncRunInput['skipIfSyncedWithin'],
+  seen: BeginSyncRunInput['ifTokenUnchanged'],
+): Promise<'token-changed' | 'recently-synced' | null> {
+  const token = await storage.getToken(tokenId);
+  if (
+    seen !== undefined &&
+    (token === null ||
+      token.updatedAt !== seen.updatedAt ||
+      (token.credentialsId ?? null) !== seen.credentialsId)
+  ) {
+    return 'token-changed';
+  }
+  const last = token?.lastSyncAt;
+  if (within !== undefined && last !== undefined && syncedBetween(last, within.from, within.to)) {
+    return 'recently-synced';
+  }
+  return null;
 }
 
 /**

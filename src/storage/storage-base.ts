@@ -42,9 +42,9 @@ import type {
   SessionRecord,
   SetCursorInput,
   StorageCapabilities,
+  SyncRunBegin,
   SyncRunEnd,
   SyncRunRecord,
-  SyncRunStart,
   SyncRunStatus,
   TokenExpectation,
   TokenPatch,
@@ -343,7 +343,7 @@ export class StorageBase implements AbmStorage {
   }
 
   /** {@inheritDoc SyncRunStore.beginSyncRun} */
-  async beginSyncRun(input: BeginSyncRunInput): Promise<SyncRunStart | 'recently-synced' | null> {
+  async beginSyncRun(input: BeginSyncRunInput): Promise<SyncRunBegin> {
     checkTokenId(input?.tokenId);
     checkLeaseArgs(input.owner, input.ttlMs);
     const within = input.skipIfSyncedWithin;
@@ -356,6 +356,16 @@ export class StorageBase implements AbmStorage {
           : {
               from: checkIso(within?.from, 'beginSyncRun skipIfSyncedWithin.from'),
               to: checkIso(within?.to, 'beginSyncRun skipIfSyncedWithin.to'),
+            },
+      ifTokenUnchanged:
+        input.ifTokenUnchanged === undefined
+          ? undefined
+          : {
+              updatedAt: checkIso(
+                input.ifTokenUnchanged?.updatedAt,
+                'beginSyncRun ifTokenUnchanged.updatedAt',
+              ),
+              credentialsId: input.ifTokenUnchanged.credentialsId ?? null,
             },
     };
     const begin = this.adapter.runs.begin;

@@ -199,7 +199,10 @@ export interface TokenRecord {
   metadata?: Readonly<Record<string, unknown>> | undefined;
   /** When the token record was created (set by the store). */
   createdAt: IsoDateTime;
-  /** When the token record last changed (set by the store). */
+  /**
+   * When the token record last changed (set by the store). Every write moves it forward, by at
+   * least a millisecond, so it also tells one version of the record from the next.
+   */
   updatedAt: IsoDateTime;
 }
 
@@ -763,11 +766,12 @@ export interface SyncRunStore {
    * Starts a sync run in one step: takes the lease ({@link LeaseStore.acquireLease}), records
    * the run ({@link SyncRunStore.startSyncRun}) and returns what the run reads first. `null`
    * (and nothing recorded) when another owner holds the lease; `'recently-synced'` (nothing
-   * recorded) under `skipIfSyncedWithin`. Optional: `AbmManager` does the
+   * recorded) under `skipIfSyncedWithin`; `'token-changed'` (nothing recorded) under
+   * `ifTokenUnchanged`. Optional: `AbmManager` does the
    * same with the single methods when a store lacks it; every built-in store has it, and
    * `PostgresStorage` answers it in one statement, `RedisStorage` in one script.
    */
-  beginSyncRun?(input: BeginSyncRunInput): Promise<SyncRunStart | 'recently-synced' | null>;
+  beginSyncRun?(input: BeginSyncRunInput): Promise<SyncRunBegin>;
   /**
    * Ends a sync run in one step: the conditional token write
    * ({@link TokenStore.updateToken}), {@link SyncRunStore.finishSyncRun},
@@ -796,7 +800,20 @@ export interface BeginSyncRunInput {
    * caller read.
    */
   skipIfSyncedWithin?: { from: IsoDateTime; to: IsoDateTime } | undefined;
+  /**
+   * The token as the caller last saw it (its `updatedAt` and `credentialsId`): when the stored
+   * token differs in either, or is gone, start nothing and answer `'token-changed'` (judged
+   * before the lease). A caller that keeps the token its last run ended with need not read it
+   * before the next run; on `'token-changed'` it reads it and decides anew.
+   */
+  ifTokenUnchanged?: { updatedAt: IsoDateTime; credentialsId: string | null } | undefined;
 }
+
+/**
+ * What {@link SyncRunStore.beginSyncRun} answers: the run started, or why nothing was started
+ * (`null`: another owner holds the lease).
+ */
+export type SyncRunBegin = SyncRunStart | 'recently-synced' | 'token-changed' | null;
 
 /** A run's start, from {@link SyncRunStore.beginSyncRun}: its lease, its record, what it reads first. */
 export interface SyncRunStart {

@@ -15,7 +15,9 @@ export class StateTokens implements TokenPersistence {
       if (v === null) delete next[k];
       else next[k] = clone(v);
     }
-    next['updatedAt'] = now;
+    // updatedAt moves forward on every write, by at least 1 ms (it versions the record).
+    const prev = stored === undefined ? Number.NaN : Date.parse(stored.updatedAt);
+    next['updatedAt'] = prev >= Date.parse(now) ? new Date(prev + 1).toISOString() : now;
     return next as unknown as TokenRecord;
   }
 

@@ -64,13 +64,15 @@ export function toLease(r: Row): LeaseGrant {
 
 /**
  * Takes lease `$1` for owner `$2` for `$3` ms when it is free, expired or already `$2`'s (and
- * `when` holds), bumping the generation; returns the grant's row, or none. @internal
+ * `when` holds), bumping the generation; returns the grant's row, or none. `when` is judged in
+ * the statement's snapshot; `onRow` on the lease row `l` as it is once a writer holding it has
+ * committed (what a take-over must see). @internal
  */
-export function acquireSql(s: string, when = 'true'): string {
+export function acquireSql(s: string, when = 'true', onRow = 'true'): string {
   return `INSERT INTO ${s}.leases AS l (token_id, owner, generation, expires_at)
     SELECT $1, $2, 1, now() + $3 * interval '1 millisecond' WHERE ${when}
     ON CONFLICT (token_id) DO UPDATE SET owner = EXCLUDED.owner,
       generation = l.generation + 1, expires_at = EXCLUDED.expires_at
-    WHERE l.owner IS NULL OR l.owner = EXCLUDED.owner OR l.expires_at <= now()
+    WHERE (l.owner IS NULL OR l.owner = EXCLUDED.owner OR l.expires_at <= now()) AND ${onRow}
     RETURNING ${LEASE_COLS}`;
 }

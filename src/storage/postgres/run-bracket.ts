@@ -1,6 +1,6 @@
 import { emptyCounts, newRunId } from '../../domain/devices.js';
 import type { RunEndWrite } from '../adapter.js';
-import type { BeginSyncRunInput, DeviceStatus, SyncRunEnd, SyncRunStart } from '../types.js';
+import type { BeginSyncRunInput, DeviceStatus, SyncRunBegin, SyncRunEnd } from '../types.js';
 import { CURSOR_COLS, cursorCasSql, toCursor } from './cursor-pages.js';
 import { pendingAssignmentSql, replanSql, UNRESOLVED } from './devices.js';
 import { acquireSql, toLease } from './leases.js';
@@ -16,18 +16,23 @@ import { splitTokenPatch, toToken, updateSql } from './tokens.js';
  * the cursor, policy, device counts and pending-work checks read beside them. `$1` token, `$2`
  * owner, `$3` ttl, `$4` run id, `$5` now. @internal
  */
-export async function beginRun(
-  db: PgDb,
-  input: BeginSyncRunInput,
-): Promise<SyncRunStart | 'recently-synced' | null> {
+export async function beginRun(db: PgDb, input: BeginSyncRunInput): Promise<SyncRunBegin> {
   const s = db.s;
   const { tokenId, owner, ttlMs, now } = input;
   // `$6`, `$7`: with skipIfSyncedWithin, the lease is taken only while the token's lastSyncAt
   // is not in [$6, $7] (judged in this statement's snapshot, like the lease itself).
   const recent = `EXISTS (SELECT 1 FROM ${s}.tokens WHERE token_id = $1 AND $6::text IS NOT NULL
     AND (doc->>'lastSyncAt') COLLATE "C" >= $6::text AND (doc->>'lastSyncAt') COLLATE "C" <= $7::text)`;
+  // `$8`, `$9`: with ifTokenUnchanged, nothing starts when the stored token's updatedAt or
+  // credentialsId differ from them, or it is gone.
+  const changed = `($8::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${s}.tokens WHERE token_id = $1
+    AND updated_at = $8::text AND (doc->>'credentialsId') IS NOT DISTINCT FROM $9::text))`;
+  // A run that ends while this statement waits for the lease row (its end releases the lease
+  // and stamps lastSyncAt in one statement) is not in this statement's snapshot: its release
+  // time, on the lease row as committed, says so. Nothing is taken then (answered as held).
+  const released = `NOT ($6::text IS NOT NULL AND l.owner IS NULL AND l.expires_at >= $6::timestamptz)`;
   const r = await db.q(
-    `WITH l AS (${acquireSql(s, `NOT ${recent}`)}),
+    `WITH l AS (${acquireSql(s, `NOT ${recent} AND NOT ${changed}`, released)}),
     r AS (INSERT INTO ${s}.sync_runs (token_id, run_id, owner, status, started_at)
       SELECT $1, $4, $2, 'running', ${NOW_ISO} FROM l RETURNING ${RUN_COLS}),
     p AS (SELECT ${POLICY_COLS} FROM ${s}.policies WHERE token_id = $1)
@@ -40,7 +45,7 @@ export async function beginRun(
       EXISTS (SELECT 1 FROM ${s}.devices WHERE token_id = $1 AND ${pendingAssignmentSql(s)}) AS assign,
       EXISTS (SELECT 1 FROM ${s}.retries WHERE token_id = $1) AS retries,
       EXISTS (SELECT 1 FROM ${s}.retries WHERE token_id = $1 AND ${dueSql('$5::text')}) AS due,
-      ${recent} AS recent,
+      ${recent} AS recent, ${changed} AS changed,
       (SELECT count(*) FROM (SELECT 1 FROM ${s}.devices WHERE token_id = $1 AND ${UNRESOLVED}
         LIMIT 100) u)::int AS unresolved,
       (SELECT row_to_json(u) FROM (SELECT serial, unassigned_reason FROM ${s}.devices
@@ -49,9 +54,11 @@ export async function beginRun(
     [
       ...[tokenId, owner, ttlMs, newRunId(Date.now()), now],
       ...[input.skipIfSyncedWithin?.from ?? null, input.skipIfSyncedWithin?.to ?? null],
+      ...[input.ifTokenUnchanged?.updatedAt ?? null, input.ifTokenUnchanged?.credentialsId ?? null],
     ],
   );
   const row = r.rows[0] as Row;
+  if (row['changed'] === true) return 'token-changed';
   if (row['recent'] === true) return 'recently-synced';
   if (jsonValue(row['lease']) === null) return null;
   const devices = emptyCounts();

@@ -1,6 +1,6 @@
 import { newRunId } from '../../domain/devices.js';
 import type { RunEndWrite, RunOutcome, RunPersistence } from '../adapter.js';
-import type { BeginSyncRunInput, Page, SyncRunEnd, SyncRunRecord, SyncRunStart } from '../types.js';
+import type { BeginSyncRunInput, Page, SyncRunBegin, SyncRunEnd, SyncRunRecord } from '../types.js';
 import { NOW_ISO } from './migrations.js';
 import { PgStore, pageOf, type Row } from './query.js';
 import { beginRun, endRun } from './run-bracket.js';
@@ -8,7 +8,7 @@ import { RUN_COLS, toRun } from './run-rows.js';
 
 /** Sync-run history in table `sync_runs`; run ids sort by start time. @internal */
 export class PostgresRuns extends PgStore implements RunPersistence {
-  begin(input: BeginSyncRunInput): Promise<SyncRunStart | 'recently-synced' | null> {
+  begin(input: BeginSyncRunInput): Promise<SyncRunBegin> {
     return beginRun(this.db, input);
   }
 

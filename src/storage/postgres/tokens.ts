@@ -123,8 +123,11 @@ export function splitTokenPatch(patch: TokenPatch): {
 /** The SQL that merges patch `set` into document `t.doc` and drops the fields in `remove`. */
 function setDoc(set: string, remove: string): string {
   const doc = `((t.doc || ${set}::jsonb) - ${remove}::text[])`;
+  // updated_at moves forward on every write, by at least 1 ms (it versions the record).
   return `doc = ${doc}, customer_id = ${doc}->>'customerId', site_id = ${doc}->>'siteId',
-    updated_at = ${NOW_ISO}`;
+    updated_at = CASE WHEN ${NOW_ISO} COLLATE "C" > t.updated_at COLLATE "C" THEN ${NOW_ISO}
+      ELSE to_char((t.updated_at::timestamptz + interval '1 millisecond') AT TIME ZONE 'UTC',
+        'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') END`;
 }
 
 /**

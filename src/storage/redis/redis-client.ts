@@ -58,6 +58,23 @@ local function clock()
   local sec, ms = tonumber(t[1]), math.floor(tonumber(t[2]) / 1000)
   return iso_of(sec, ms), sec * 1000 + ms
 end
+local function ms_of(iso)
+  local y, m, d, hh, mi, ss, ms = string.match(iso or '', '(%d+)-(%d+)-(%d+)T(%d+):(%d+):(%d+)%.(%d+)Z')
+  if not y then return nil end
+  y, m = tonumber(y), tonumber(m)
+  if m <= 2 then y = y - 1 end
+  local era = math.floor(y / 400)
+  local yoe = y - era * 400
+  local doy = math.floor((153 * ((m + 9) % 12) + 2) / 5) + tonumber(d) - 1
+  local days = era * 146097 + yoe * 365 + math.floor(yoe / 4) - math.floor(yoe / 100) + doy - 719468
+  return (days * 86400 + tonumber(hh) * 3600 + tonumber(mi) * 60 + tonumber(ss)) * 1000 + tonumber(ms)
+end
+local function later(prev)
+  local iso, now = clock()
+  local p = ms_of(prev)
+  if p and p >= now then return iso_of(math.floor((p + 1) / 1000), (p + 1) % 1000) end
+  return iso
+end
 `;
 
 /** An ISO timestamp from Redis `TIME` parts, plus `plusMs`. @internal */

@@ -1,6 +1,6 @@
 import { newRunId } from '../../domain/devices.js';
 import type { RunEndWrite } from '../adapter.js';
-import type { BeginSyncRunInput, CursorRecord, SyncRunEnd, SyncRunStart } from '../types.js';
+import type { BeginSyncRunInput, CursorRecord, SyncRunBegin, SyncRunEnd } from '../types.js';
 import { CURSOR_LUA } from './cursor-pages.js';
 import { DEVICE_LUA } from './device-meta.js';
 import { countsOf } from './devices.js';
@@ -84,8 +84,10 @@ local function flag(b) if b then return 1 end return 0 end
 /**
  * The run start. KEYS[1]=lease KEYS[2]=leasegen KEYS[3]=runs KEYS[4]=runidx KEYS[5]=cursor
  * KEYS[6]=policy KEYS[7]=token; ARGV base, owner, ttlMs, tokenId, the run id's random part,
- * now (ms), and skipIfSyncedWithin's from ('' = none) and to (ISO): 'recent' when the token's
- * lastSyncAt lies between those two (bytewise, as ISO strings sort).
+ * now (ms), skipIfSyncedWithin's from ('' = none) and to (ISO): 'recent' when the token's
+ * lastSyncAt lies between those two (bytewise, as ISO strings sort); ifTokenUnchanged's
+ * updatedAt ('' = none) and credentialsId ('' = none), as the token hash stores them (JSON):
+ * 'changed' when the hash holds others.
  * Everything is read before the lease is taken and the run written, so a failing read writes
  * nothing but the (idempotent) one-time index build. Returns false when another owner holds the lease, else {generation, sec, usec, runId,
  * startedAt, cursor JSON, policy JSON, policy revision, policy updatedAt, counts, replan,
@@ -94,6 +96,12 @@ local function flag(b) if b then return 1 end return 0 end
  */
 const BEGIN = script(`${LUA_CLOCK}${DEVICE_LUA}${LEASE_LUA}${BEGIN_LUA}
 local base, owner = ARGV[1], ARGV[2]
+if ARGV[9] ~= '' then
+  local at = redis.call('HGET', KEYS[7], 'updatedAt')
+  local cid = redis.call('HGET', KEYS[7], 'credentialsId')
+  if cid == 'null' then cid = false end
+  if at ~= ARGV[9] or (cid or '') ~= ARGV[10] then return 'changed' end
+end
 if ARGV[7] ~= '' then
   local last = redis.call('HGET', KEYS[7], 'lastSyncAt')
   if last then
@@ -174,7 +182,7 @@ return {token, run, pruned, released, cursor}`);
 export async function beginRun(
   r: RedisConnection,
   input: BeginSyncRunInput,
-): Promise<SyncRunStart | 'recently-synced' | null> {
+): Promise<SyncRunBegin> {
   const { tokenId, owner, ttlMs, now } = input;
   const b = r.base(tokenId);
   const keys = ['lease', 'leasegen', 'runs', 'runidx', 'cursor', 'policy', 'token'].map(
@@ -183,10 +191,18 @@ export async function beginRun(
   // The run id is `<ms base36>-<random>` (newRunId); the script writes the time part.
   const random = newRunId(0).split('-')[1] as string;
   const within = input.skipIfSyncedWithin;
+  const seen = input.ifTokenUnchanged;
   const out = (await r.eval(BEGIN, keys, [
     ...[b, owner, ttlMs, tokenId, random, Date.parse(now)],
     ...(within === undefined ? ['', ''] : [within.from, within.to]),
+    ...(seen === undefined
+      ? ['', '']
+      : [
+          JSON.stringify(seen.updatedAt),
+          seen.credentialsId === null ? '' : JSON.stringify(seen.credentialsId),
+        ]),
   ])) as unknown[] | string | null;
+  if (out === 'changed') return 'token-changed';
   if (out === 'recent') return 'recently-synced';
   if (out === null || typeof out === 'string') return null;
   const [gen, sec, usec, runId, startedAt, cursor, policy, revision, updatedAt, counts] = out;

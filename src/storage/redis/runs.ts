@@ -1,6 +1,6 @@
 import { newRunId } from '../../domain/devices.js';
 import type { RunEndWrite, RunOutcome, RunPersistence } from '../adapter.js';
-import type { BeginSyncRunInput, Page, SyncRunEnd, SyncRunRecord, SyncRunStart } from '../types.js';
+import type { BeginSyncRunInput, Page, SyncRunBegin, SyncRunEnd, SyncRunRecord } from '../types.js';
 import { LUA_CLOCK, type RedisConnection, script } from './redis-client.js';
 import { beginRun, endRun } from './run-bracket.js';
 import { outcomeBody, RUN_FINISH_LUA } from './run-lua.js';
@@ -90,7 +90,7 @@ export class RedisRuns implements RunPersistence {
   }
 
   /** The run start in one script (see `run-bracket.ts`). */
-  async begin(input: BeginSyncRunInput): Promise<SyncRunStart | 'recently-synced' | null> {
+  async begin(input: BeginSyncRunInput): Promise<SyncRunBegin> {
     return beginRun(this.r, input);
   }
 

@@ -5,13 +5,14 @@ import { LUA_CLOCK, type RedisConnection, script } from './redis-client.js';
 
 /**
  * Tokens: one hash per token (`<base>:token`, each field the JSON of its value) and the
- * `<prefix>:tokens` index of ids. `createdAt`/`updatedAt` are stamped in Lua from Redis `TIME`.
+ * `<prefix>:tokens` index of ids. `createdAt`/`updatedAt` are stamped in Lua from Redis `TIME`
+ * (`updatedAt` moves forward by at least 1 ms on every write: it versions the record).
  * @module
  */
 
 /** KEYS[1]=token; ARGV nset, then nset (field, json) pairs, then fields to delete. */
 const SAVE = script(`${LUA_CLOCK}
-local now = '"' .. clock() .. '"'
+local now = '"' .. later(redis.call('HGET', KEYS[1], 'updatedAt')) .. '"'
 redis.call('HSETNX', KEYS[1], 'createdAt', now)
 redis.call('HSET', KEYS[1], 'updatedAt', now)
 local nset = tonumber(ARGV[1])
@@ -36,7 +37,7 @@ local function update_token(key, a, o)
   end
   local at = o + 1 + nexp * 2
   local nset = tonumber(a[at])
-  redis.call('HSET', key, 'updatedAt', '"' .. clock() .. '"')
+  redis.call('HSET', key, 'updatedAt', '"' .. later(redis.call('HGET', key, 'updatedAt')) .. '"')
   for i = 0, nset - 1 do redis.call('HSET', key, a[at + 1 + i * 2], a[at + 2 + i * 2]) end
   for i = at + 1 + nset * 2, #a do redis.call('HDEL', key, a[i]) end
   return redis.call('HGETALL', key)

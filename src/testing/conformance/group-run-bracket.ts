@@ -16,7 +16,8 @@ async function begin(s: AbmStorage, input: Partial<BeginSyncRunInput> = {}) {
     ...input,
   });
   assert.notEqual(out, 'recently-synced');
-  return out === 'recently-synced' ? undefined : out;
+  assert.notEqual(out, 'token-changed');
+  return out === 'recently-synced' || out === 'token-changed' ? undefined : out;
 }
 
 /**
@@ -27,7 +28,7 @@ async function bothReads(s: AbmStorage, now = NOW) {
   const input = { tokenId: 't1', owner: 'A', ttlMs: 60_000, now };
   const reads = async (start: Promise<Awaited<ReturnType<typeof beginRunByParts>> | undefined>) => {
     const r = await start;
-    assert.ok(r && r !== 'recently-synced');
+    assert.ok(r && r !== 'recently-synced' && r !== 'token-changed');
     await s.releaseLease('t1', 'A', r.lease.generation);
     return { cursor: r.cursor, policy: r.policy, devices: r.devices, pending: r.pending };
   };
@@ -248,9 +249,57 @@ export function runBracketTests({ it, describe, run }: SuiteContext): void {
           { from: '2029-12-31T23:57:00.000Z', to: '2029-12-31T23:58:00.000Z' },
         ]) {
           const started = await s.beginSyncRun({ ...input, skipIfSyncedWithin: window });
-          assert.ok(started && started !== 'recently-synced');
+          assert.ok(started && typeof started === 'object');
           await s.releaseLease('t1', 'A', started.lease.generation);
         }
+      });
+    });
+
+    it('starts nothing when the token is not as the caller last saw it (ifTokenUnchanged)', async () => {
+      await run(async ({ storage: s }) => {
+        if (s.beginSyncRun === undefined) return;
+        const beginSyncRun = s.beginSyncRun.bind(s);
+        const saved = await s.saveToken('t1', { name: 'HQ', credentialsId: 'c1' });
+        const input = { tokenId: 't1', owner: 'A', ttlMs: 60_000, now: NOW };
+        const as = (t: { updatedAt: string; credentialsId?: string | undefined }) => ({
+          updatedAt: t.updatedAt,
+          credentialsId: t.credentialsId ?? null,
+        });
+        for (const seen of [
+          { ...as(saved), credentialsId: 'c0' },
+          { ...as(saved), updatedAt: '2000-01-01T00:00:00.000Z' },
+        ]) {
+          for (const one of [
+            beginSyncRun({ ...input, ifTokenUnchanged: seen }),
+            beginRunByParts(s, { ...input, ifTokenUnchanged: seen }),
+          ]) {
+            assert.equal(await one, 'token-changed');
+          }
+        }
+        assert.equal(await s.getLease('t1'), null);
+        assert.equal((await s.listSyncRuns('t1')).items.length, 0);
+        // As seen: the run starts.
+        const started = await beginSyncRun({ ...input, ifTokenUnchanged: as(saved) });
+        assert.ok(started && typeof started === 'object');
+        await s.releaseLease('t1', 'A', started.lease.generation);
+        // Written since (a later updatedAt), or gone: changed.
+        await sleep(2);
+        const renamed = await s.saveToken('t1', { name: 'HQ 2' });
+        assert.equal(
+          await beginSyncRun({ ...input, ifTokenUnchanged: as(saved) }),
+          'token-changed',
+        );
+        const ok = await beginSyncRun({ ...input, ifTokenUnchanged: as(renamed) });
+        assert.ok(ok && typeof ok === 'object');
+        await s.releaseLease('t1', 'A', ok.lease.generation);
+        await s.saveToken('t2', { name: 'other' });
+        const none = await beginSyncRun({
+          ...input,
+          tokenId: 't3',
+          ifTokenUnchanged: as(renamed),
+        });
+        assert.equal(none, 'token-changed');
+        assert.equal(await s.getLease('t3'), null);
       });
     });
 

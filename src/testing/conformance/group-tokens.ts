@@ -25,6 +25,26 @@ export function tokenTests({ it, describe, run, factory }: SuiteContext): void {
       });
     });
 
+    it('moves updatedAt forward on every write, also within one millisecond', async () => {
+      await run(async ({ storage: s }) => {
+        const stamps: string[] = [
+          (await s.saveToken('t1', { name: 'A', credentialsId: 'c1' })).updatedAt,
+        ];
+        for (let i = 0; i < 5; i++) {
+          stamps.push((await s.saveToken('t1', { name: `A${i}` })).updatedAt);
+          const updated = await s.updateToken?.('t1', { name: `B${i}` }, { credentialsId: 'c1' });
+          if (updated) stamps.push(updated.updatedAt);
+        }
+        for (let i = 1; i < stamps.length; i++) {
+          assert.ok(
+            Date.parse(stamps[i] as string) > Date.parse(stamps[i - 1] as string),
+            `write ${i}: ${stamps[i]} after ${stamps[i - 1]}`,
+          );
+        }
+        assert.equal((await s.getToken('t1'))?.updatedAt, stamps.at(-1));
+      });
+    });
+
     it('round-trips credentials, key pairs, account and error records', async () => {
       await run(async ({ storage: s }) => {
         const creds = {

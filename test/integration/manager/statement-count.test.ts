@@ -19,19 +19,19 @@ import { DATABASE_URL, KEY, REDIS_URL } from './stores.js';
  * It was 23 before the storage redesign (#12) and 20 after it (token read, lease take and release,
  * run insert + update + prune, policy, retries twice, 3 × `SELECT now()`, 2 status counts, cursor
  * read, 3 device reads, BEGIN + fence + cursor update + COMMIT, token rewrite), then 6 with the
- * one-step run start and end. Now: the token read, `beginSyncRun` (lease, run record, cursor,
- * policy, counters, pending-work checks, unresolved devices) and `endSyncRun` (the empty page's
- * cursor under the lease, token sync state, run record, prune, lease release). A run that writes
- * no device record reports the counters and unresolved devices its start read.
+ * one-step run start and end. Now two: `beginSyncRun` (lease, run record, cursor, policy,
+ * counters, pending-work checks, unresolved devices; the token as the last run left it, so it is
+ * not read first) and `endSyncRun` (the empty page's cursor under the lease, token sync state,
+ * run record, prune, lease release). A run that writes no device record reports the counters and
+ * unresolved devices its start read.
  */
-const MAX_PG_STATEMENTS_NO_CHANGE = 3;
+const MAX_PG_STATEMENTS_NO_CHANGE = 2;
 /**
  * Redis commands of the same run: 34 before the redesign, 30 after it, 29 with the run start and
- * end composed from single commands, 6 with them in one script each. Now the same three steps as
- * PostgreSQL: the token read, `beginSyncRun` (one script) and `endSyncRun` (one script, the
- * cursor included).
+ * end composed from single commands, 6 with them in one script each. Now the same two steps as
+ * PostgreSQL: `beginSyncRun` and `endSyncRun`, one script each.
  */
-const MAX_REDIS_COMMANDS_NO_CHANGE = 3;
+const MAX_REDIS_COMMANDS_NO_CHANGE = 2;
 /** HTTP requests of the same run: the sync call (the session is reused). */
 const MAX_HTTP_REQUESTS_NO_CHANGE = 1;
 

@@ -225,5 +225,61 @@ describe.skipIf(!run)('PostgresStorage', () => {
       });
       expect((await a.getCursor('t'))?.cursor).toBe('y');
     });
+
+    it('beginSyncRun waiting for a run that ends meanwhile does not start the token again', async () => {
+      const schema = await freshSchema();
+      const x = new PostgresStorage({ pool, schema, encryptionKey: randomBytes(32) });
+      const y = new PostgresStorage({ pool, schema, encryptionKey: randomBytes(32) });
+      await x.migrate();
+      await x.saveToken('t', { name: 'HQ' });
+      const around = (ms: number) => new Date(Date.now() + ms).toISOString();
+      const started = await x.beginSyncRun({
+        tokenId: 't',
+        owner: 'X',
+        ttlMs: 60_000,
+        now: around(0),
+      });
+      expect(started).toMatchObject({ lease: { owner: 'X' } });
+      const ending = await pool.connect();
+      try {
+        // X's run ends (lastSyncAt and the release in one transaction), not committed yet.
+        await ending.query('BEGIN');
+        await ending.query(
+          `UPDATE ${schema}.tokens SET doc = doc || jsonb_build_object('lastSyncAt', $2::text) WHERE token_id = $1`,
+          ['t', around(0)],
+        );
+        await ending.query(
+          `UPDATE ${schema}.leases SET owner = NULL, expires_at = now() WHERE token_id = $1`,
+          ['t'],
+        );
+        // Y's start now waits for the lease row; its snapshot predates X's end.
+        const begin = y.beginSyncRun({
+          tokenId: 't',
+          owner: 'Y',
+          ttlMs: 60_000,
+          now: around(0),
+          skipIfSyncedWithin: { from: around(-60_000), to: around(60_000) },
+        });
+        // Bounded: a start that never waits fails the test instead of hanging it.
+        let waited = false;
+        for (let i = 0; i < 3000 && !waited; i++) {
+          const waiting = await pool.query(
+            `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND position($1 in query) > 0`,
+            [`${schema}".leases`],
+          );
+          waited = waiting.rowCount !== 0;
+          if (!waited) await new Promise((r) => setTimeout(r, 10));
+        }
+        expect(waited).toBe(true);
+        await ending.query('COMMIT');
+        const answer = await begin;
+        expect(answer === null || answer === 'recently-synced').toBe(true);
+        expect(await x.getLease('t')).toBeNull();
+        expect((await x.listSyncRuns('t')).items).toHaveLength(1);
+      } finally {
+        await ending.query('ROLLBACK').catch(() => undefined);
+        ending.release();
+      }
+    });
   });
 });

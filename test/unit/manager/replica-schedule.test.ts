@@ -26,11 +26,11 @@ interface Log {
   leases: Lease[];
   /** Leases taken and not yet released (`owner:tokenId`): runs in flight. */
   held: Set<string>;
-  /** Called when a replica's schedule reaches a token, before the replica reads it. */
+  /** Called when a replica's schedule reaches a token, before it reads it or takes its lease. */
   onFire?: ((who: string, tokenId: string) => Promise<void>) | undefined;
 }
 
-/** One replica's view of the shared store, logging schedule fires (`getToken`) and leases. */
+/** One replica's view of the shared store, logging schedule fires (`getToken`, `beginSyncRun`) and leases. */
 function replicaStore(inner: AbmStorage, who: string, log: Log): AbmStorage {
   return new Proxy(inner, {
     get(target, key) {
@@ -48,9 +48,17 @@ function replicaStore(inner: AbmStorage, who: string, log: Log): AbmStorage {
       // endSyncRun (or releaseLease).
       if (key === 'beginSyncRun' || key === 'acquireLease') {
         return async (...args: unknown[]) => {
-          const grant = await fn.apply(target, args);
           const tokenId =
             key === 'beginSyncRun' ? (args[0] as { tokenId: string }).tokenId : (args[0] as string);
+          if (key === 'beginSyncRun') {
+            // A replica that ran the token last time starts without reading it: the schedule
+            // reached it here (a run that read it first is logged twice, at the same time).
+            log.fires.push({ who, tokenId, t: Date.now() });
+            await log.onFire?.(who, tokenId);
+          }
+          const grant = await fn.apply(target, args);
+          // 'recently-synced' and 'token-changed': no lease was asked for.
+          if (typeof grant === 'string') return grant;
           log.leases.push({ who, tokenId, t: Date.now(), got: grant !== null });
           if (grant !== null) log.held.add(`${who}:${tokenId}`);
           return grant;

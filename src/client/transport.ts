@@ -364,6 +364,7 @@ export class Transport {
         );
       }
     }
+    if (op.accepts?.(data)) return data;
     const result = op.response.safeParse(data);
     if (!result.success) {
       const issues = result.error.issues.slice(0, 20).map((issue) => ({

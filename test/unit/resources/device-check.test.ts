@@ -95,9 +95,9 @@ describe('isDeviceListResponse (fast page check)', () => {
   it('accepts a page as it is and refuses a bad device anywhere on it', () => {
     const page = { devices: [{ serial_number: 'A', extra: 1 }], cursor: 'c', more_to_follow: true };
     expect(isDeviceListResponse(page)).toBe(true);
-    expect(isDeviceListResponse({ ...page, devices: [...page.devices, { serial_number: 7 }] })).toBe(
-      false,
-    );
+    expect(
+      isDeviceListResponse({ ...page, devices: [...page.devices, { serial_number: 7 }] }),
+    ).toBe(false);
     expect(isDeviceListResponse({ ...page, more_to_follow: 'yes' })).toBe(false);
     expect(isDeviceListResponse(undefined)).toBe(false);
   });

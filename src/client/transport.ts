@@ -213,12 +213,11 @@ export class Transport {
         'content-type': 'application/json;charset=UTF8',
         accept: 'application/json',
       },
-      ...(body === undefined ? {} : { body }),
+      // No body for ky: its Request would carry it as a stream that ky tees (clone) before every
+      // attempt and cancels afterwards. The fetch below sends the string itself on each attempt,
+      // which also keeps undici on its fast fixed-length path (measured in bench/client-fetch.ts).
       timeout: cfg.timeoutMs,
       signal,
-      // ky hands fetch a cloned Request whose body is a stream; undici then re-clones it and
-      // writes the stream chunk by chunk. Sending the URL, headers and the original string body
-      // keeps undici on its fast fixed-length path (measured in bench/client-fetch.ts).
       fetch: async (request, init) => {
         const attemptSignal =
           request instanceof Request ? request.signal : (init?.signal ?? undefined);
@@ -233,7 +232,11 @@ export class Transport {
               redirect: 'manual',
               ...(body === undefined ? {} : { body }),
             })
-          : this.#fetch(request, { ...init, redirect: 'manual' }));
+          : this.#fetch(request, {
+              ...init,
+              redirect: 'manual',
+              ...(body === undefined ? {} : { body }),
+            }));
         cfg.logger.debug(
           {
             event: 'request.done',

@@ -276,11 +276,8 @@ export class Transport {
           if (error instanceof BodyTooLarge) throw tooLargeError(op, url, error, state.attempts);
           throw error;
         }
-        return new Response(null, {
-          status: response.status,
-          statusText: response.statusText,
-          headers: response.headers,
-        });
+        // The body is in `state.text`; ky only looks at the status of what it is handed.
+        return response;
       },
       // The re-login replay is a second ky call, so the budget is shared through `state.retries`.
       retry: kyRetryOptions(cfg.retry, op.retrySafe, ['get', 'post', 'put', 'delete'], state),

@@ -21,15 +21,17 @@ export class DeviceIterator implements AsyncGenerator<AdeDevice, void, undefined
   #devices: readonly AdeDevice[] = [];
   #index = 0;
   #done = false;
-  /** The queued call still running (a page being fetched, a close); later calls wait for it. */
-  #pending: Promise<void> | undefined;
+  /** Queued calls not yet answered (a page being fetched, a close); later calls wait for them. */
+  #queued = 0;
+  /** Settles when the last queued call is answered. */
+  #tail: Promise<void> | undefined;
 
   constructor(pages: AsyncGenerator<{ devices: readonly AdeDevice[] }, void, undefined>) {
     this.#pages = pages;
   }
 
   next(): Promise<Result> {
-    if (this.#pending === undefined) {
+    if (this.#queued === 0) {
       if (this.#index < this.#devices.length) {
         return Promise.resolve({ value: this.#devices[this.#index++] as AdeDevice, done: false });
       }
@@ -92,17 +94,28 @@ export class DeviceIterator implements AsyncGenerator<AdeDevice, void, undefined
 
   /** Runs `step` after the calls before it, as an async generator queues its requests. */
   #enqueue(step: () => Promise<Result>): Promise<Result> {
-    const previous = this.#pending;
-    const run = previous === undefined ? step() : previous.then(step);
-    const settled = run.then(
+    this.#queued++;
+    const run = this.#tail === undefined ? step() : this.#tail.then(step);
+    // Counted down before the caller sees the answer, so that its next call can take the fast path.
+    const release = (): void => {
+      this.#queued--;
+      if (this.#queued === 0) this.#tail = undefined;
+    };
+    const answer = run.then(
+      (result) => {
+        release();
+        return result;
+      },
+      (error: unknown) => {
+        release();
+        throw error;
+      },
+    );
+    this.#tail = answer.then(
       () => {},
       () => {},
     );
-    this.#pending = settled;
-    void settled.then(() => {
-      if (this.#pending === settled) this.#pending = undefined;
-    });
-    return run;
+    return answer;
   }
 }
 

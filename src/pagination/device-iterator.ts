@@ -30,6 +30,7 @@ export class DeviceIterator implements AsyncGenerator<AdeDevice, void, undefined
     this.#pages = pages;
   }
 
+  /** The next device: at once from the page in memory, else once the next page arrives. */
   next(): Promise<Result> {
     if (this.#queued === 0) {
       if (this.#index < this.#devices.length) {
@@ -40,6 +41,7 @@ export class DeviceIterator implements AsyncGenerator<AdeDevice, void, undefined
     return this.#enqueue(() => this.#pull());
   }
 
+  /** Ends the iteration (what `break` calls): closes the page iterator, after earlier calls. */
   return(): Promise<Result> {
     return this.#enqueue(async () => {
       if (!this.#done) {
@@ -50,6 +52,7 @@ export class DeviceIterator implements AsyncGenerator<AdeDevice, void, undefined
     });
   }
 
+  /** Ends the iteration like {@link DeviceIterator.return}, then rejects with `error`. */
   throw(error: unknown): Promise<Result> {
     return this.#enqueue(async () => {
       if (!this.#done) {
@@ -60,6 +63,7 @@ export class DeviceIterator implements AsyncGenerator<AdeDevice, void, undefined
     });
   }
 
+  /** The iterator itself, for `for await`. */
   [Symbol.asyncIterator](): this {
     return this;
   }

@@ -2,6 +2,7 @@ import { MemorySessionCache } from '../auth/session-cache.js';
 import { InvalidArgumentError, isAbmError } from '../errors/index.js';
 import { type AbmLogger, redactingLogger } from '../internal/logger.js';
 import { VERSION } from '../internal/version.js';
+import { DeviceIterator } from '../pagination/device-iterator.js';
 import {
   type DevicePage,
   type DevicePagesOptions,
@@ -214,11 +215,9 @@ export class AbmClient {
   }
 
   /** Every device of {@link AbmClient.devicePages}, one at a time. */
-  async *devices(options: DevicePagesOptions = {}): AsyncGenerator<AdeDevice, void, undefined> {
-    // A plain loop: `yield*` costs about twice as much per item.
-    for await (const page of this.devicePages(options)) {
-      for (const device of page.devices) yield device;
-    }
+  devices(options: DevicePagesOptions = {}): AsyncGenerator<AdeDevice, void, undefined> {
+    // Not an async generator: one of those spends several promise turns on every device.
+    return new DeviceIterator(this.devicePages(options));
   }
 
   /**

@@ -213,12 +213,11 @@ export class Transport {
         'content-type': 'application/json;charset=UTF8',
         accept: 'application/json',
       },
-      ...(body === undefined ? {} : { body }),
+      // No body for ky: its Request would carry it as a stream that ky tees (clone) before every
+      // attempt and cancels afterwards. The fetch below sends the string itself on each attempt,
+      // which also keeps undici on its fast fixed-length path (measured in bench/client-fetch.ts).
       timeout: cfg.timeoutMs,
       signal,
-      // ky hands fetch a cloned Request whose body is a stream; undici then re-clones it and
-      // writes the stream chunk by chunk. Sending the URL, headers and the original string body
-      // keeps undici on its fast fixed-length path (measured in bench/client-fetch.ts).
       fetch: async (request, init) => {
         const attemptSignal =
           request instanceof Request ? request.signal : (init?.signal ?? undefined);
@@ -233,7 +232,11 @@ export class Transport {
               redirect: 'manual',
               ...(body === undefined ? {} : { body }),
             })
-          : this.#fetch(request, { ...init, redirect: 'manual' }));
+          : this.#fetch(request, {
+              ...init,
+              redirect: 'manual',
+              ...(body === undefined ? {} : { body }),
+            }));
         cfg.logger.debug(
           {
             event: 'request.done',
@@ -273,11 +276,8 @@ export class Transport {
           if (error instanceof BodyTooLarge) throw tooLargeError(op, url, error, state.attempts);
           throw error;
         }
-        return new Response(null, {
-          status: response.status,
-          statusText: response.statusText,
-          headers: response.headers,
-        });
+        // The body is in `state.text`; ky only looks at the status of what it is handed.
+        return response;
       },
       // The re-login replay is a second ky call, so the budget is shared through `state.retries`.
       retry: kyRetryOptions(cfg.retry, op.retrySafe, ['get', 'post', 'put', 'delete'], state),
@@ -364,6 +364,7 @@ export class Transport {
         );
       }
     }
+    if (op.accepts?.(data)) return data;
     const result = op.response.safeParse(data);
     if (!result.success) {
       const issues = result.error.issues.slice(0, 20).map((issue) => ({

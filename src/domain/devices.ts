@@ -3,19 +3,25 @@ import type { AdeDevice } from '../schemas/device.js';
 import type { DeviceRecord, DeviceStatus } from '../storage/types.js';
 import { checkSerial } from './validate.js';
 
+/** Whether `value` holds a NUL character in a string or a key, looking 4 levels down. */
+function hasNul(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object' || depth > 4) return false;
+  const record = value as Record<string, unknown>;
+  // for…in with an own-key test: Object.entries' keys, without an array per object
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    if (key.includes('\u0000') || hasNul(record[key], depth + 1)) return true;
+  }
+  return false;
+}
+
 /**
  * Refuses a device with a NUL character in a string field (PostgreSQL cannot store one; every
  * adapter refuses it alike, as a bad argument rather than a storage failure). @internal
  */
 export function checkNoNul(device: object, serial: string): void {
-  const seen = (value: unknown, depth: number): boolean => {
-    if (typeof value === 'string') return value.includes('\u0000');
-    if (value === null || typeof value !== 'object' || depth > 4) return false;
-    for (const [k, v] of Object.entries(value))
-      if (k.includes('\u0000') || seen(v, depth + 1)) return true;
-    return false;
-  };
-  if (seen(device, 0)) {
+  if (hasNul(device, 0)) {
     throw new InvalidArgumentError(
       `Device ${JSON.stringify(serial.slice(0, 64))} has a NUL character in a field; remove it before storing the record.`,
     );

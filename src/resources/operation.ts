@@ -26,6 +26,12 @@ export interface Operation<T> {
   readonly auth: 'session' | 'oauth';
   /** Validates the JSON response. An empty body is passed as `undefined`. */
   readonly response: z.ZodType<T>;
+  /**
+   * Optional fast path for large answers: an allocation-free test with exactly the rules of
+   * `response`. A value it accepts is used as it is (zod is skipped); a value it refuses is
+   * validated by `response`, which reports the issues.
+   */
+  readonly accepts?: (value: unknown) => value is T;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { DeviceListResponse } from './device-list.js';
 import { getDeviceListResponseSchema } from './device-list.js';
+import { isDeviceListResponse } from './device-list-check.js';
 import { defineOperation, type Operation } from './operation.js';
 
 /** `POST /devices/sync`: changes since a cursor. A read, safe to retry. @internal */
@@ -10,4 +11,5 @@ export const syncDevicesOperation: Operation<DeviceListResponse> = defineOperati
   retrySafe: true,
   auth: 'session',
   response: getDeviceListResponseSchema,
+  accepts: isDeviceListResponse,
 });

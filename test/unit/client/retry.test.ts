@@ -96,6 +96,27 @@ describe('retries', () => {
     expect(err).toMatchObject({ appleCode: 'TOO_MANY_REQUESTS', attempts: 2 });
   });
 
+  it('sends the same JSON body on every attempt of a retried POST', async () => {
+    const bodies: unknown[] = [];
+    let calls = 0;
+    ade.server.use(
+      sessionHandler(),
+      http.post(`${BASE}/server/devices`, async ({ request }) => {
+        bodies.push(await request.json());
+        return ++calls === 1
+          ? new HttpResponse('busy', { status: 503, headers: { 'Retry-After': '0' } })
+          : HttpResponse.json({ devices: [], cursor: 'c2', more_to_follow: false });
+      }),
+    );
+    await expect(makeClient().fetchDevices({ cursor: 'c1', limit: 5 })).resolves.toMatchObject({
+      cursor: 'c2',
+    });
+    expect(bodies).toEqual([
+      { cursor: 'c1', limit: 5 },
+      { cursor: 'c1', limit: 5 },
+    ]);
+  });
+
   it('retries a reset connection for a safe operation', async () => {
     ade.server.use(
       sessionHandler(),

@@ -1,6 +1,11 @@
 import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
-import { CursorInvalidError, type DevicePage, isAbmError } from '../../../src/index.js';
+import {
+  CursorInvalidError,
+  type DevicePage,
+  isAbmError,
+  ResponseValidationError,
+} from '../../../src/index.js';
 import { BASE, device, serials } from '../../msw/fixtures.js';
 import { requireSession, sessionHandler, useAde } from '../../msw/server.js';
 import { makeClient } from '../client/helpers.js';
@@ -237,5 +242,46 @@ describe('devicePages', () => {
     })().catch((e: unknown) => e);
     expect(isAbmError(err, 'ABORTED')).toBe(true);
     expect(ade.count('/server/devices')).toBe(1);
+  });
+
+  it('refuses a page with a bad device, naming the device and field', async () => {
+    ade.server.use(
+      sessionHandler(),
+      http.post(`${BASE}/server/devices`, () =>
+        HttpResponse.json({
+          devices: [device('A1'), { ...device('A2'), os: 7 }],
+          cursor: 'f2',
+          more_to_follow: false,
+        }),
+      ),
+    );
+    const err = await collect(makeClient().devicePages()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ResponseValidationError);
+    const issues = (err as ResponseValidationError).issues.map((i) => i.path.join('.'));
+    expect(issues).toEqual(['devices.1.os']);
+  });
+
+  it('hands over the page fields and unknown device fields unchanged', async () => {
+    ade.server.use(
+      sessionHandler(),
+      http.post(`${BASE}/server/devices`, () =>
+        HttpResponse.json({
+          devices: [{ ...device('A1'), future_field: { x: 1 } }],
+          cursor: 'f1',
+          more_to_follow: false,
+          fetched_until: '2024-05-01T00:00:00Z',
+        }),
+      ),
+      http.post(`${BASE}/devices/sync`, () =>
+        HttpResponse.json({ devices: null, cursor: 's1', more_to_follow: null }),
+      ),
+    );
+    const pages = await collect(makeClient().devicePages());
+    expect(pages[0]?.devices).toEqual([{ ...device('A1'), future_field: { x: 1 } }]);
+    expect(pages[0]?.fetchedUntil).toBe('2024-05-01T00:00:00Z');
+    expect(pages.map((p) => [p.phase, p.devices.length, p.cursor, p.moreToFollow])).toEqual([
+      ['fetch', 1, 'f1', false],
+      ['sync', 0, 's1', false],
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { isDeviceListResponse } from '../../../src/resources/device-list-check.js';
 import { isAdeDevice } from '../../../src/schemas/device-check.js';
 import { adeDeviceSchema, deviceListResponseSchema } from '../../../src/schemas/index.js';
 
@@ -51,5 +52,53 @@ describe('isAdeDevice (fast page check)', () => {
     expect(result.error?.issues.map((i) => i.path)).toEqual([['devices', 1, 'os']]);
     expect(deviceListResponseSchema.safeParse({ devices: 'nope' }).success).toBe(false);
     expect(deviceListResponseSchema.safeParse({ devices: null }).success).toBe(true);
+  });
+});
+
+describe('isDeviceListResponse (fast page check)', () => {
+  const device = fc.oneof(
+    fc.record({ serial_number: fc.string(), os: fc.constantFrom('iOS', 'OSX') }),
+    fc.dictionary(fc.constantFrom(...FIELDS), anyValue),
+  );
+  const pageField = fc.oneof(
+    anyValue,
+    fc.array(device, { maxLength: 3 }),
+    fc.array(anyValue, { maxLength: 2 }),
+  );
+  const PAGE_FIELDS = ['devices', 'cursor', 'more_to_follow', 'fetched_until', 'other'];
+
+  it('agrees with deviceListResponseSchema on arbitrary pages', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.dictionary(fc.constantFrom(...PAGE_FIELDS), pageField),
+          fc.record(
+            {
+              devices: fc.array(device, { maxLength: 3 }),
+              cursor: fc.option(fc.string()),
+              more_to_follow: fc.option(fc.boolean()),
+            },
+            { requiredKeys: [] },
+          ),
+          pageField,
+        ),
+        (value) => {
+          expect(isDeviceListResponse(value)).toBe(
+            deviceListResponseSchema.safeParse(value).success,
+          );
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('accepts a page as it is and refuses a bad device anywhere on it', () => {
+    const page = { devices: [{ serial_number: 'A', extra: 1 }], cursor: 'c', more_to_follow: true };
+    expect(isDeviceListResponse(page)).toBe(true);
+    expect(
+      isDeviceListResponse({ ...page, devices: [...page.devices, { serial_number: 7 }] }),
+    ).toBe(false);
+    expect(isDeviceListResponse({ ...page, more_to_follow: 'yes' })).toBe(false);
+    expect(isDeviceListResponse(undefined)).toBe(false);
   });
 });

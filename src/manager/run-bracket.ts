@@ -1,6 +1,7 @@
-import { beginRunByParts, endRunByParts } from '../storage/run-bracket.js';
+import { beginRunByParts, endRunByParts, summarizeByParts } from '../storage/run-bracket.js';
 import type {
   BeginSyncRunInput,
+  DeviceSummary,
   EndSyncRunInput,
   SyncRunBegin,
   SyncRunEnd,
@@ -24,4 +25,12 @@ export function endRun(ctx: ManagerContext, input: EndSyncRunInput): Promise<Syn
   return typeof storage.endSyncRun === 'function'
     ? storage.endSyncRun(input)
     : endRunByParts(storage, input);
+}
+
+/** The token's device counts and unresolved devices through `summarizeDevices`, or composed. @internal */
+export function summarize(ctx: ManagerContext, tokenId: string): Promise<DeviceSummary> {
+  const storage = ctx.storage;
+  return typeof storage.summarizeDevices === 'function'
+    ? storage.summarizeDevices(tokenId)
+    : summarizeByParts(storage, tokenId);
 }

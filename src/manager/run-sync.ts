@@ -1,6 +1,5 @@
 import { compilePolicy } from '../profiles/compile-policy.js';
 import type { ProfilePolicy } from '../profiles/policy-types.js';
-import { unresolvedSample } from '../storage/run-bracket.js';
 import type {
   AssignmentRetryRecord,
   PolicyRecord,
@@ -15,7 +14,7 @@ import { blocksSync, statusForErrorCode, tokenStatus } from './health.js';
 import { recordHealth } from './health-transition.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { PlanPolicy } from './plan-devices.js';
-import { beginRun, endRun } from './run-bracket.js';
+import { beginRun, endRun, summarize } from './run-bracket.js';
 import { buildReport, newCounts, newNotes, type RunNotes, type RunState } from './run-state.js';
 import { nextSyncHealth } from './sync-health.js';
 import { prepareCursor, syncPages } from './sync-pages.js';
@@ -245,16 +244,15 @@ async function execute(
       'abmkit: sync run did not complete',
     );
   }
-  // A run that wrote no device record reports what its start read (one round trip less each).
-  const unchanged = state !== undefined && !state.wroteDevices;
-  const totals = unchanged
-    ? { ...start.devices }
-    : await ctx.storage.countDevices(tokenId).catch(() => null);
+  // A run that wrote no device record reports what its start read; one that did reads the
+  // counts and the unresolved devices back in one step.
+  const unchanged = state !== undefined && !state.wroteDevices && start.unresolved !== undefined;
+  const summary = unchanged
+    ? { counts: { ...start.devices }, unresolved: start.unresolved ?? null }
+    : await summarize(ctx, tokenId).catch(() => null);
+  const totals = summary?.counts ?? null;
   if (outcome === 'completed') {
-    const unresolved =
-      unchanged && start.unresolved !== undefined
-        ? start.unresolved
-        : await unresolvedSample(ctx.storage, tokenId).catch(() => null);
+    const unresolved = summary?.unresolved;
     const first = unresolved?.first;
     if (unresolved != null && first != null) {
       notes.unresolved = {

@@ -34,6 +34,7 @@ import type {
   DeviceQuery,
   DeviceRecord,
   DeviceStatus,
+  DeviceSummary,
   IsoDateTime,
   LeaseFence,
   LeaseGrant,
@@ -159,6 +160,8 @@ export interface DevicePersistence {
   list(tokenId: string, query: Limited<DeviceQuery>): Promise<Page<DeviceRecord>>;
   /** Counts per status (removed included). */
   count(tokenId: string): Promise<Record<DeviceStatus, number>>;
+  /** Optional: `summarizeDevices` in one round trip; without it, the front composes it. */
+  summary?(tokenId: string): Promise<DeviceSummary>;
   /** Every token's record of this serial: live first, then most recently updated. */
   findBySerial(serialNumber: string): Promise<DeviceRecord[]>;
   /**

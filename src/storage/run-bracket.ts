@@ -12,6 +12,7 @@ import type {
   AbmStorage,
   BeginSyncRunInput,
   CursorRecord,
+  DeviceSummary,
   EndSyncRunInput,
   RunEndCursor,
   SyncRunBegin,
@@ -183,5 +184,16 @@ export async function unresolvedSample(
       first === undefined
         ? null
         : { serialNumber: first.serialNumber, unassignedReason: first.unassignedReason },
+  };
+}
+
+/** {@link DeviceStore.summarizeDevices} from `countDevices` and `listDevices`. */
+export async function summarizeByParts(
+  storage: AbmStorage,
+  tokenId: string,
+): Promise<DeviceSummary> {
+  return {
+    counts: await storage.countDevices(tokenId),
+    unresolved: await unresolvedSample(storage, tokenId),
   };
 }

@@ -15,7 +15,7 @@ import type { FaultInjectionOptions } from './fault-injection.js';
 import { checkKeep, normaliseDevicePatches, runOutcome } from './front/checks.js';
 import { dueRetries, recordResults, withLastFullFetch, writePage } from './front/sync-writes.js';
 import { TokenFront } from './front/tokens.js';
-import { beginRunByParts, endRunByParts } from './run-bracket.js';
+import { beginRunByParts, endRunByParts, summarizeByParts } from './run-bracket.js';
 import { SecretBox, type SecretBoxOptions } from './secrets/secret-box.js';
 import type {
   AbmStorage,
@@ -29,6 +29,7 @@ import type {
   DeviceQuery,
   DeviceRecord,
   DeviceStatus,
+  DeviceSummary,
   EndSyncRunInput,
   IsoDateTime,
   LeaseFence,
@@ -235,6 +236,15 @@ export class StorageBase implements AbmStorage {
   /** {@inheritDoc DeviceStore.countDevices} */
   async countDevices(tokenId: string): Promise<Record<DeviceStatus, number>> {
     return this.adapter.devices.count(checkTokenId(tokenId));
+  }
+
+  /** {@inheritDoc DeviceStore.summarizeDevices} */
+  async summarizeDevices(tokenId: string): Promise<DeviceSummary> {
+    checkTokenId(tokenId);
+    const devices = this.adapter.devices;
+    return devices.summary === undefined
+      ? summarizeByParts(this, tokenId)
+      : devices.summary(tokenId);
   }
 
   /** {@inheritDoc DeviceStore.findDeviceBySerial} */

@@ -593,6 +593,13 @@ export interface DeviceStore {
   /** Counts of the token's devices per status (removed included). */
   countDevices(tokenId: string): Promise<Record<DeviceStatus, number>>;
   /**
+   * What a sync run reports about the token's devices, in one step: {@link DeviceStore.countDevices}
+   * and the unresolved devices (as {@link SyncRunStart.unresolved}). Optional: the manager
+   * composes it from `countDevices` and `listDevices` when a store lacks it; `PostgresStorage`
+   * answers it in one statement, `RedisStorage` in one script.
+   */
+  summarizeDevices?(tokenId: string): Promise<DeviceSummary>;
+  /**
    * Every token's record of this serial (indexed): live records first, then most recently
    * updated. Used to route an enrolling device to its tenant.
    */
@@ -845,6 +852,14 @@ export interface SyncRunStart {
    * manager then lists them after the run. A run that writes no device record reports these.
    */
   unresolved?: UnresolvedSample | undefined;
+}
+
+/** The device counts and unresolved devices of a token ({@link DeviceStore.summarizeDevices}). */
+export interface DeviceSummary {
+  /** Counts per status ({@link DeviceStore.countDevices}). */
+  counts: Record<DeviceStatus, number>;
+  /** The devices without a resolved profile, counted up to 100, with the first. */
+  unresolved: UnresolvedSample;
 }
 
 /** Devices without a resolved profile, counted up to 100, with the first (see {@link SyncRunStart.unresolved}). */

@@ -3,10 +3,46 @@ import type { DevicePersistence, Limited } from '../adapter.js';
 import type * as T from '../types.js';
 import { DEVICE_COLS, toDevice } from './device-rows.js';
 import { NOW_ISO } from './migrations.js';
-import { fenceGuard, PgStore, pageOf } from './query.js';
+import { fenceGuard, jsonValue, PgStore, pageOf, type Row } from './query.js';
 
 /** Devices the policy gives no profile (`{ unresolved: true }`). @internal */
 export const UNRESOLVED = 'NOT removed AND resolved_profile_uuid IS NULL';
+
+/**
+ * Select-list items `unresolved` (counted up to 100) and `unresolved_first` (serial and reason
+ * of the first, by serial) for token `$1`; {@link toUnresolved} reads them. @internal
+ */
+export function unresolvedSql(s: string): string {
+  return `(SELECT count(*) FROM (SELECT 1 FROM ${s}.devices WHERE token_id = $1 AND ${UNRESOLVED}
+        LIMIT 100) u)::int AS unresolved,
+      (SELECT row_to_json(u) FROM (SELECT serial, unassigned_reason FROM ${s}.devices
+        WHERE token_id = $1 AND ${UNRESOLVED} ORDER BY serial LIMIT 1) u) AS unresolved_first`;
+}
+
+/** The unresolved sample of a row with {@link unresolvedSql}'s items. @internal */
+export function toUnresolved(row: Row): T.UnresolvedSample {
+  const first = jsonValue(row['unresolved_first']) as Row | null;
+  return {
+    count: Number(row['unresolved']),
+    first:
+      first === null
+        ? null
+        : {
+            serialNumber: String(first['serial']),
+            unassignedReason:
+              first['unassigned_reason'] == null ? null : String(first['unassigned_reason']),
+          },
+  };
+}
+
+/** Device counts per status of a `json_object_agg(status, n)`. @internal */
+export function toCounts(json: unknown): Record<T.DeviceStatus, number> {
+  const counts = emptyCounts();
+  for (const [status, n] of Object.entries((jsonValue(json) ?? {}) as Record<string, number>)) {
+    counts[status as T.DeviceStatus] = Number(n);
+  }
+  return counts;
+}
 
 /**
  * Devices in table `devices`: reads, and the writes of abmkit's own fields. Page application
@@ -75,6 +111,17 @@ export class PostgresDevices extends PgStore implements DevicePersistence {
     const counts = emptyCounts();
     for (const row of r.rows) counts[String(row['status']) as T.DeviceStatus] = Number(row['n']);
     return counts;
+  }
+
+  async summary(tokenId: string): Promise<T.DeviceSummary> {
+    const s = this.db.s;
+    const r = await this.db.q(
+      `SELECT (SELECT json_object_agg(status, n) FROM ${s}.device_counts
+        WHERE token_id = $1 AND n <> 0) AS counts, ${unresolvedSql(s)}`,
+      [tokenId],
+    );
+    const row = r.rows[0] as Row;
+    return { counts: toCounts(row['counts']), unresolved: toUnresolved(row) };
   }
 
   async findBySerial(serialNumber: string): Promise<T.DeviceRecord[]> {

@@ -1,8 +1,14 @@
-import { emptyCounts, newRunId } from '../../domain/devices.js';
+import { newRunId } from '../../domain/devices.js';
 import type { RunEndWrite } from '../adapter.js';
-import type { BeginSyncRunInput, DeviceStatus, SyncRunBegin, SyncRunEnd } from '../types.js';
+import type { BeginSyncRunInput, SyncRunBegin, SyncRunEnd } from '../types.js';
 import { CURSOR_COLS, cursorCasSql, toCursor } from './cursor-pages.js';
-import { pendingAssignmentSql, replanSql, UNRESOLVED } from './devices.js';
+import {
+  pendingAssignmentSql,
+  replanSql,
+  toCounts,
+  toUnresolved,
+  unresolvedSql,
+} from './devices.js';
 import { acquireSql, toLease } from './leases.js';
 import { NOW_ISO } from './migrations.js';
 import { POLICY_COLS, toPolicy } from './policy.js';
@@ -45,11 +51,7 @@ export async function beginRun(db: PgDb, input: BeginSyncRunInput): Promise<Sync
       EXISTS (SELECT 1 FROM ${s}.devices WHERE token_id = $1 AND ${pendingAssignmentSql(s)}) AS assign,
       EXISTS (SELECT 1 FROM ${s}.retries WHERE token_id = $1) AS retries,
       EXISTS (SELECT 1 FROM ${s}.retries WHERE token_id = $1 AND ${dueSql('$5::text')}) AS due,
-      ${recent} AS recent, ${changed} AS changed,
-      (SELECT count(*) FROM (SELECT 1 FROM ${s}.devices WHERE token_id = $1 AND ${UNRESOLVED}
-        LIMIT 100) u)::int AS unresolved,
-      (SELECT row_to_json(u) FROM (SELECT serial, unassigned_reason FROM ${s}.devices
-        WHERE token_id = $1 AND ${UNRESOLVED} ORDER BY serial LIMIT 1) u) AS unresolved_first
+      ${recent} AS recent, ${changed} AS changed, ${unresolvedSql(s)}
 `,
     [
       ...[tokenId, owner, ttlMs, newRunId(Date.now()), now],
@@ -61,35 +63,21 @@ export async function beginRun(db: PgDb, input: BeginSyncRunInput): Promise<Sync
   if (row['changed'] === true) return 'token-changed';
   if (row['recent'] === true) return 'recently-synced';
   if (jsonValue(row['lease']) === null) return null;
-  const devices = emptyCounts();
-  const counts = (jsonValue(row['counts']) ?? {}) as Record<string, number>;
-  for (const [status, n] of Object.entries(counts)) devices[status as DeviceStatus] = Number(n);
   const cursor = jsonValue(row['cursor']) as Row | null;
   const policy = jsonValue(row['policy']) as Row | null;
-  const first = jsonValue(row['unresolved_first']) as Row | null;
   return {
     lease: toLease(jsonValue(row['lease']) as Row),
     run: toRun(jsonValue(row['run']) as Row),
     cursor: cursor === null ? null : toCursor(cursor),
     policy: policy === null ? null : toPolicy(policy),
-    devices,
+    devices: toCounts(row['counts']),
     pending: {
       replan: row['replan'] === true,
       assign: row['assign'] === true,
       retries: row['retries'] === true,
       dueRetries: row['due'] === true,
     },
-    unresolved: {
-      count: Number(row['unresolved']),
-      first:
-        first === null
-          ? null
-          : {
-              serialNumber: String(first['serial']),
-              unassignedReason:
-                first['unassigned_reason'] == null ? null : String(first['unassigned_reason']),
-            },
-    },
+    unresolved: toUnresolved(row),
   };
 }
 

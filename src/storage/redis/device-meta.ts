@@ -1,6 +1,6 @@
 import { DEVICE_STATUSES } from '../../domain/devices.js';
 import type { AdeDevice } from '../../schemas/device.js';
-import type { DeviceRecord, DeviceStatus } from '../types.js';
+import type { DeviceRecord, DeviceStatus, UnresolvedSample } from '../types.js';
 import type { RedisConnection } from './redis-client.js';
 
 /**
@@ -98,6 +98,16 @@ local function device_counts(base)
   for i, st in ipairs(STATUSES) do out[i] = redis.call('ZCARD', base .. ':st:' .. st) end
   return out
 end
+local function unresolved_sample(base)
+  local n = math.min(redis.call('ZCARD', base .. ':unres'), 100)
+  local first = redis.call('ZRANGE', base .. ':unres', 0, 0)[1]
+  local reason = false
+  if first then
+    local raw = redis.call('HGET', base .. ':meta', first)
+    if raw then reason = cjson.decode(raw).rr or false end
+  end
+  return n, first or false, reason
+end
 `;
 
 function toDevice(tokenId: string, serial: string, dev: string, metaRaw: string): DeviceRecord {
@@ -143,4 +153,15 @@ export async function loadDevices(
     if (d && m) out.push(toDevice(tokenId, s, d, m));
   });
   return out;
+}
+
+/** The unresolved sample of `unresolved_sample`'s three script results. @internal */
+export function toUnresolved(n: unknown, first: unknown, reason: unknown): UnresolvedSample {
+  return {
+    count: Number(n),
+    first:
+      typeof first === 'string'
+        ? { serialNumber: first, unassignedReason: typeof reason === 'string' ? reason : null }
+        : null,
+  };
 }

@@ -2,7 +2,7 @@ import { awaitsAssignment, DEVICE_STATUSES } from '../../domain/devices.js';
 import { LeaseLostError } from '../../errors/index.js';
 import type { DevicePersistence, Limited } from '../adapter.js';
 import type * as T from '../types.js';
-import { DEVICE_LUA, loadDevices } from './device-meta.js';
+import { DEVICE_LUA, loadDevices, toUnresolved } from './device-meta.js';
 import { fenceArg, LUA_CLOCK, type RedisConnection, script } from './redis-client.js';
 
 /**
@@ -74,6 +74,11 @@ return out`);
 /** The device counts, in `DEVICE_STATUSES` order. KEYS[1]=all (routes the call); ARGV base. */
 const COUNT = script(`${DEVICE_LUA}
 return device_counts(ARGV[1])`);
+
+/** Counts and the unresolved sample. KEYS[1]=all (the token's hash tag); ARGV base. */
+const SUMMARY = script(`${DEVICE_LUA}
+local n, first, reason = unresolved_sample(ARGV[1])
+return {device_counts(ARGV[1]), n, first, reason}`);
 
 /** The tracked fields `update` writes, by their metadata key, in the script's order. */
 const PATCH_FIELDS = Object.entries({
@@ -159,6 +164,17 @@ export class RedisDevices implements DevicePersistence {
     const b = this.r.base(tokenId);
     const n = (await this.r.eval(COUNT, [`${b}:all`], [b])) as number[];
     return countsOf(n);
+  }
+
+  async summary(tokenId: string): Promise<T.DeviceSummary> {
+    const b = this.r.base(tokenId);
+    const [counts, n, first, reason] = (await this.r.eval(SUMMARY, [`${b}:all`], [b])) as [
+      number[],
+      unknown,
+      unknown,
+      unknown,
+    ];
+    return { counts: countsOf(counts), unresolved: toUnresolved(n, first, reason) };
   }
 
   async findBySerial(serialNumber: string): Promise<T.DeviceRecord[]> {

@@ -2,7 +2,7 @@ import { newRunId } from '../../domain/devices.js';
 import type { RunEndWrite } from '../adapter.js';
 import type { BeginSyncRunInput, CursorRecord, SyncRunBegin, SyncRunEnd } from '../types.js';
 import { CURSOR_LUA } from './cursor-pages.js';
-import { DEVICE_LUA } from './device-meta.js';
+import { DEVICE_LUA, toUnresolved } from './device-meta.js';
 import { countsOf } from './devices.js';
 import { LEASE_LUA } from './leases.js';
 import { isoFromTime, LUA_CLOCK, type RedisConnection, script } from './redis-client.js';
@@ -121,14 +121,7 @@ local replan = some_replan(base, rev)
 local assign = some_assignable(base)
 local retries = redis.call('HLEN', base .. ':retry') > 0
 local due = retries and some_due(base, ARGV[6])
-local unres_n = math.min(redis.call('ZCARD', base .. ':unres'), 100)
-local unres_first, unres_reason = false, false
-local first = redis.call('ZRANGE', base .. ':unres', 0, 0)[1]
-if first then
-  unres_first = first
-  local raw = redis.call('HGET', base .. ':meta', first)
-  if raw then unres_reason = cjson.decode(raw).rr or false end
-end
+local unres_n, unres_first, unres_reason = unresolved_sample(base)
 local g = take_lease(KEYS[1], KEYS[2], owner, ARGV[3])
 if not g then return false end
 local t = redis.call('TIME')
@@ -231,16 +224,7 @@ export async function beginRun(
       retries: flags[2] === true,
       dueRetries: flags[3] === true,
     },
-    unresolved: {
-      count: Number(unresolved),
-      first:
-        typeof firstSerial === 'string'
-          ? {
-              serialNumber: firstSerial,
-              unassignedReason: typeof firstReason === 'string' ? firstReason : null,
-            }
-          : null,
-    },
+    unresolved: toUnresolved(unresolved, firstSerial, firstReason),
   };
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { beginRunByParts, unresolvedSample } from '../../storage/run-bracket.js';
+import { beginRunByParts, summarizeByParts, unresolvedSample } from '../../storage/run-bracket.js';
 import type { AbmStorage, BeginSyncRunInput } from '../../storage/types.js';
 import { dev, lease, page, sleep } from './helpers.js';
 import type { SuiteContext } from './suite-context.js';
@@ -36,6 +36,10 @@ async function bothReads(s: AbmStorage, now = NOW) {
   // The unresolved devices are optional in the answer: where given, they are the listing's.
   if (oneStep?.unresolved !== undefined) {
     assert.deepEqual(oneStep.unresolved, await unresolvedSample(s, 't1'));
+  }
+  // So is the one-step summary of a run's end.
+  if (s.summarizeDevices !== undefined) {
+    assert.deepEqual(await s.summarizeDevices('t1'), await summarizeByParts(s, 't1'));
   }
   return {
     oneStep: await reads(Promise.resolve(oneStep)),

@@ -10,7 +10,7 @@ const LOCAL_SESSION_MS = 30_000;
 /** Where {@link storageSessionCache} keeps a token's session. @internal */
 export interface StorageSessionCacheOptions {
   /** The store (its session methods); sessions are encrypted at rest by the store. */
-  storage: Pick<SessionStore, 'getSession' | 'putSession' | 'deleteSession'> & {
+  storage: Pick<SessionStore, 'getSession' | 'putSession' | 'putSessionFor' | 'deleteSession'> & {
     /** The store's clock: the store judges `expiresAt` by it, so it also stamps it. */
     now(): Promise<string>;
   };
@@ -52,8 +52,14 @@ export function storageSessionCache(options: StorageSessionCacheOptions): Sessio
       // The store decides expiry by its own clock (database time, Redis TIME), so `expiresAt` is
       // stamped by that clock too: a manager clock behind the store's would otherwise store
       // sessions that are already expired, and every request would log in again.
-      const expiresAt = new Date(Date.parse(await storage.now()) + SESSION_TTL_MS).toISOString();
-      await storage.putSession(tokenId, { sessionToken: `${tag}${sessionToken}`, expiresAt });
+      const tagged = `${tag}${sessionToken}`;
+      if (typeof storage.putSessionFor === 'function') {
+        // One step: the store stamps the expiry from its own clock.
+        await storage.putSessionFor(tokenId, { sessionToken: tagged, ttlMs: SESSION_TTL_MS });
+      } else {
+        const expiresAt = new Date(Date.parse(await storage.now()) + SESSION_TTL_MS).toISOString();
+        await storage.putSession(tokenId, { sessionToken: tagged, expiresAt });
+      }
       local = { value: sessionToken, at: performance.now() };
     },
     delete: async () => {

@@ -93,6 +93,8 @@ export interface TokenPersistence {
 export interface SessionPersistence {
   /** Stores (replaces) the session, stamping `updatedAt`. */
   put(tokenId: string, session: { sessionToken: string; expiresAt: IsoDateTime }): Promise<void>;
+  /** Optional: stores the session to expire `ttlMs` after the store's now, in one round trip. */
+  putFor?(tokenId: string, session: { sessionToken: string; ttlMs: number }): Promise<void>;
   /** The stored session, or `null` when absent or past `expiresAt` (store clock). */
   get(tokenId: string): Promise<SessionRecord | null>;
   /** Removes the session. */

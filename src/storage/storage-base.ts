@@ -150,6 +150,13 @@ export class StorageBase implements AbmStorage {
   ): Promise<void> {
     return this.#tokens.putSession(tokenId, session);
   }
+  /** {@inheritDoc SessionStore.putSessionFor} */
+  async putSessionFor(
+    tokenId: string,
+    session: { sessionToken: string; ttlMs: number },
+  ): Promise<void> {
+    return this.#tokens.putSessionFor(tokenId, session);
+  }
 
   /** {@inheritDoc SessionStore.deleteSession} */
   async deleteSession(tokenId: string): Promise<void> {

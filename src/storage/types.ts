@@ -293,6 +293,13 @@ export interface SessionStore {
     tokenId: string,
     session: { sessionToken: string; expiresAt: IsoDateTime },
   ): Promise<void>;
+  /**
+   * Stores (replaces) the session to expire `ttlMs` after the store's own clock reads now, in
+   * one step (otherwise {@link AbmStorage.now} and then `putSession`). Optional: the session
+   * cache composes it when a store lacks it; every built-in store has it.
+   * @throws SecretKeyRequiredError when the store has no key.
+   */
+  putSessionFor?(tokenId: string, session: { sessionToken: string; ttlMs: number }): Promise<void>;
   /** Forgets the session (after a 401). */
   deleteSession(tokenId: string): Promise<void>;
 }

@@ -125,6 +125,25 @@ export class TokenFront {
     await this.adapter.sessions.put(tokenId, { sessionToken, expiresAt });
   }
 
+  async putSessionFor(
+    tokenId: string,
+    session: { sessionToken: string; ttlMs: number },
+  ): Promise<void> {
+    checkTokenId(tokenId);
+    const ttlMs = session?.ttlMs;
+    if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
+      throw new InvalidArgumentError('A session ttlMs must be a positive number of milliseconds.');
+    }
+    const sessions = this.adapter.sessions;
+    if (sessions.putFor === undefined) {
+      const expiresAt = new Date(Date.parse(await this.adapter.now()) + ttlMs).toISOString();
+      return this.putSession(tokenId, { sessionToken: session.sessionToken, expiresAt });
+    }
+    const aad = `session|${tokenId}|sessionToken`;
+    const sessionToken = await this.secrets.seal(session.sessionToken, aad);
+    await sessions.putFor(tokenId, { sessionToken, ttlMs });
+  }
+
   async deleteSession(tokenId: string): Promise<void> {
     await this.adapter.sessions.delete(checkTokenId(tokenId));
   }

@@ -13,6 +13,19 @@ export class StateSessions implements SessionPersistence {
     });
   }
 
+  putFor(tokenId: string, session: { sessionToken: string; ttlMs: number }): Promise<void> {
+    return this.core.write(() => {
+      const expiresAt = new Date(this.core.nowMs() + session.ttlMs).toISOString();
+      const value = {
+        tokenId,
+        sessionToken: session.sessionToken,
+        expiresAt,
+        updatedAt: this.core.nowIso(),
+      };
+      return [[{ op: 'session', tokenId, value }], undefined];
+    });
+  }
+
   get(tokenId: string): Promise<SessionRecord | null> {
     return this.core.read((s) => {
       const session = s.sessions.get(tokenId);

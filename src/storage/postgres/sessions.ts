@@ -18,6 +18,16 @@ export class PostgresSessions extends PgStore implements SessionPersistence {
     );
   }
 
+  async putFor(tokenId: string, session: { sessionToken: string; ttlMs: number }): Promise<void> {
+    await this.db.q(
+      `INSERT INTO ${this.db.s}.sessions (token_id, session_token, expires_at, updated_at)
+       VALUES ($1, $2, now() + $3 * interval '1 millisecond', ${NOW_ISO})
+       ON CONFLICT (token_id) DO UPDATE SET session_token = EXCLUDED.session_token,
+         expires_at = EXCLUDED.expires_at, updated_at = EXCLUDED.updated_at`,
+      [tokenId, session.sessionToken, session.ttlMs],
+    );
+  }
+
   async get(tokenId: string): Promise<SessionRecord | null> {
     const r = await this.db.q(
       `SELECT token_id, session_token, ${iso('expires_at')} AS expires_at, updated_at

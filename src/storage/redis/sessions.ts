@@ -22,6 +22,18 @@ end
 redis.call('SET', KEYS[1], '{"updatedAt":"' .. now .. '",' .. string.sub(ARGV[2], 2), 'PX', ttl)
 return 1`);
 
+/**
+ * KEYS[1]=session; ARGV ttl in ms, the record's JSON without `updatedAt` and `expiresAt`, which
+ * Redis `TIME` stamps (expiry `ttl` after it).
+ */
+const PUT_FOR = script(`${LUA_CLOCK}
+local now, ms = clock()
+local ttl = tonumber(ARGV[1])
+local exp = ms + ttl
+redis.call('SET', KEYS[1], '{"updatedAt":"' .. now .. '","expiresAt":"' ..
+  iso_of(math.floor(exp / 1000), exp % 1000) .. '",' .. string.sub(ARGV[2], 2), 'PX', ttl)
+return 1`);
+
 /** {@link SessionPersistence} over Redis. @internal */
 export class RedisSessions implements SessionPersistence {
   /** @param r - The shared connection. */
@@ -36,6 +48,14 @@ export class RedisSessions implements SessionPersistence {
       PUT,
       [`${this.r.base(tokenId)}:session`],
       [Date.parse(expiresAt), JSON.stringify({ tokenId, sessionToken, expiresAt })],
+    );
+  }
+
+  async putFor(tokenId: string, session: { sessionToken: string; ttlMs: number }): Promise<void> {
+    await this.r.eval(
+      PUT_FOR,
+      [`${this.r.base(tokenId)}:session`],
+      [Math.ceil(session.ttlMs), JSON.stringify({ tokenId, sessionToken: session.sessionToken })],
     );
   }
 

@@ -130,6 +130,26 @@ export function tokenTests({ it, describe, run, factory }: SuiteContext): void {
         assert.equal(await s.getSession('t1'), null);
       });
     });
+
+    it('stores a session to expire a while after the store clock reads now (putSessionFor)', async () => {
+      await run(async ({ storage: s }) => {
+        if (s.putSessionFor === undefined) return;
+        const before = Date.parse(await s.now());
+        await s.putSessionFor('t1', { sessionToken: 'sess-for', ttlMs: 60_000 });
+        const after = Date.parse(await s.now());
+        const got = await s.getSession('t1');
+        assert.equal(got?.sessionToken, 'sess-for');
+        const expires = Date.parse(got?.expiresAt ?? '');
+        assert.ok(expires >= before + 60_000 && expires <= after + 60_000, got?.expiresAt);
+        // Replaced by the next one; a bad ttl is refused at the door.
+        await s.putSessionFor('t1', { sessionToken: 'sess-next', ttlMs: 60_000 });
+        assert.equal((await s.getSession('t1'))?.sessionToken, 'sess-next');
+        await assert.rejects(
+          s.putSessionFor('t1', { sessionToken: 'x', ttlMs: 0 }),
+          (e: { code?: string }) => e.code === 'INVALID_ARGUMENT',
+        );
+      });
+    });
   });
 
   describe('secrets at rest', () => {

@@ -45,18 +45,23 @@ describe('AbmManager leases', () => {
   });
 });
 
+/** A store whose third page write fails before it commits (a crash in the middle of a run). */
+function crashingAtThirdWrite(): MemoryStorage {
+  let applies = 0;
+  return new MemoryStorage({
+    encryptionKey: TEST_KEY,
+    faultInjection: {
+      betweenWrites: () => {
+        applies += 1;
+        if (applies === 3) throw new StorageError('simulated crash before commit');
+      },
+    },
+  });
+}
+
 describe('AbmManager crash safety', () => {
   it('a crash inside a page apply loses nothing and assigns nothing twice after a restart', async () => {
-    let applies = 0;
-    const storage = new MemoryStorage({
-      encryptionKey: TEST_KEY,
-      faultInjection: {
-        betweenWrites: () => {
-          applies += 1;
-          if (applies === 3) throw new StorageError('simulated crash before commit');
-        },
-      },
-    });
+    const storage = crashingAtThirdWrite();
     h = await harness({ devices: 500, platforms: only('iPhone') }, { pageSize: 100 }, storage);
     await enroll(h, 't');
     const ios = await defineProfile(h.manager, 't', 'iOS');
@@ -96,16 +101,7 @@ describe('AbmManager crash safety', () => {
   });
 
   it('a first sync cut short restarts as a full fetch that marks what vanished meanwhile', async () => {
-    let applies = 0;
-    const storage = new MemoryStorage({
-      encryptionKey: TEST_KEY,
-      faultInjection: {
-        betweenWrites: () => {
-          applies += 1;
-          if (applies === 3) throw new StorageError('simulated crash before commit');
-        },
-      },
-    });
+    const storage = crashingAtThirdWrite();
     h = await harness({ devices: 300, platforms: only('iPhone') }, { pageSize: 100 }, storage);
     await enroll(h, 't');
     const crashed = await h.manager.syncNow('t');

@@ -180,6 +180,8 @@ export async function uploadServerToken(
   await ctx.storage.deleteSession(tokenId);
   if (switched) await ctx.storage.resetCursor(tokenId);
   saved = await recordHealth(ctx, saved, { uploaded: true });
+  // The token's first run starts from this record without reading it (unless it changes).
+  ctx.known.remember(tokenId, saved);
   ctx.logger.info(
     { event: 'token.uploaded', tokenId, consumerKey: fields.consumerKey, switched },
     'abmkit: server token uploaded',

@@ -20,6 +20,13 @@ export interface PostgresStorageOptions extends StorageBaseOptions {
   pool: PgPoolLike;
   /** The schema to keep abmkit's tables in (default `abmkit`); created by `migrate()`. */
   schema?: string | undefined;
+  /**
+   * Run parameterised statements as prepared statements (named, parsed and planned once per
+   * connection): less to send and to plan on every call. Turn it off behind a pooler that
+   * cannot keep prepared statements, such as PgBouncer before 1.21 in transaction mode.
+   * @default true
+   */
+  preparedStatements?: boolean | undefined;
 }
 
 /** The PostgreSQL stores, one per concern, over one {@link PgDb}. @internal */
@@ -67,7 +74,13 @@ function openAdapter(options: PostgresStorageOptions): PostgresAdapter {
       `Schema name "${schema}" is not allowed; use letters, digits and underscores (max 63).`,
     );
   }
-  return postgresAdapter(new PgDb(pool, schema));
+  const prepared = options.preparedStatements ?? true;
+  if (typeof prepared !== 'boolean') {
+    throw new InvalidArgumentError(
+      'PostgresStorage option `preparedStatements` must be a boolean.',
+    );
+  }
+  return postgresAdapter(new PgDb(pool, schema, prepared));
 }
 
 /**

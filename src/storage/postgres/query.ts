@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { LeaseLostError, StorageError } from '../../errors/index.js';
 import type { IsoDateTime, LeaseFence, Page } from '../types.js';
 import { NOW_ISO } from './migrations.js';
@@ -21,15 +22,32 @@ export class PgDb {
   /** The schema name, quoted for SQL (`"abmkit"`). */
   readonly s: string;
 
-  constructor(pool: PgPoolLike, schema: string) {
+  /** Prepared statement names by SQL text (`null`: statements are not prepared). */
+  readonly #names: Map<string, string> | null;
+
+  constructor(pool: PgPoolLike, schema: string, preparedStatements = true) {
     this.pool = pool;
     this.schema = schema;
     this.s = `"${schema}"`;
+    this.#names = preparedStatements ? new Map() : null;
   }
 
-  /** Runs one statement on `on` (the pool by default). */
+  /**
+   * Runs one statement on `on` (the pool by default). A parameterised statement is prepared
+   * (parsed and planned once per connection, then sent by name) unless `preparedStatements` is
+   * off; its name is derived from its text, so one name never stands for two texts.
+   */
   async q(sql: string, values: unknown[] = [], on: Querier = this.pool): Promise<PgQueryResult> {
     try {
+      const names = this.#names;
+      if (names !== null && values.length > 0) {
+        let name = names.get(sql);
+        if (name === undefined) {
+          name = `abmkit_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+          names.set(sql, name);
+        }
+        return await on.query({ name, text: sql, values });
+      }
       return await on.query(sql, values);
     } catch (err) {
       throw new StorageError(

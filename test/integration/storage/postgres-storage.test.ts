@@ -157,6 +157,51 @@ describe.skipIf(!run)('PostgresStorage', () => {
       );
     });
 
+    it('runs with prepared statements off (a pooler that cannot keep them), and checks the option', async () => {
+      const schema = await freshSchema();
+      const plain = new PostgresStorage({ pool, schema, preparedStatements: false });
+      await plain.migrate();
+      // Statements reach the pool as text, never as named config objects.
+      const seen: unknown[] = [];
+      const spy = new PostgresStorage({
+        pool: {
+          query: (text: unknown, values?: unknown[]) => {
+            seen.push(text);
+            return pool.query(text as string, values);
+          },
+          connect: () => pool.connect(),
+        },
+        schema,
+        preparedStatements: false,
+      });
+      await spy.saveToken('t', { name: 'HQ' });
+      expect((await spy.getToken('t'))?.name).toBe('HQ');
+      expect(seen.length).toBeGreaterThan(0);
+      expect(seen.every((t) => typeof t === 'string')).toBe(true);
+      // By default they are prepared: named, one name per text.
+      const named: { name?: string; text: string }[] = [];
+      const prepared = new PostgresStorage({
+        pool: {
+          query: (config: unknown, values?: unknown[]) => {
+            if (typeof config === 'object') named.push(config as { name?: string; text: string });
+            return pool.query(config as string, values);
+          },
+          connect: () => pool.connect(),
+        },
+        schema,
+      });
+      await prepared.getToken('t');
+      await prepared.getToken('t');
+      await prepared.saveToken('t', { name: 'HQ 2' });
+      expect(named.map((c) => c.name?.startsWith('abmkit_'))).toEqual([true, true, true]);
+      expect(named[0]?.name).toBe(named[1]?.name);
+      expect(named[2]?.name).not.toBe(named[0]?.name);
+      expect(
+        () =>
+          new PostgresStorage({ pool, schema, preparedStatements: 'yes' as unknown as boolean }),
+      ).toThrow(/preparedStatements/);
+    });
+
     it('rejects an unsafe schema name and a missing pool', () => {
       expect(() => new PostgresStorage({ pool, schema: 'x; DROP TABLE y' })).toThrowError(
         /Schema name/,

@@ -10,5 +10,5 @@
 // The contract interfaces PostgresStorage implements, so that its methods carry their docs here.
 export type * from '../contract.js';
 export { PostgresApiAccountStore } from './api-accounts.js';
-export type { PgClientLike, PgPoolLike, PgQueryResult } from './pg-types.js';
+export type { PgClientLike, PgPoolLike, PgQueryConfig, PgQueryResult } from './pg-types.js';
 export { PostgresStorage, type PostgresStorageOptions } from './postgres-storage.js';

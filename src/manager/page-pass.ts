@@ -140,8 +140,15 @@ export async function writePage(
   }
   await settleAssigned(run, assigned);
   for (const d of page.devices) run.seen.add(d.serial_number);
-  ctx.events.emit('sync.progress', {
-    tokenId,
+  emitProgress(run, page);
+}
+
+/** `sync.progress` after a page was counted. */
+function emitProgress(run: RunState, page: SyncApiPage): void {
+  const c = run.counts;
+  const fetching = page.phase === 'fetch';
+  run.ctx.events.emit('sync.progress', {
+    tokenId: run.tokenId,
     pages: c.pages,
     devices: run.seen.size,
     records: c.devicesSeen,
@@ -152,35 +159,25 @@ export async function writePage(
 }
 
 /**
- * The last page of a sync when it holds no device and the store writes cursors with the run's
- * end: counted like a written page, its cursor kept for `endSyncRun` (`run.endCursor`).
- * Returns whether it was kept (otherwise the caller writes the page).
+ * The last page of a sync that holds no device (the caller checks that), when the store writes
+ * cursors with the run's end: counted like a written page, its cursor kept for `endSyncRun`
+ * (`run.endCursor`). Returns whether it was kept (otherwise the caller writes the page).
  * @internal
  */
 export function deferEmptyLastPage(run: RunState, pos: Position, page: SyncApiPage): boolean {
   const storage = run.ctx.storage;
   const endWritesCursor =
     typeof storage.endSyncRun !== 'function' || storage.capabilities?.endSyncRunCursor === true;
-  if (!endWritesCursor || page.phase === 'fetch' || page.moreToFollow) return false;
-  if (page.devices.length > 0 || pos.fullFetch) return false;
+  if (!endWritesCursor || pos.fullFetch) return false;
   run.endCursor = {
     expectedCursor: pos.cursor,
     nextCursor: page.cursor ?? pos.cursor,
     phase: 'sync',
     fetchedUntil: page.fetchedUntil ?? null,
   };
-  const c = run.counts;
-  c.pages += 1;
-  c.phase = 'sync';
-  run.ctx.events.emit('sync.progress', {
-    tokenId: run.tokenId,
-    pages: c.pages,
-    devices: run.seen.size,
-    records: c.devicesSeen,
-    expectedTotal: null,
-    moreToFollow: false,
-    phase: 'sync',
-  });
+  run.counts.pages += 1;
+  run.counts.phase = 'sync';
+  emitProgress(run, page);
   return true;
 }
 

@@ -246,10 +246,10 @@ async function execute(
   }
   // A run that wrote no device record reports what its start read; one that did reads the
   // counts and the unresolved devices back in one step.
-  const unchanged = state !== undefined && !state.wroteDevices && start.unresolved !== undefined;
-  const summary = unchanged
-    ? { counts: { ...start.devices }, unresolved: start.unresolved ?? null }
-    : await summarize(ctx, tokenId).catch(() => null);
+  const summary =
+    state !== undefined && !state.wroteDevices && start.unresolved !== undefined
+      ? { counts: { ...start.devices }, unresolved: start.unresolved }
+      : await summarize(ctx, tokenId).catch(() => null);
   const totals = summary?.counts ?? null;
   if (outcome === 'completed') {
     const unresolved = summary?.unresolved;

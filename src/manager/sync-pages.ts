@@ -43,7 +43,7 @@ export async function prepareCursor(
     // A first sync writes no cursor before its first page: that page's write creates it (phase
     // `full`, with the full fetch's id), and a run that ends before it simply starts over. A
     // token that holds no device needs no id: nothing can be missing at the end of its fetch.
-    return startFull(run, {
+    return started(run, {
       tokenId: run.tokenId,
       cursor: null,
       phase: 'full',
@@ -62,10 +62,11 @@ export async function prepareCursor(
       fullFetchId: randomUUID(),
     });
   }
-  return startFull(run, record as CursorRecord);
+  return started(run, record as CursorRecord);
 }
 
-function startFull(run: RunState, ready: CursorRecord): CursorRecord {
+/** Notes where the run starts (full fetch or sync) in its counters. */
+function started(run: RunState, ready: CursorRecord): CursorRecord {
   run.counts.fullFetch = ready.phase === 'full';
   run.counts.phase = ready.phase;
   return ready;

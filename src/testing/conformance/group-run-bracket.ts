@@ -286,8 +286,8 @@ export function runBracketTests({ it, describe, run }: SuiteContext): void {
         const started = await beginSyncRun({ ...input, ifTokenUnchanged: as(saved) });
         assert.ok(started && typeof started === 'object');
         await s.releaseLease('t1', 'A', started.lease.generation);
-        // Written since (a later updatedAt), or gone: changed.
-        await sleep(2);
+        // Written since (every write moves updatedAt forward, even within a millisecond), or
+        // gone: changed.
         const renamed = await s.saveToken('t1', { name: 'HQ 2' });
         assert.equal(
           await beginSyncRun({ ...input, ifTokenUnchanged: as(saved) }),

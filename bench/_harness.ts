@@ -4,6 +4,7 @@
  * Only the package's public API is used, so the benchmarks survive internal redesigns.
  */
 import { fork } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { SimAsk } from './_sim-child.js';
@@ -99,6 +100,33 @@ export function peakRss(): { stop(): number } {
   };
 }
 
+/**
+ * CPU time (user + system, ms) used so far by every process named `postgres` on this machine,
+ * read from `/proc` (Linux); `null` where that cannot be read. The benchmarks own the machine
+ * while they run, so the difference over a run is the server's work for it.
+ */
+export function postgresCpuMs(): number | null {
+  let ticks = 0;
+  let seen = false;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        if (!readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres')) continue;
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]);
+        seen = true;
+      } catch {
+        // The process ended meanwhile.
+      }
+    }
+  } catch {
+    return null;
+  }
+  // USER_HZ is 100 on Linux.
+  return seen ? ticks * 10 : null;
+}
+
 /** Runs `fn` over `items`, at most `limit` at once. */
 export async function mapLimit<T, R>(
   items: readonly T[],
@@ -128,6 +156,8 @@ export interface SimProcess {
   requests(): Promise<number>;
   /** Defines a profile; its UUID. */
   profile(): Promise<string>;
+  /** Assigns `count` new devices to the server (sync reports them `added`); events so far. */
+  add(count: number): Promise<number>;
   /** Back to the initial population (tokens kept). */
   reset(): Promise<void>;
   close(): void;
@@ -162,6 +192,7 @@ export async function startSim(devices: number): Promise<SimProcess> {
     sessions: (count) => ask({ op: 'sessions', count }),
     requests: () => ask({ op: 'requests' }),
     profile: () => ask({ op: 'profile' }),
+    add: (count) => ask({ op: 'add', count }),
     reset: () => ask({ op: 'reset' }),
     close: () => child.kill(),
   };

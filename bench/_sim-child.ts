@@ -14,6 +14,7 @@ export type SimAsk =
   | { op: 'sessions'; count: number }
   | { op: 'requests' }
   | { op: 'profile' }
+  | { op: 'add'; count: number }
   | { op: 'reset' };
 
 const devices = Number(process.argv[2] ?? 100);
@@ -40,6 +41,7 @@ async function answer(ask: SimAsk): Promise<unknown> {
         sim.sessions.create(sim.tokens.create().consumer_key),
       );
     case 'requests':
+      if (process.env['SIM_DEBUG']) console.error(sim.counters.byEndpoint);
       return sim.counters.requests;
     case 'profile': {
       const session = sim.sessions.create();
@@ -58,6 +60,10 @@ async function answer(ask: SimAsk): Promise<unknown> {
       });
       return (JSON.parse(res.body) as { profile_uuid: string }).profile_uuid;
     }
+    case 'add':
+      // New devices assigned to the server: the next sync reports each as `added`.
+      for (let i = 0; i < ask.count; i++) sim.devices.add();
+      return sim.devices.stats().events;
     case 'reset':
       sim.reset();
       return true;

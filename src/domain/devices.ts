@@ -16,6 +16,11 @@ function hasNul(value: unknown, depth: number): boolean {
   return false;
 }
 
+/** Whether `value` holds a NUL character in a string or a key, at any depth this module checks. @internal */
+export function containsNul(value: unknown): boolean {
+  return hasNul(value, 1);
+}
+
 /**
  * Refuses a device with a NUL character in a string field (PostgreSQL cannot store one; every
  * adapter refuses it alike, as a bad argument rather than a storage failure). @internal

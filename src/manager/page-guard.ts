@@ -1,3 +1,4 @@
+import { containsNul } from '../domain/devices.js';
 import { canonicalProfileUuid } from '../profiles/profile-uuid.js';
 import type { AdeDevice } from '../schemas/device.js';
 
@@ -24,8 +25,11 @@ function problem(device: unknown): string | null {
   }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is checked
   if (/[\u0000-\u001f\u007f]/.test(serial)) return 'the serial number has control characters';
-  for (const [field, value] of Object.entries(device)) {
-    if (typeof value === 'string' && value.includes('\u0000')) {
+  // The same depth as the stores' own check (`checkNoNul`), which would fail the whole page.
+  for (const field in device) {
+    if (!Object.hasOwn(device, field)) continue;
+    if (field.includes('\u0000')) return 'a field name contains a NUL character';
+    if (containsNul((device as Record<string, unknown>)[field])) {
       return `field ${field} contains a NUL character`;
     }
   }

@@ -127,27 +127,34 @@ for (const kind of kinds) {
       }
     });
 
-    it('bad records (empty serial, 300-character serial, NUL in asset_tag) are skipped and reported; the rest is stored', async () => {
+    it('bad records (empty serial, 300-character serial, NUL in asset_tag, in an IMEI, in a key) are skipped and reported; the rest is stored', async () => {
       // The simulator only makes valid serials: Apple's first page is extended on the wire.
       const good = { serial_number: 'GOODEXTRA001', model: 'Mac', os: 'OSX', device_family: 'Mac' };
       const bad = [
         { serial_number: '', model: 'Mac', os: 'OSX' },
         { serial_number: 'X'.repeat(300), model: 'Mac', os: 'OSX' },
         { serial_number: 'NULTAG000001', model: 'Mac', os: 'OSX', asset_tag: 'tag\u0000zero' },
+        // Nested: every store refuses a NUL at any depth, so the guard must find it there too.
+        { serial_number: 'NULIMEI00001', model: 'iPhone', os: 'iOS', imei: ['35\u000012'] },
+        { serial_number: 'NULKEY000001', model: 'Mac', os: 'OSX', extra: { 'a\u0000b': 1 } },
       ];
-      // 90 devices + 4 injected records stay within the page limit of 100 that was asked for.
+      // 90 devices + 6 injected records stay within the page limit of 100 that was asked for.
       const s = await setup(kind, 90, injectOnce('/server/devices', [...bad, good]));
       try {
         const report = await s.manager.syncNow('t');
         expect(report.status).toBe('completed');
-        expect(report.devices.invalid).toBe(3);
+        expect(report.devices.invalid).toBe(5);
         expect(report.devices.added).toBe(91);
         const reasons = report.invalidRecords.map((r) => r.reason).join('\n');
         expect(reasons).toMatch(/empty/);
         expect(reasons).toMatch(/300 characters/);
         expect(reasons).toMatch(/asset_tag/);
+        expect(reasons).toMatch(/field imei contains a NUL/);
+        expect(reasons).toMatch(/field extra contains a NUL/);
+        expect(reasons).not.toContain('\u0000');
         expect(await s.storage.getDevice('t', 'GOODEXTRA001')).not.toBeNull();
         expect(await s.storage.getDevice('t', 'NULTAG000001')).toBeNull();
+        expect(await s.storage.getDevice('t', 'NULIMEI00001')).toBeNull();
         const health = await s.manager.health('t');
         expect(health.problems.map((p) => p.code)).toContain('INVALID_RECORD');
         expect((await s.manager.syncNow('t')).status).toBe('completed');

@@ -41,31 +41,37 @@ export class PostgresCursorPages extends PgStore implements CursorPersistence {
     const json = devices.length === 0 ? null : pageJson(devices, input.plans);
     // One statement writes everything (all or nothing): the crash hook runs before it is sent.
     await betweenWrites();
-    const { cursor, rows } = await this.#write(input, input.nextCursor, json);
+    const { cursor, row } = await this.#write(input, input.nextCursor, json, devices.length);
     const result: ApplyPageResult = { added: [], modified: [], removed: [], skipped: [], cursor };
-    const applied = new Map<string, Row>();
-    for (const row of rows) applied.set(String(row['serial']), row);
+    if (json === null) return result;
+    // The statement answers with the serials of the exceptions, not a row per device: what
+    // it inserted (or brought back), what it marked removed, the deletions of devices it did
+    // not hold; and, only when the op_date guard skipped some, every serial it applied.
+    const added = new Set(serials(row['added']));
+    const removed = new Set(serials(row['removed']));
+    const quiet = new Set(serials(row['quiet']));
+    const applied =
+      Number(row['applied']) < devices.length ? new Set(serials(row['applied_serials'])) : null;
     for (const { serial_number: serial } of devices) {
-      const row = applied.get(serial);
-      if (row === undefined) result.skipped.push(serial);
-      else if (row['removed'] === true) {
-        if (row['inserted'] !== true && row['was_removed'] !== true) result.removed.push(serial);
-      } else if (row['inserted'] === true || row['was_removed'] === true) {
-        result.added.push(serial);
-      } else result.modified.push(serial);
+      if (applied !== null && !applied.has(serial)) result.skipped.push(serial);
+      else if (removed.has(serial)) result.removed.push(serial);
+      else if (added.has(serial)) result.added.push(serial);
+      else if (!quiet.has(serial)) result.modified.push(serial);
     }
     return result;
   }
 
   /**
-   * The lease check, the cursor compare-and-set and (with `json`) the page upsert, in one
-   * statement: refused with `LeaseLostError` / `CursorConflictError` as a whole.
+   * The lease check, the cursor compare-and-set and (with `json`, a page of `count` devices) the
+   * page upsert, in one statement: refused with `LeaseLostError` / `CursorConflictError` as a
+   * whole.
    */
   async #write(
     input: SetCursorInput | PageWrite,
     cursor: string | null,
     json: string | null,
-  ): Promise<{ cursor: CursorRecord; rows: Row[] }> {
+    count = 0,
+  ): Promise<{ cursor: CursorRecord; row: Row }> {
     const setFf = input.fullFetchId !== undefined;
     const fetchedUntil = 'fetchedUntil' in input ? input.fetchedUntil : undefined;
     const values = [
@@ -81,15 +87,12 @@ export class PostgresCursorPages extends PgStore implements CursorPersistence {
       input.generation,
       input.owner ?? null,
     ];
-    if (json !== null) values.push(json, input.fullFetchId ?? null);
+    if (json !== null) values.push(json, input.fullFetchId ?? null, count);
     const r = await this.db.q(pageWriteSql(this.db.s, json !== null), values);
     const row = r.rows[0] as Row;
     if (row['fenced'] !== true) throw new LeaseLostError(input.tokenId);
     if (row['cursor'] === null) throw new CursorConflictError(input.tokenId);
-    return {
-      cursor: toCursor(jsonValue(row['cursor']) as Row),
-      rows: (jsonValue(row['devices']) as Row[] | null | undefined) ?? [],
-    };
+    return { cursor: toCursor(jsonValue(row['cursor']) as Row), row };
   }
 }
 
@@ -97,7 +100,7 @@ export class PostgresCursorPages extends PgStore implements CursorPersistence {
  * The page write statement. `$1` token, `$2` expected cursor, `$3` new cursor, `$4` phase,
  * `$5`/`$6` full-fetch id (set?, value), `$7` last full fetch, `$8`/`$9` fetched-until (set?,
  * value), `$10`/`$11` the fence (generation, owner or null); with devices, `$12` the page
- * ({@link pageJson}) and `$13` its full-fetch id. The lease row is read `FOR SHARE` (a take-over
+ * ({@link pageJson}), `$13` its full-fetch id and `$14` its number of entries. The lease row is read `FOR SHARE` (a take-over
  * waits for this statement); the cursor is updated when it holds the expected value, or inserted
  * when none is expected and none exists; the devices are written only when the cursor moved.
  * Data-modifying CTEs share one snapshot, so the insert checks the row the update could not see
@@ -111,8 +114,13 @@ function pageWriteSql(s: string, withDevices: boolean): string {
   return `WITH ${cas}${
     withDevices
       ? `, d AS (${upsertSql(s, 'EXISTS (SELECT 1 FROM c)')})
-  SELECT EXISTS (SELECT 1 FROM f) AS fenced, (SELECT row_to_json(c) FROM c) AS cursor,
-    (SELECT json_agg(d) FROM d) AS devices`
+  SELECT EXISTS (SELECT 1 FROM f) AS fenced, (SELECT row_to_json(c) FROM c) AS cursor, r.*
+  FROM (SELECT count(*) AS applied,
+      json_agg(serial) FILTER (WHERE NOT removed AND (inserted OR was_removed)) AS added,
+      json_agg(serial) FILTER (WHERE removed AND NOT inserted AND NOT was_removed) AS removed,
+      json_agg(serial) FILTER (WHERE removed AND (inserted OR was_removed)) AS quiet,
+      CASE WHEN count(*) < $14 THEN json_agg(serial) END AS applied_serials
+    FROM d) AS r`
       : `
   SELECT EXISTS (SELECT 1 FROM f) AS fenced, (SELECT row_to_json(c) FROM c) AS cursor`
   }`;
@@ -169,11 +177,13 @@ export function cursorCasSql(s: string, p: CursorCasParams): string {
  * the plan"; `EXCLUDED.assigned_at` likewise. @internal
  */
 function upsertSql(s: string, guard: string): string {
+  // The clock once per statement (an InitPlan), not twice per row.
+  const now = `(SELECT ${NOW_ISO})`;
   return `INSERT INTO ${s}.devices AS d (token_id, serial, device, op_date, op_type, removed, removed_at,
     full_fetch_id, first_seen_at, updated_at, resolved_profile_uuid, unassigned_reason, plan_revision,
     assigned_profile_uuid, assigned_at)
   SELECT $1, serial, device, op_date, op_type, op_type IS NOT DISTINCT FROM 'deleted',
-    CASE WHEN op_type = 'deleted' THEN ${NOW_ISO} END, $13, ${NOW_ISO}, ${NOW_ISO}, resolved, reason,
+    CASE WHEN op_type = 'deleted' THEN ${now} END, $13, ${now}, ${now}, resolved, reason,
     plan, assigned, assigned_at
   FROM jsonb_to_recordset($12::jsonb) AS x(serial text, device jsonb, op_date text, op_type text,
     plan integer, resolved text, reason text, assigned text, assigned_at text)
@@ -224,6 +234,11 @@ function pageJson(
       return row;
     }),
   );
+}
+
+/** A JSON array of serial numbers from the page statement (`null` when empty). */
+function serials(v: unknown): string[] {
+  return (jsonValue(v) as string[] | null | undefined) ?? [];
 }
 
 /** A cursor row as a record. @internal */

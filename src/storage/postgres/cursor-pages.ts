@@ -88,7 +88,11 @@ export class PostgresCursorPages extends PgStore implements CursorPersistence {
       input.owner ?? null,
     ];
     if (json !== null) values.push(json, input.fullFetchId ?? null, count);
-    const r = await this.db.q(pageWriteSql(this.db.s, json !== null), values);
+    const withDevices = json !== null;
+    const sql = this.db.text(`page-write:${withDevices}`, () =>
+      pageWriteSql(this.db.s, withDevices),
+    );
+    const r = await this.db.q(sql, values);
     const row = r.rows[0] as Row;
     if (row['fenced'] !== true) throw new LeaseLostError(input.tokenId);
     if (row['cursor'] === null) throw new CursorConflictError(input.tokenId);

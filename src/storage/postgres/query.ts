@@ -24,6 +24,8 @@ export class PgDb {
 
   /** Prepared statement names by SQL text (`null`: statements are not prepared). */
   readonly #names: Map<string, string> | null;
+  /** Statement texts built once per shape ({@link PgDb.text}). */
+  readonly #texts = new Map<string, string>();
 
   constructor(pool: PgPoolLike, schema: string, preparedStatements = true) {
     this.pool = pool;
@@ -55,6 +57,19 @@ export class PgDb {
         { cause: err },
       );
     }
+  }
+
+  /**
+   * The text of a statement that depends only on its `shape` key and the schema, built by
+   * `build` the first time and reused after (no string building or hashing per call).
+   */
+  text(shape: string, build: () => string): string {
+    let sql = this.#texts.get(shape);
+    if (sql === undefined) {
+      sql = build();
+      this.#texts.set(shape, sql);
+    }
+    return sql;
   }
 
   /** Runs `fn` in a transaction on one pooled client: committed, or rolled back when it throws. */

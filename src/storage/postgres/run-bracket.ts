@@ -23,36 +23,9 @@ import { splitTokenPatch, toToken, updateSql } from './tokens.js';
  * owner, `$3` ttl, `$4` run id, `$5` now. @internal
  */
 export async function beginRun(db: PgDb, input: BeginSyncRunInput): Promise<SyncRunBegin> {
-  const s = db.s;
   const { tokenId, owner, ttlMs, now } = input;
-  // `$6`, `$7`: with skipIfSyncedWithin, the lease is taken only while the token's lastSyncAt
-  // is not in [$6, $7] (judged in this statement's snapshot, like the lease itself).
-  const recent = `EXISTS (SELECT 1 FROM ${s}.tokens WHERE token_id = $1 AND $6::text IS NOT NULL
-    AND (doc->>'lastSyncAt') COLLATE "C" >= $6::text AND (doc->>'lastSyncAt') COLLATE "C" <= $7::text)`;
-  // `$8`, `$9`: with ifTokenUnchanged, nothing starts when the stored token's updatedAt or
-  // credentialsId differ from them, or it is gone.
-  const changed = `($8::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${s}.tokens WHERE token_id = $1
-    AND updated_at = $8::text AND (doc->>'credentialsId') IS NOT DISTINCT FROM $9::text))`;
-  // A run that ends while this statement waits for the lease row (its end releases the lease
-  // and stamps lastSyncAt in one statement) is not in this statement's snapshot: its release
-  // time, on the lease row as committed, says so. Nothing is taken then (answered as held).
-  const released = `NOT ($6::text IS NOT NULL AND l.owner IS NULL AND l.expires_at >= $6::timestamptz)`;
   const r = await db.q(
-    `WITH l AS (${acquireSql(s, `NOT ${recent} AND NOT ${changed}`, released)}),
-    r AS (INSERT INTO ${s}.sync_runs (token_id, run_id, owner, status, started_at)
-      SELECT $1, $4, $2, 'running', ${NOW_ISO} FROM l RETURNING ${RUN_COLS}),
-    p AS (SELECT ${POLICY_COLS} FROM ${s}.policies WHERE token_id = $1)
-    SELECT (SELECT row_to_json(l) FROM l) AS lease, (SELECT row_to_json(r) FROM r) AS run,
-      (SELECT row_to_json(c) FROM (SELECT ${CURSOR_COLS} FROM ${s}.cursors WHERE token_id = $1) c) AS cursor,
-      (SELECT row_to_json(p) FROM p) AS policy,
-      (SELECT json_object_agg(status, n) FROM ${s}.device_counts WHERE token_id = $1 AND n <> 0) AS counts,
-      EXISTS (SELECT 1 FROM ${s}.devices WHERE token_id = $1
-        AND ${replanSql('COALESCE((SELECT revision FROM p), 0)')}) AS replan,
-      EXISTS (SELECT 1 FROM ${s}.devices WHERE token_id = $1 AND ${pendingAssignmentSql(s)}) AS assign,
-      EXISTS (SELECT 1 FROM ${s}.retries WHERE token_id = $1) AS retries,
-      EXISTS (SELECT 1 FROM ${s}.retries WHERE token_id = $1 AND ${dueSql('$5::text')}) AS due,
-      ${recent} AS recent, ${changed} AS changed, ${unresolvedSql(s)}
-`,
+    db.text('begin-run', () => beginRunSql(db.s)),
     [
       ...[tokenId, owner, ttlMs, newRunId(Date.now()), now],
       ...[input.skipIfSyncedWithin?.from ?? null, input.skipIfSyncedWithin?.to ?? null],
@@ -86,7 +59,6 @@ export async function beginRun(db: PgDb, input: BeginSyncRunInput): Promise<Sync
  * (never the run it ends) and the lease release, as CTEs. @internal
  */
 export async function endRun(db: PgDb, input: RunEndWrite): Promise<SyncRunEnd> {
-  const s = db.s;
   const { tokenId, runId, outcome, keep, token, lease } = input;
   const values: unknown[] = [
     tokenId,
@@ -96,43 +68,25 @@ export async function endRun(db: PgDb, input: RunEndWrite): Promise<SyncRunEnd> 
     outcome.error === null ? null : JSON.stringify(outcome.error),
     keep,
   ];
-  const param = (v: unknown): string => `$${values.push(v)}`;
-  const ctes = [
-    `r AS (UPDATE ${s}.sync_runs SET status = $3, finished_at = ${NOW_ISO}, report = $4::jsonb,
-      error = $5::jsonb WHERE token_id = $1 AND run_id = $2 RETURNING ${RUN_COLS})`,
-    `x AS (DELETE FROM ${s}.sync_runs WHERE token_id = $1 AND run_id <> $2 AND run_id NOT IN
-      (SELECT run_id FROM ${s}.sync_runs WHERE token_id = $1 ORDER BY run_id DESC LIMIT $6) RETURNING 1)`,
-  ];
-  const outs = ['(SELECT row_to_json(r) FROM r) AS run', '(SELECT count(*) FROM x)::int AS pruned'];
+  // The parameters in the order endRunSql numbers them.
   if (token !== null) {
     const { set, remove } = splitTokenPatch(token.patch);
     const expected: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(token.expect)) expected[k] = v ?? null;
-    const at = [param(JSON.stringify(set)), param(remove), param(JSON.stringify(expected))];
-    ctes.unshift(`t AS (${updateSql(s, ['$1', ...at] as [string, string, string, string])})`);
-    outs.push('(SELECT row_to_json(t) FROM t) AS token');
+    values.push(JSON.stringify(set), remove, JSON.stringify(expected));
   }
-  if (lease !== null && input.cursor !== null) {
-    // The last page's cursor, fenced like a page write (the lease row read before its release).
-    const c = input.cursor;
+  const c = lease !== null ? input.cursor : null;
+  if (lease !== null && c !== null) {
     const fu = c.fetchedUntil;
-    ctes.unshift(
-      cursorCasSql(s, {
-        ...{ token: '$1', expected: param(c.expectedCursor), cursor: param(c.nextCursor) },
-        ...{ phase: param(c.phase), setFf: param(false), ff: param(null), lastFull: param(null) },
-        ...{ setFu: param(fu !== undefined), fu: param(fu ?? null) },
-        ...{ generation: param(lease.generation), owner: param(lease.owner) },
-      }),
-    );
-    outs.push('(SELECT row_to_json(c) FROM c) AS cursor');
+    values.push(c.expectedCursor, c.nextCursor, c.phase, false, null, null);
+    values.push(fu !== undefined, fu ?? null, lease.generation, lease.owner);
   }
-  if (lease !== null) {
-    ctes.push(`l AS (UPDATE ${s}.leases SET owner = NULL, expires_at = now()
-      WHERE token_id = $1 AND owner = ${param(lease.owner)} AND generation = ${param(lease.generation)}
-      RETURNING 1)`);
-    outs.push('EXISTS (SELECT 1 FROM l) AS released');
-  }
-  const r = await db.q(`WITH ${ctes.join(', ')} SELECT ${outs.join(', ')}`, values);
+  if (lease !== null) values.push(lease.owner, lease.generation);
+  const shape = { token: token !== null, cursor: c !== null, lease: lease !== null };
+  const sql = db.text(`end-run:${shape.token}:${shape.cursor}:${shape.lease}`, () =>
+    endRunSql(db.s, shape),
+  );
+  const r = await db.q(sql, values);
   const row = (r.rows[0] ?? {}) as Row;
   const run = jsonValue(row['run']) as Row | null;
   const stored = jsonValue(row['token'] ?? null) as Row | null;
@@ -144,4 +98,79 @@ export async function endRun(db: PgDb, input: RunEndWrite): Promise<SyncRunEnd> 
     released: row['released'] === true,
     ...(input.cursor === null ? {} : { cursor: cursor === null ? null : toCursor(cursor) }),
   };
+}
+
+/**
+ * The end statement of one shape: the conditional token write (`token`), the last page's cursor
+ * under the lease (`cursor`), the run's outcome, the prune (never the run it ends) and the lease
+ * release (`lease`), as CTEs. `$1`–`$6`: token, run id, status, report, error, runs kept; then
+ * the token patch (3), the cursor (10) and the lease (2) parameters, each when present, in the
+ * order {@link endRun} pushes them.
+ */
+function endRunSql(s: string, shape: { token: boolean; cursor: boolean; lease: boolean }): string {
+  let n = 6;
+  const next = (): string => `$${++n}`;
+  const ctes = [
+    `r AS (UPDATE ${s}.sync_runs SET status = $3, finished_at = ${NOW_ISO}, report = $4::jsonb,
+      error = $5::jsonb WHERE token_id = $1 AND run_id = $2 RETURNING ${RUN_COLS})`,
+    `x AS (DELETE FROM ${s}.sync_runs WHERE token_id = $1 AND run_id <> $2 AND run_id NOT IN
+      (SELECT run_id FROM ${s}.sync_runs WHERE token_id = $1 ORDER BY run_id DESC LIMIT $6) RETURNING 1)`,
+  ];
+  const outs = ['(SELECT row_to_json(r) FROM r) AS run', '(SELECT count(*) FROM x)::int AS pruned'];
+  if (shape.token) {
+    const at = [next(), next(), next()];
+    ctes.unshift(`t AS (${updateSql(s, ['$1', ...at] as [string, string, string, string])})`);
+    outs.push('(SELECT row_to_json(t) FROM t) AS token');
+  }
+  if (shape.cursor) {
+    // The last page's cursor, fenced like a page write (the lease row read before its release).
+    ctes.unshift(
+      cursorCasSql(s, {
+        ...{ token: '$1', expected: next(), cursor: next(), phase: next(), setFf: next() },
+        ...{ ff: next(), lastFull: next(), setFu: next(), fu: next() },
+        ...{ generation: next(), owner: next() },
+      }),
+    );
+    outs.push('(SELECT row_to_json(c) FROM c) AS cursor');
+  }
+  if (shape.lease) {
+    const owner = next();
+    const generation = next();
+    ctes.push(`l AS (UPDATE ${s}.leases SET owner = NULL, expires_at = now()
+      WHERE token_id = $1 AND owner = ${owner} AND generation = ${generation}
+      RETURNING 1)`);
+    outs.push('EXISTS (SELECT 1 FROM l) AS released');
+  }
+  return `WITH ${ctes.join(', ')} SELECT ${outs.join(', ')}`;
+}
+
+/** The start statement ({@link beginRun}); its parameters are described there. */
+function beginRunSql(s: string): string {
+  // `$6`, `$7`: with skipIfSyncedWithin, the lease is taken only while the token's lastSyncAt
+  // is not in [$6, $7] (judged in this statement's snapshot, like the lease itself).
+  const recent = `EXISTS (SELECT 1 FROM ${s}.tokens WHERE token_id = $1 AND $6::text IS NOT NULL
+    AND (doc->>'lastSyncAt') COLLATE "C" >= $6::text AND (doc->>'lastSyncAt') COLLATE "C" <= $7::text)`;
+  // `$8`, `$9`: with ifTokenUnchanged, nothing starts when the stored token's updatedAt or
+  // credentialsId differ from them, or it is gone.
+  const changed = `($8::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${s}.tokens WHERE token_id = $1
+    AND updated_at = $8::text AND (doc->>'credentialsId') IS NOT DISTINCT FROM $9::text))`;
+  // A run that ends while this statement waits for the lease row (its end releases the lease
+  // and stamps lastSyncAt in one statement) is not in this statement's snapshot: its release
+  // time, on the lease row as committed, says so. Nothing is taken then (answered as held).
+  const released = `NOT ($6::text IS NOT NULL AND l.owner IS NULL AND l.expires_at >= $6::timestamptz)`;
+  return `WITH l AS (${acquireSql(s, `NOT ${recent} AND NOT ${changed}`, released)}),
+    r AS (INSERT INTO ${s}.sync_runs (token_id, run_id, owner, status, started_at)
+      SELECT $1, $4, $2, 'running', ${NOW_ISO} FROM l RETURNING ${RUN_COLS}),
+    p AS (SELECT ${POLICY_COLS} FROM ${s}.policies WHERE token_id = $1)
+    SELECT (SELECT row_to_json(l) FROM l) AS lease, (SELECT row_to_json(r) FROM r) AS run,
+      (SELECT row_to_json(c) FROM (SELECT ${CURSOR_COLS} FROM ${s}.cursors WHERE token_id = $1) c) AS cursor,
+      (SELECT row_to_json(p) FROM p) AS policy,
+      (SELECT json_object_agg(status, n) FROM ${s}.device_counts WHERE token_id = $1 AND n <> 0) AS counts,
+      EXISTS (SELECT 1 FROM ${s}.devices WHERE token_id = $1
+        AND ${replanSql('COALESCE((SELECT revision FROM p), 0)')}) AS replan,
+      EXISTS (SELECT 1 FROM ${s}.devices WHERE token_id = $1 AND ${pendingAssignmentSql(s)}) AS assign,
+      EXISTS (SELECT 1 FROM ${s}.retries WHERE token_id = $1) AS retries,
+      EXISTS (SELECT 1 FROM ${s}.retries WHERE token_id = $1 AND ${dueSql('$5::text')}) AS due,
+      ${recent} AS recent, ${changed} AS changed, ${unresolvedSql(s)}
+`;
 }

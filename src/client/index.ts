@@ -1,5 +1,6 @@
 export { AbmClient } from './abm-client.js';
 export { MAX_SERIALS_PER_REQUEST } from './batch.js';
+export { type NodeHttpFetch, type NodeHttpFetchOptions, nodeHttpFetch } from './node-http-fetch.js';
 export {
   type AbmClientOptions,
   DEFAULT_BASE_URL,

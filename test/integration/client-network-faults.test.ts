@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { AbmClient, ConnectionError } from '../../src/index.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AbmClient, ConnectionError, type NodeHttpFetch, nodeHttpFetch } from '../../src/index.js';
 import { FAST_RETRY, testToken } from '../msw/fixtures.js';
 
 const ACCOUNT = { server_name: 'Loopback MDM', server_uuid: 'u-1' };
@@ -47,26 +47,48 @@ function breakMidBody(req: IncomingMessage, res: ServerResponse): void {
 }
 
 function client(url: string): AbmClient {
-  return new AbmClient({ token: testToken(), baseUrl: url, retry: FAST_RETRY });
+  return new AbmClient({
+    token: testToken(),
+    baseUrl: url,
+    retry: FAST_RETRY,
+    ...(transport === undefined ? {} : { fetch: transport }),
+  });
 }
 
-describe('connection broken while the response body arrives', () => {
-  it('retries a safe operation', async () => {
-    const { url, hits } = await serve((req, res, hit) => {
-      if (hit === 1) return breakMidBody(req, res);
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(ACCOUNT));
-    });
-    await expect(client(url).getAccount()).resolves.toMatchObject(ACCOUNT);
-    expect(hits.get('/account')).toBe(2);
+/** Every test below runs over both transports a client can be given. */
+const TRANSPORTS: [string, () => NodeHttpFetch | undefined][] = [
+  ['globalThis.fetch', () => undefined],
+  ['nodeHttpFetch()', () => nodeHttpFetch()],
+];
+let transport: NodeHttpFetch | undefined;
+
+describe.each(TRANSPORTS)('over %s', (_name, make) => {
+  beforeAll(() => {
+    transport = make();
+  });
+  afterAll(() => {
+    transport?.close();
+    transport = undefined;
   });
 
-  it('does not replay an unsafe operation (Apple may have processed it)', async () => {
-    const { url, hits } = await serve((req, res) => breakMidBody(req, res));
-    const err = await client(url)
-      .disownDevices(['C02XXXXXXXXX'])
-      .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ConnectionError);
-    expect(hits.get('/devices/disown')).toBe(1);
+  describe('connection broken while the response body arrives', () => {
+    it('retries a safe operation', async () => {
+      const { url, hits } = await serve((req, res, hit) => {
+        if (hit === 1) return breakMidBody(req, res);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(ACCOUNT));
+      });
+      await expect(client(url).getAccount()).resolves.toMatchObject(ACCOUNT);
+      expect(hits.get('/account')).toBe(2);
+    });
+
+    it('does not replay an unsafe operation (Apple may have processed it)', async () => {
+      const { url, hits } = await serve((req, res) => breakMidBody(req, res));
+      const err = await client(url)
+        .disownDevices(['C02XXXXXXXXX'])
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConnectionError);
+      expect(hits.get('/devices/disown')).toBe(1);
+    });
   });
 });

@@ -7,6 +7,7 @@ import { fork } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
+import { nodeHttpFetch } from '../src/index.js';
 import type { SimAsk } from './_sim-child.js';
 
 /** `--full`: the sizes of issue #13; without it, a quick development run. */
@@ -17,6 +18,27 @@ export function arg(name: string, quick: number, full = quick): number {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : FULL ? full : quick;
 }
+
+/**
+ * `--fetch node`: abmkit's side uses one `nodeHttpFetch()` (shared by the manager's clients)
+ * instead of `globalThis.fetch`. The bare loops always use `globalThis.fetch`.
+ */
+export const NODE_FETCH = (() => {
+  const i = process.argv.indexOf('--fetch');
+  return i > 0 && process.argv[i + 1] === 'node';
+})();
+
+/** The `fetch` option of abmkit's side (see {@link NODE_FETCH}), and how to close it. */
+export function abmkitFetch(): { options: { fetch?: typeof globalThis.fetch }; close(): void } {
+  if (!NODE_FETCH) return { options: {}, close: () => {} };
+  const fetch = nodeHttpFetch();
+  return { options: { fetch }, close: () => fetch.close() };
+}
+
+/** `globalThis.fetch` or `nodeHttpFetch()`, for the benchmarks' first line. */
+export const FETCH_LABEL = NODE_FETCH
+  ? 'abmkit over nodeHttpFetch()'
+  : 'abmkit over globalThis.fetch';
 
 /** The storage encryption key of the benchmarks. */
 export const KEY = Buffer.alloc(32, 9);

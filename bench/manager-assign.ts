@@ -23,9 +23,11 @@
  */
 import { AbmManager } from '../src/index.js';
 import {
+  abmkitFetch,
   adePost,
   arg,
   type BarePage,
+  FETCH_LABEL,
   fmt,
   interleave,
   loadLine,
@@ -110,7 +112,14 @@ function report(r: Record<string, Run[]>): void {
 async function abmkit(): Promise<Run> {
   await sim.reset();
   const { storage, drop } = await openStore('postgres', s);
-  const manager = new AbmManager({ storage, baseUrl: sim.url, pageSize: 1000, telemetry: false });
+  const transport = abmkitFetch();
+  const manager = new AbmManager({
+    storage,
+    baseUrl: sim.url,
+    pageSize: 1000,
+    telemetry: false,
+    ...transport.options,
+  });
   const id = `assign-${uniq()}`;
   await addTokens(manager, sim, [id]);
   await manager.setPolicy(id, { osDefaults: OS_ALL(await sim.profile()) });
@@ -120,6 +129,7 @@ async function abmkit(): Promise<Run> {
       throw new Error(`abmkit: ${r.status}, assigned ${r.profiles.assigned}: ${r.error?.message}`);
   });
   await manager.stop();
+  transport.close();
   await drop();
   return run;
 }
@@ -160,7 +170,14 @@ async function bare(): Promise<Run> {
 async function abmkitAdded(): Promise<Run> {
   await sim.reset();
   const { storage, drop } = await openStore('postgres', s);
-  const manager = new AbmManager({ storage, baseUrl: sim.url, pageSize: 1000, telemetry: false });
+  const transport = abmkitFetch();
+  const manager = new AbmManager({
+    storage,
+    baseUrl: sim.url,
+    pageSize: 1000,
+    telemetry: false,
+    ...transport.options,
+  });
   const id = `added-${uniq()}`;
   await addTokens(manager, sim, [id]);
   await manager.setPolicy(id, { osDefaults: OS_ALL(await sim.profile()) });
@@ -182,6 +199,7 @@ async function abmkitAdded(): Promise<Run> {
       );
   });
   await manager.stop();
+  transport.close();
   await drop();
   return run;
 }
@@ -233,7 +251,7 @@ try {
   if (ADDED) {
     console.log(
       `manager-assign --added: ${DEVICES.toLocaleString('en')} devices arriving as \`added\`, ` +
-        `stored and assigned in PostgreSQL, ${RUNS} interleaved runs per side; ${loadLine()}`,
+        `stored and assigned in PostgreSQL, ${RUNS} interleaved runs per side, ${FETCH_LABEL}; ${loadLine()}`,
     );
     const r = await interleave(RUNS, {
       abmkit: abmkitAdded,
@@ -251,7 +269,7 @@ try {
   } else {
     console.log(
       `manager-assign: first sync + assignment of ${DEVICES.toLocaleString('en')} devices into ` +
-        `PostgreSQL, ${RUNS} interleaved runs per side; ${loadLine()}`,
+        `PostgreSQL, ${RUNS} interleaved runs per side, ${FETCH_LABEL}; ${loadLine()}`,
     );
     const r = await interleave(RUNS, { abmkit, bare });
     report(r);

@@ -17,9 +17,11 @@
  */
 import { AbmManager } from '../src/index.js';
 import {
+  abmkitFetch,
   adePost,
   arg,
   type BarePage,
+  FETCH_LABEL,
   fmt,
   interleave,
   loadLine,
@@ -55,6 +57,8 @@ interface Cycle {
   commands: number;
   http: number;
   rssMb: number;
+  /** CPU time of this process, ms. */
+  cpuMs: number;
 }
 type Run = { first: Cycle; again: Cycle };
 
@@ -63,13 +67,16 @@ async function measure(s: Services, sim: SimProcess, work: () => Promise<void>):
   const c0 = s.counts();
   const h0 = await sim.requests();
   const rss = peakRss();
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await work();
   const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
   const rssMb = rss.stop();
   const c1 = s.counts();
   return {
     ms,
+    cpuMs: (cpu.user + cpu.system) / 1000,
     statements: c1.statements - c0.statements,
     commands: c1.commands - c0.commands,
     http: (await sim.requests()) - h0,
@@ -79,12 +86,14 @@ async function measure(s: Services, sim: SimProcess, work: () => Promise<void>):
 
 async function abmkit(kind: Kind, s: Services, sim: SimProcess): Promise<Run> {
   const { storage, drop } = await openStore(kind, s);
+  const transport = abmkitFetch();
   const manager = new AbmManager({
     storage,
     baseUrl: sim.url,
     pageSize: 1000,
     concurrency: CONCURRENCY,
     telemetry: false,
+    ...transport.options,
   });
   const run = uniq();
   const ids = Array.from({ length: TOKENS }, (_, i) => `${run}-${i}`);
@@ -107,6 +116,7 @@ async function abmkit(kind: Kind, s: Services, sim: SimProcess): Promise<Run> {
   const first = await cycle(true);
   const again = await cycle(false);
   await manager.stop();
+  transport.close();
   await drop();
   return { first, again };
 }
@@ -144,7 +154,7 @@ async function bare(kind: Kind, s: Services, sim: SimProcess): Promise<Run> {
 async function main(): Promise<void> {
   console.log(
     `manager-sync: ${TOKENS} tokens × ${DEVICES} devices in one process, concurrency ${CONCURRENCY}, ` +
-      `PostgreSQL pool ${POOL}, ${RUNS} interleaved runs per side; ${loadLine()}`,
+      `PostgreSQL pool ${POOL}, ${RUNS} interleaved runs per side, ${FETCH_LABEL}; ${loadLine()}`,
   );
   const sim = await startSim(DEVICES);
   const s = openServices(POOL);
@@ -176,7 +186,9 @@ async function main(): Promise<void> {
               's',
               2,
             )}` +
-              `${trips}, ${per((x) => x.http)} HTTP requests/token, peak RSS ${fmt(
+              `${trips}, ${per((x) => x.http)} HTTP requests/token, CPU ${per(
+                (x) => x.cpuMs,
+              )} ms/token, peak RSS ${fmt(
                 c.map((x) => x.rssMb),
                 'MB',
               )}`,

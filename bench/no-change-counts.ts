@@ -12,9 +12,11 @@
  */
 import { AbmManager } from '../src/index.js';
 import {
+  abmkitFetch,
   adePost,
   arg,
   type BarePage,
+  FETCH_LABEL,
   fmt,
   interleave,
   loadLine,
@@ -50,7 +52,13 @@ async function measure(kind: Kind, work: () => Promise<void>): Promise<Run> {
 
 async function one(kind: Kind): Promise<void> {
   const { storage, drop } = await openStore(kind, s);
-  const manager = new AbmManager({ storage, baseUrl: sim.url, telemetry: false });
+  const transport = abmkitFetch();
+  const manager = new AbmManager({
+    storage,
+    baseUrl: sim.url,
+    telemetry: false,
+    ...transport.options,
+  });
   const id = `nc-${uniq()}`;
   await addTokens(manager, sim, [id]);
   await manager.setPolicy(id, { osDefaults: OS_ALL(await sim.profile()) });
@@ -95,12 +103,15 @@ async function one(kind: Kind): Promise<void> {
     );
   }
   await manager.stop();
+  transport.close();
   await bareStore.drop();
   await drop();
 }
 
 try {
-  console.log(`no-change-counts: one token, 100 devices, ${RUNS} interleaved runs; ${loadLine()}`);
+  console.log(
+    `no-change-counts: one token, 100 devices, ${RUNS} interleaved runs, ${FETCH_LABEL}; ${loadLine()}`,
+  );
   for (const kind of STORES) await one(kind);
 } finally {
   sim.close();

@@ -16,7 +16,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { AbmClient } from '../src/index.js';
-import { arg, fmt, interleave, loadLine, ratio } from './_harness.js';
+import { abmkitFetch, arg, FETCH_LABEL, fmt, interleave, loadLine, ratio } from './_harness.js';
 
 const TOTAL = arg('devices', 20_000, 100_000);
 const PAGE = 1000;
@@ -137,6 +137,7 @@ async function main(): Promise<void> {
     }
   }
 
+  const transport = abmkitFetch();
   const client = new AbmClient({
     token: {
       consumerKey: 'CK_bench',
@@ -147,6 +148,7 @@ async function main(): Promise<void> {
     },
     baseUrl: base,
     userAgent: 'abmkit-bench/1',
+    ...transport.options,
   });
 
   async function viaClient(): Promise<number> {
@@ -195,7 +197,7 @@ async function main(): Promise<void> {
   const wall = (k: string) => runs[k]!.map((r) => r.ms);
   const cpuOf = (k: string) => runs[k]!.map((r) => r.cpuMs);
   console.log(
-    `client-fetch: ${TOTAL} devices, ${PAGES} pages of ${PAGE}, ${RUNS} interleaved runs; ${loadLine()}`,
+    `client-fetch: ${TOTAL} devices, ${PAGES} pages of ${PAGE}, ${RUNS} interleaved runs, ${FETCH_LABEL}; ${loadLine()}`,
   );
   for (const k of Object.keys(runs)) {
     const vs =
@@ -235,5 +237,6 @@ async function main(): Promise<void> {
   console.log(
     `  heap retained after run : ${mb(heapAfter - heapBefore)}${global.gc ? '' : ' (run with --expose-gc for exact figures)'}`,
   );
+  transport.close();
   worker.kill();
 }

@@ -109,7 +109,13 @@ function report(r: Record<string, Run[]>): void {
   }
 }
 
-async function abmkit(): Promise<Run> {
+/**
+ * A fresh simulator population, schema and manager with one token whose policy gives every
+ * device a profile; `close()` stops and drops them.
+ */
+async function openManager(
+  prefix: string,
+): Promise<{ manager: AbmManager; id: string; close(): Promise<void> }> {
   await sim.reset();
   const { storage, drop } = await openStore('postgres', s);
   const transport = abmkitFetch();
@@ -120,17 +126,28 @@ async function abmkit(): Promise<Run> {
     telemetry: false,
     ...transport.options,
   });
-  const id = `assign-${uniq()}`;
+  const id = `${prefix}-${uniq()}`;
   await addTokens(manager, sim, [id]);
   await manager.setPolicy(id, { osDefaults: OS_ALL(await sim.profile()) });
+  return {
+    manager,
+    id,
+    close: async () => {
+      await manager.stop();
+      transport.close();
+      await drop();
+    },
+  };
+}
+
+async function abmkit(): Promise<Run> {
+  const { manager, id, close } = await openManager('assign');
   const run = await measure(async () => {
     const r = await manager.syncNow(id);
     if (r.status !== 'completed' || r.profiles.assigned !== DEVICES)
       throw new Error(`abmkit: ${r.status}, assigned ${r.profiles.assigned}: ${r.error?.message}`);
   });
-  await manager.stop();
-  transport.close();
-  await drop();
+  await close();
   return run;
 }
 
@@ -168,19 +185,7 @@ async function bare(): Promise<Run> {
 
 /** `--added`: one sync of N new devices after a first sync of an empty server, assigned. */
 async function abmkitAdded(): Promise<Run> {
-  await sim.reset();
-  const { storage, drop } = await openStore('postgres', s);
-  const transport = abmkitFetch();
-  const manager = new AbmManager({
-    storage,
-    baseUrl: sim.url,
-    pageSize: 1000,
-    telemetry: false,
-    ...transport.options,
-  });
-  const id = `added-${uniq()}`;
-  await addTokens(manager, sim, [id]);
-  await manager.setPolicy(id, { osDefaults: OS_ALL(await sim.profile()) });
+  const { manager, id, close } = await openManager('added');
   const first = await manager.syncNow(id);
   if (first.status !== 'completed') throw new Error(`abmkit: first sync ${first.status}`);
   await sim.add(DEVICES);
@@ -198,9 +203,7 @@ async function abmkitAdded(): Promise<Run> {
           `${r.profiles.assigned}, unassigned ${r.unassigned}: ${r.error?.message}`,
       );
   });
-  await manager.stop();
-  transport.close();
-  await drop();
+  await close();
   return run;
 }
 

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AbmClient, ConnectionError, type NodeHttpFetch, nodeHttpFetch } from '../../src/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AbmClient, ConnectionError, type NodeHttpFetch } from '../../src/index.js';
 import { FAST_RETRY, testToken } from '../msw/fixtures.js';
+import { overTransports } from './transports.js';
 
 const ACCOUNT = { server_name: 'Loopback MDM', server_uuid: 'u-1' };
 
@@ -55,40 +56,33 @@ function client(url: string): AbmClient {
   });
 }
 
-/** Every test below runs over both transports a client can be given. */
-const TRANSPORTS: [string, () => NodeHttpFetch | undefined][] = [
-  ['globalThis.fetch', () => undefined],
-  ['nodeHttpFetch()', () => nodeHttpFetch()],
-];
+/** The transport of the running block (see overTransports). */
 let transport: NodeHttpFetch | undefined;
 
-describe.each(TRANSPORTS)('over %s', (_name, make) => {
-  beforeAll(() => {
-    transport = make();
-  });
-  afterAll(() => {
-    transport?.close();
-    transport = undefined;
-  });
-
-  describe('connection broken while the response body arrives', () => {
-    it('retries a safe operation', async () => {
-      const { url, hits } = await serve((req, res, hit) => {
-        if (hit === 1) return breakMidBody(req, res);
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(ACCOUNT));
+overTransports(
+  (fetch) => {
+    transport = fetch;
+  },
+  () => {
+    describe('connection broken while the response body arrives', () => {
+      it('retries a safe operation', async () => {
+        const { url, hits } = await serve((req, res, hit) => {
+          if (hit === 1) return breakMidBody(req, res);
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(ACCOUNT));
+        });
+        await expect(client(url).getAccount()).resolves.toMatchObject(ACCOUNT);
+        expect(hits.get('/account')).toBe(2);
       });
-      await expect(client(url).getAccount()).resolves.toMatchObject(ACCOUNT);
-      expect(hits.get('/account')).toBe(2);
-    });
 
-    it('does not replay an unsafe operation (Apple may have processed it)', async () => {
-      const { url, hits } = await serve((req, res) => breakMidBody(req, res));
-      const err = await client(url)
-        .disownDevices(['C02XXXXXXXXX'])
-        .catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(ConnectionError);
-      expect(hits.get('/devices/disown')).toBe(1);
+      it('does not replay an unsafe operation (Apple may have processed it)', async () => {
+        const { url, hits } = await serve((req, res) => breakMidBody(req, res));
+        const err = await client(url)
+          .disownDevices(['C02XXXXXXXXX'])
+          .catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ConnectionError);
+        expect(hits.get('/devices/disown')).toBe(1);
+      });
     });
-  });
-});
+  },
+);

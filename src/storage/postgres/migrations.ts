@@ -3,6 +3,10 @@ import type { PgDb } from './query.js';
 /** SQL expression: the database's now as an ISO string with ms. @internal */
 export const NOW_ISO = `to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
+/** The keys migration 4 moved from a token's `doc` to its `state` (frozen with it). */
+const TOKEN_STATE_KEYS_V4 = `ARRAY['credentialsId', 'healthStatus', 'healthChangedAt', 'healthNotified',
+  'lastSyncAt', 'lastSuccessfulSyncAt', 'lastError', 'syncHealth']::text[]`;
+
 /** Formats a timestamptz column as ISO. @internal */
 export const iso = (col: string): string =>
   `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -184,6 +188,20 @@ INSERT INTO ${s}.device_counts (token_id, status, n)
 DROP INDEX ${s}.retries_due_idx;
 CREATE INDEX retries_due_idx ON ${s}.retries
   (token_id, next_attempt_at COLLATE "C", serial COLLATE "C") WHERE next_attempt_at IS NOT NULL;
+`,
+  },
+  {
+    // The token fields every sync run writes (and credentialsId, which every run compares) in
+    // their own column, so that a run's write leaves the large document (key pairs, sealed
+    // credentials, account) as it is: no TOAST rewrite and no document read per run. The keys
+    // are tokens.ts's STATE_KEYS as of this version.
+    version: 4,
+    sql: (s) => `
+ALTER TABLE ${s}.tokens ADD COLUMN state jsonb NOT NULL DEFAULT '{}'::jsonb;
+UPDATE ${s}.tokens SET
+  state = COALESCE((SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(doc) AS e
+    WHERE e.key = ANY(${TOKEN_STATE_KEYS_V4})), '{}'::jsonb),
+  doc = doc - ${TOKEN_STATE_KEYS_V4};
 `,
   },
 ];

@@ -15,7 +15,7 @@ import { POLICY_COLS, toPolicy } from './policy.js';
 import { jsonValue, type PgDb, type Row } from './query.js';
 import { dueSql } from './retries.js';
 import { RUN_COLS, toRun } from './run-rows.js';
-import { splitTokenPatch, toToken, updateSql } from './tokens.js';
+import { expectParam, tokenPatchParams, toToken, updateSql } from './tokens.js';
 
 /**
  * A sync run's start in one statement: the lease taken, the run inserted only when it was, and
@@ -69,12 +69,7 @@ export async function endRun(db: PgDb, input: RunEndWrite): Promise<SyncRunEnd> 
     keep,
   ];
   // The parameters in the order endRunSql numbers them.
-  if (token !== null) {
-    const { set, remove } = splitTokenPatch(token.patch);
-    const expected: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(token.expect)) expected[k] = v ?? null;
-    values.push(JSON.stringify(set), remove, JSON.stringify(expected));
-  }
+  if (token !== null) values.push(...tokenPatchParams(token.patch), expectParam(token.expect));
   const c = lease !== null ? input.cursor : null;
   if (lease !== null && c !== null) {
     const fu = c.fetchedUntil;
@@ -104,7 +99,7 @@ export async function endRun(db: PgDb, input: RunEndWrite): Promise<SyncRunEnd> 
  * The end statement of one shape: the conditional token write (`token`), the last page's cursor
  * under the lease (`cursor`), the run's outcome, the prune (never the run it ends) and the lease
  * release (`lease`), as CTEs. `$1`–`$6`: token, run id, status, report, error, runs kept; then
- * the token patch (3), the cursor (10) and the lease (2) parameters, each when present, in the
+ * the token patch and expectation (5), the cursor (10) and the lease (2) parameters, each when present, in the
  * order {@link endRun} pushes them.
  */
 function endRunSql(s: string, shape: { token: boolean; cursor: boolean; lease: boolean }): string {
@@ -118,8 +113,8 @@ function endRunSql(s: string, shape: { token: boolean; cursor: boolean; lease: b
   ];
   const outs = ['(SELECT row_to_json(r) FROM r) AS run', '(SELECT count(*) FROM x)::int AS pruned'];
   if (shape.token) {
-    const at = [next(), next(), next()];
-    ctes.unshift(`t AS (${updateSql(s, ['$1', ...at] as [string, string, string, string])})`);
+    const patch = [next(), next(), next(), next()];
+    ctes.unshift(`t AS (${updateSql(s, '$1', patch, next())})`);
     outs.push('(SELECT row_to_json(t) FROM t) AS token');
   }
   if (shape.cursor) {
@@ -149,11 +144,11 @@ function beginRunSql(s: string): string {
   // `$6`, `$7`: with skipIfSyncedWithin, the lease is taken only while the token's lastSyncAt
   // is not in [$6, $7] (judged in this statement's snapshot, like the lease itself).
   const recent = `EXISTS (SELECT 1 FROM ${s}.tokens WHERE token_id = $1 AND $6::text IS NOT NULL
-    AND (doc->>'lastSyncAt') COLLATE "C" >= $6::text AND (doc->>'lastSyncAt') COLLATE "C" <= $7::text)`;
+    AND (state->>'lastSyncAt') COLLATE "C" >= $6::text AND (state->>'lastSyncAt') COLLATE "C" <= $7::text)`;
   // `$8`, `$9`: with ifTokenUnchanged, nothing starts when the stored token's updatedAt or
   // credentialsId differ from them, or it is gone.
   const changed = `($8::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ${s}.tokens WHERE token_id = $1
-    AND updated_at = $8::text AND (doc->>'credentialsId') IS NOT DISTINCT FROM $9::text))`;
+    AND updated_at = $8::text AND (state->>'credentialsId') IS NOT DISTINCT FROM $9::text))`;
   // A run that ends while this statement waits for the lease row (its end releases the lease
   // and stamps lastSyncAt in one statement) is not in this statement's snapshot: its release
   // time, on the lease row as committed, says so. Nothing is taken then (answered as held).

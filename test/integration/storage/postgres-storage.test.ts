@@ -67,12 +67,12 @@ describe.skipIf(!run)('PostgresStorage', () => {
       );
       expect(before.rows).toHaveLength(0);
       const [a, b] = await Promise.all([s.migrate(), s.migrate()]);
-      expect([...a, ...b]).toEqual([1, 2, 3]);
+      expect([...a, ...b]).toEqual([1, 2, 3, 4]);
       expect(await s.migrate()).toEqual([]);
       const v = await pool.query(
         `SELECT version FROM "${schema}".abmkit_migrations ORDER BY version`,
       );
-      expect(v.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
+      expect(v.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
     });
 
     it('migration 2 (profile served) upgrades a version-1 schema and keeps device statuses', async () => {
@@ -89,7 +89,7 @@ describe.skipIf(!run)('PostgresStorage', () => {
          VALUES ('t', 'A', '{"serial_number":"A","profile_status":"pushed"}', 'x', 'x')`,
       );
       const s = new PostgresStorage({ pool, schema });
-      expect(await s.migrate()).toEqual([2, 3]);
+      expect(await s.migrate()).toEqual([2, 3, 4]);
       expect((await s.getDevice('t', 'A'))?.status).toBe('pushed');
       await s.updateDevices('t', [
         { serialNumber: 'A', profileServedAt: '2026-01-01T00:00:00.000Z' },
@@ -113,7 +113,7 @@ describe.skipIf(!run)('PostgresStorage', () => {
          ('u', 'A', '{"serial_number":"A"}', 'x', 'x')`,
       );
       const s = new PostgresStorage({ pool, schema });
-      expect(await s.migrate()).toEqual([3]);
+      expect(await s.migrate()).toEqual([3, 4]);
       expect(await s.countDevices('t')).toMatchObject({ pushed: 1, unassigned: 1 });
       // Every kind of write moves the counts: update, insert, delete (a token's deletion).
       await s.updateDevices('t', [{ serialNumber: 'B', enrolledAt: '2026-01-01T00:00:00.000Z' }]);
@@ -125,6 +125,68 @@ describe.skipIf(!run)('PostgresStorage', () => {
       await s.deleteToken('u');
       await s.saveToken('u', { customerId: 'c' });
       expect(Object.values(await s.countDevices('u')).every((n) => n === 0)).toBe(true);
+    });
+
+    it('migration 4 moves the sync state out of the token document; a run leaves the document as stored', async () => {
+      const schema = await freshSchema();
+      const { MIGRATIONS } = await import('../../../src/storage/postgres/migrations.js');
+      const { STATE_KEYS } = await import('../../../src/storage/postgres/tokens.js');
+      const v4 = MIGRATIONS.find((m) => m.version === 4)?.sql('"x"') ?? '';
+      for (const key of STATE_KEYS) expect(v4).toContain(`'${key}'`);
+      await pool.query(`CREATE SCHEMA "${schema}"`);
+      for (const m of MIGRATIONS.slice(0, 3)) await pool.query(m.sql(`"${schema}"`));
+      await pool.query(
+        `CREATE TABLE "${schema}".abmkit_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      await pool.query(`INSERT INTO "${schema}".abmkit_migrations (version) VALUES (1), (2), (3)`);
+      const doc = {
+        customerId: 'c',
+        credentialsId: 'cred-1',
+        lastSyncAt: '2026-01-01T00:00:00.000Z',
+        syncHealth: { failing: false },
+        account: { org_name: 'Org' },
+      };
+      await pool.query(
+        `INSERT INTO "${schema}".tokens (token_id, customer_id, doc, created_at, updated_at)
+         VALUES ('t', 'c', $1::jsonb, 'x', '2026-01-01T00:00:00.000Z')`,
+        [JSON.stringify(doc)],
+      );
+      const s = new PostgresStorage({ pool, schema });
+      expect(await s.migrate()).toEqual([4]);
+      expect(await s.getToken('t')).toMatchObject(doc);
+      const row = async () =>
+        (await pool.query(`SELECT doc, state FROM "${schema}".tokens`)).rows[0] as {
+          doc: Record<string, unknown>;
+          state: Record<string, unknown>;
+        };
+      expect((await row()).doc).toEqual({ customerId: 'c', account: { org_name: 'Org' } });
+      expect((await row()).state).toEqual({
+        credentialsId: 'cred-1',
+        lastSyncAt: '2026-01-01T00:00:00.000Z',
+        syncHealth: { failing: false },
+      });
+      // A run's write: state fields only, under the credentials expectation.
+      const written = await s.updateToken(
+        't',
+        { lastSyncAt: '2026-02-01T00:00:00.000Z', lastError: null },
+        { credentialsId: 'cred-1' },
+      );
+      expect(written).toMatchObject({ ...doc, lastSyncAt: '2026-02-01T00:00:00.000Z' });
+      expect((await row()).doc).toEqual({ customerId: 'c', account: { org_name: 'Org' } });
+      expect(await s.updateToken('t', { lastSyncAt: 'x' }, { credentialsId: 'other' })).toBeNull();
+      // A document field and a state field in one write; removal from either.
+      await s.saveToken('t', { siteId: 'hq', healthStatus: 'valid', syncHealth: null });
+      expect((await row()).doc).toEqual({
+        customerId: 'c',
+        siteId: 'hq',
+        account: { org_name: 'Org' },
+      });
+      expect((await row()).state).toEqual({
+        credentialsId: 'cred-1',
+        lastSyncAt: '2026-02-01T00:00:00.000Z',
+        healthStatus: 'valid',
+      });
+      expect((await s.listTokens({ siteId: 'hq' })).items.map((t) => t.tokenId)).toEqual(['t']);
     });
 
     /** The plan of `sql` (`$schema` replaced) on a fresh, migrated schema, with seqscans off. */

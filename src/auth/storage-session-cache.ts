@@ -1,4 +1,4 @@
-import type { SessionStore } from '../storage/types.js';
+import type { SessionRecord, SessionStore } from '../storage/types.js';
 import type { SessionCache } from './session-cache.js';
 
 /** How long a stored ADE session is reused before logging in again (Apple does not say). */
@@ -23,6 +23,16 @@ export interface StorageSessionCacheOptions {
   version?: string | undefined;
 }
 
+/** A {@link storageSessionCache}: a {@link SessionCache} that can be handed a fresh read. @internal */
+export interface StorageSessionCache extends SessionCache {
+  /**
+   * Takes `stored` as what the store holds now (read by someone else, e.g. with a sync run's
+   * start), as if `get` had just read it: the next `get` within the memo's lifetime does not
+   * read the store.
+   */
+  prime(stored: SessionRecord | null): void;
+}
+
 /**
  * A {@link SessionCache} on top of a store's session records, so that every replica sharing the
  * store reuses one ADE session per token. Reads are remembered for a few seconds (an in-process
@@ -31,22 +41,27 @@ export interface StorageSessionCacheOptions {
  * which reads the store again).
  * @internal
  */
-export function storageSessionCache(options: StorageSessionCacheOptions): SessionCache {
+export function storageSessionCache(options: StorageSessionCacheOptions): StorageSessionCache {
   const { storage, tokenId } = options;
   const version = options.version ?? '';
   let local: { value: string | undefined; at: number } | undefined;
   // A stored session is tagged with the credentials version that logged in.
   const tag = version === '' ? '' : `${version}~`;
+  const remember = (stored: string | undefined): string | undefined => {
+    const value =
+      typeof stored === 'string' && stored.startsWith(tag) ? stored.slice(tag.length) : undefined;
+    local = { value, at: performance.now() };
+    return value;
+  };
   return {
     get: async () => {
       if (local !== undefined && performance.now() - local.at < LOCAL_SESSION_MS) {
         return local.value;
       }
-      const stored = (await storage.getSession(tokenId))?.sessionToken;
-      const value =
-        typeof stored === 'string' && stored.startsWith(tag) ? stored.slice(tag.length) : undefined;
-      local = { value, at: performance.now() };
-      return value;
+      return remember((await storage.getSession(tokenId))?.sessionToken);
+    },
+    prime: (stored) => {
+      remember(stored?.sessionToken);
     },
     set: async (_key, sessionToken) => {
       // The store decides expiry by its own clock (database time, Redis TIME), so `expiresAt` is

@@ -211,7 +211,7 @@ export class AbmManager {
       config,
       telemetry: this.#telemetry,
       now: clock,
-      api: (token) => clients.get(token),
+      api: (token, session) => clients.get(token, session),
       known: new KnownTokens(),
     };
     const signal = options.signal;

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { storageSessionCache } from '../auth/storage-session-cache.js';
+import { type StorageSessionCache, storageSessionCache } from '../auth/storage-session-cache.js';
 import { AbmClient } from '../client/abm-client.js';
 import type { AbmClientOptions, RetryOptions } from '../client/options.js';
 import { createServerToken } from '../crypto/create-server-token.js';
 import { TokenNotFoundError } from '../errors/index.js';
 import type { AbmLogger } from '../internal/logger.js';
-import type { AbmStorage, TokenRecord } from '../storage/types.js';
+import type { AbmStorage, SessionRecord, TokenRecord } from '../storage/types.js';
 
 /** What every client of a manager shares. @internal */
 export interface ClientSettings {
@@ -29,14 +29,20 @@ export interface ClientSettings {
  */
 export class ClientPool {
   readonly #settings: ClientSettings;
-  readonly #clients = new Map<string, { fingerprint: string; client: AbmClient }>();
+  readonly #clients = new Map<
+    string,
+    { fingerprint: string; client: AbmClient; sessions: StorageSessionCache }
+  >();
 
   constructor(settings: ClientSettings) {
     this.#settings = settings;
   }
 
-  /** The client of a token that has credentials. */
-  get(token: TokenRecord): AbmClient {
+  /**
+   * The client of a token that has credentials. `session`: the token's stored session as just
+   * read (a sync run's start reads it), so that the client does not read it again.
+   */
+  get(token: TokenRecord, session?: SessionRecord | null): AbmClient {
     const credentials = token.credentials;
     if (credentials === undefined) {
       throw new TokenNotFoundError(token.tokenId);
@@ -46,8 +52,17 @@ export class ClientPool {
       .update(`${credentials.consumerKey}\n${credentials.accessToken}\n${baseUrl ?? ''}`)
       .digest('hex');
     const cached = this.#clients.get(token.tokenId);
-    if (cached?.fingerprint === fingerprint) return cached.client;
+    if (cached?.fingerprint === fingerprint) {
+      if (session !== undefined) cached.sessions.prime(session);
+      return cached.client;
+    }
     const s = this.#settings;
+    const sessions = storageSessionCache({
+      storage: s.storage,
+      tokenId: token.tokenId,
+      version: fingerprint.slice(0, 16),
+    });
+    if (session !== undefined) sessions.prime(session);
     const client = new AbmClient({
       token: createServerToken({
         consumerKey: credentials.consumerKey,
@@ -56,11 +71,7 @@ export class ClientPool {
         accessSecret: credentials.accessSecret,
         accessTokenExpiry: new Date(credentials.accessTokenExpiry),
       }),
-      sessionCache: storageSessionCache({
-        storage: s.storage,
-        tokenId: token.tokenId,
-        version: fingerprint.slice(0, 16),
-      }),
+      sessionCache: sessions,
       logger: s.logger,
       ...(baseUrl === undefined ? {} : { baseUrl }),
       ...(s.userAgent === undefined ? {} : { userAgent: s.userAgent }),
@@ -69,7 +80,7 @@ export class ClientPool {
       ...(s.retry === undefined ? {} : { retry: s.retry }),
       ...s.limits,
     });
-    this.#clients.set(token.tokenId, { fingerprint, client });
+    this.#clients.set(token.tokenId, { fingerprint, client, sessions });
     return client;
   }
 

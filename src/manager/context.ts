@@ -1,5 +1,6 @@
 import type { AbmLogger } from '../internal/logger.js';
-import type { AbmStorage, TokenRecord } from '../storage/types.js';
+import type { AbmStorage, SessionRecord, TokenRecord } from '../storage/types.js';
+
 import type { SyncApi } from './client-port.js';
 import type { EventHub } from './events.js';
 import type { KnownTokens } from './known-tokens.js';
@@ -32,8 +33,11 @@ export interface ManagerContext {
   readonly telemetry: Telemetry;
   /** The manager's clock (token expiry). */
   now(): Date;
-  /** The API client of a token with credentials. */
-  api(token: TokenRecord): SyncApi;
+  /**
+   * The API client of a token with credentials; `session`, when given, is the token's stored
+   * session as a run's start just read it (the client then does not read it again).
+   */
+  api(token: TokenRecord, session?: SessionRecord | null): SyncApi;
   /** Each token as this manager's last run of it ended. */
   readonly known: KnownTokens;
 }

@@ -197,7 +197,8 @@ async function execute(
   let state: RunState | undefined;
   let account: Record<string, unknown> | undefined;
   try {
-    const api = ctx.api(token);
+    // The start read the stored session (PostgreSQL, Redis): the client need not read it again.
+    const api = ctx.api(token, start.session);
     if (probing || token.account === undefined) {
       // Stored with the run's end (one write less).
       account = (await api.getAccount({ signal: lease.signal })) as Record<string, unknown>;

@@ -238,7 +238,8 @@ export interface RunPersistence {
   /**
    * Optional: `beginSyncRun` in one round trip (checked input). Must answer exactly what
    * `beginRunByParts` (`src/storage/run-bracket.ts`) composes from the other stores; without
-   * it, the front composes it.
+   * it, the front composes it. It may add `session` (as `sessions.get` returns it, sealed; the
+   * front opens it).
    */
   begin?(input: BeginSyncRunInput): Promise<SyncRunBegin>;
   /**

@@ -386,9 +386,11 @@ export class StorageBase implements AbmStorage {
             },
     };
     const begin = this.adapter.runs.begin;
-    return begin === undefined
-      ? beginRunByParts(this, checked)
-      : begin.call(this.adapter.runs, checked);
+    if (begin === undefined) return beginRunByParts(this, checked);
+    const start = await begin.call(this.adapter.runs, checked);
+    if (start === null || typeof start === 'string' || start.session == null) return start;
+    // The adapter read the session as stored (sealed), like `sessions.get`.
+    return { ...start, session: await this.#tokens.openSession(start.session) };
   }
 
   /** {@inheritDoc SyncRunStore.endSyncRun} */

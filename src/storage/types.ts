@@ -859,6 +859,13 @@ export interface SyncRunStart {
    * manager then lists them after the run. A run that writes no device record reports these.
    */
   unresolved?: UnresolvedSample | undefined;
+  /**
+   * The token's stored ADE session, as {@link SessionStore.getSession} would return it (`null`:
+   * none, or expired). Optional: a store that does not read it with the start leaves it out, and
+   * the manager's client reads it when it needs it. With it, a run whose client last read the
+   * session minutes ago (every scheduled run) does not read it again.
+   */
+  session?: SessionRecord | null | undefined;
 }
 
 /** The device counts and unresolved devices of a token ({@link DeviceStore.summarizeDevices}). */

@@ -109,8 +109,12 @@ export class TokenFront {
 
   async getSession(tokenId: string): Promise<SessionRecord | null> {
     const raw = await this.adapter.sessions.get(checkTokenId(tokenId));
-    if (raw === null) return null;
-    const aad = `session|${tokenId}|sessionToken`;
+    return raw === null ? null : this.openSession(raw);
+  }
+
+  /** A session record as an adapter stores it (sealed), opened. */
+  async openSession(raw: SessionRecord): Promise<SessionRecord> {
+    const aad = `session|${raw.tokenId}|sessionToken`;
     return { ...raw, sessionToken: await this.secrets.open(raw.sessionToken, aad) };
   }
 

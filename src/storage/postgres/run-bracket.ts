@@ -10,11 +10,12 @@ import {
   unresolvedSql,
 } from './devices.js';
 import { acquireSql, toLease } from './leases.js';
-import { NOW_ISO } from './migrations.js';
+import { iso, NOW_ISO } from './migrations.js';
 import { POLICY_COLS, toPolicy } from './policy.js';
 import { jsonValue, type PgDb, type Row } from './query.js';
 import { dueSql } from './retries.js';
 import { RUN_COLS, toRun } from './run-rows.js';
+import { toSession } from './sessions.js';
 import { expectParam, tokenPatchParams, toToken, updateSql } from './tokens.js';
 
 /**
@@ -51,6 +52,7 @@ export async function beginRun(db: PgDb, input: BeginSyncRunInput): Promise<Sync
       dueRetries: row['due'] === true,
     },
     unresolved: toUnresolved(row),
+    session: toSession(tokenId, jsonValue(row['session']) as Row | null),
   };
 }
 
@@ -166,6 +168,8 @@ function beginRunSql(s: string): string {
       EXISTS (SELECT 1 FROM ${s}.devices WHERE token_id = $1 AND ${pendingAssignmentSql(s)}) AS assign,
       EXISTS (SELECT 1 FROM ${s}.retries WHERE token_id = $1) AS retries,
       EXISTS (SELECT 1 FROM ${s}.retries WHERE token_id = $1 AND ${dueSql('$5::text')}) AS due,
-      ${recent} AS recent, ${changed} AS changed, ${unresolvedSql(s)}
+      ${recent} AS recent, ${changed} AS changed, ${unresolvedSql(s)},
+      (SELECT row_to_json(x) FROM (SELECT session_token, ${iso('expires_at')} AS expires_at,
+        updated_at FROM ${s}.sessions WHERE token_id = $1 AND expires_at > now()) x) AS session
 `;
 }

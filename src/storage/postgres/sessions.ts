@@ -34,17 +34,24 @@ export class PostgresSessions extends PgStore implements SessionPersistence {
        FROM ${this.db.s}.sessions WHERE token_id = $1 AND expires_at > now()`,
       [tokenId],
     );
-    const row = r.rows[0];
-    if (!row) return null;
-    return {
-      tokenId,
-      sessionToken: String(row['session_token']),
-      expiresAt: String(row['expires_at']),
-      updatedAt: String(row['updated_at']),
-    };
+    return toSession(tokenId, r.rows[0] ?? null);
   }
 
   async delete(tokenId: string): Promise<void> {
     await this.db.q(`DELETE FROM ${this.db.s}.sessions WHERE token_id = $1`, [tokenId]);
   }
+}
+
+/** A session row (as stored: sealed) as a record, or `null`. @internal */
+export function toSession(
+  tokenId: string,
+  row: Record<string, unknown> | null,
+): SessionRecord | null {
+  if (row === null) return null;
+  return {
+    tokenId,
+    sessionToken: String(row['session_token']),
+    expiresAt: String(row['expires_at']),
+    updatedAt: String(row['updated_at']),
+  };
 }

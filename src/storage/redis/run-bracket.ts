@@ -1,6 +1,12 @@
 import { newRunId } from '../../domain/devices.js';
 import type { RunEndWrite } from '../adapter.js';
-import type { BeginSyncRunInput, CursorRecord, SyncRunBegin, SyncRunEnd } from '../types.js';
+import type {
+  BeginSyncRunInput,
+  CursorRecord,
+  SessionRecord,
+  SyncRunBegin,
+  SyncRunEnd,
+} from '../types.js';
 import { CURSOR_LUA } from './cursor-pages.js';
 import { DEVICE_LUA, toUnresolved } from './device-meta.js';
 import { countsOf } from './devices.js';
@@ -83,7 +89,7 @@ local function flag(b) if b then return 1 end return 0 end
 
 /**
  * The run start. KEYS[1]=lease KEYS[2]=leasegen KEYS[3]=runs KEYS[4]=runidx KEYS[5]=cursor
- * KEYS[6]=policy KEYS[7]=token; ARGV base, owner, ttlMs, tokenId, the run id's random part,
+ * KEYS[6]=policy KEYS[7]=token KEYS[8]=session; ARGV base, owner, ttlMs, tokenId, the run id's random part,
  * now (ms), skipIfSyncedWithin's from ('' = none) and to (ISO): 'recent' when the token's
  * lastSyncAt lies between those two (bytewise, as ISO strings sort); ifTokenUnchanged's
  * updatedAt ('' = none) and credentialsId ('' = none), as the token hash stores them (JSON):
@@ -92,7 +98,7 @@ local function flag(b) if b then return 1 end return 0 end
  * nothing but the (idempotent) one-time index build. Returns false when another owner holds the lease, else {generation, sec, usec, runId,
  * startedAt, cursor JSON, policy JSON, policy revision, policy updatedAt, counts, replan,
  * assign, retries, dueRetries, unresolved count (up to 100), first unresolved serial, its
- * reason} (absent values false, flags 1/0).
+ * reason, the session record JSON} (absent values false, flags 1/0).
  */
 const BEGIN = script(`${LUA_CLOCK}${DEVICE_LUA}${LEASE_LUA}${BEGIN_LUA}
 local base, owner = ARGV[1], ARGV[2]
@@ -133,7 +139,8 @@ redis.call('HSET', KEYS[3], run_id, cjson.encode({ runId = run_id, tokenId = ARG
   report = cjson.null, error = cjson.null }))
 redis.call('ZADD', KEYS[4], 0, run_id)
 return {g, t[1], t[2], run_id, started, cursor, pol[1], pol[2], pol[3], counts,
-  flag(replan), flag(assign), flag(retries), flag(due), unres_n, unres_first, unres_reason}`);
+  flag(replan), flag(assign), flag(retries), flag(due), unres_n, unres_first or false,
+  unres_reason or false, redis.call('GET', KEYS[8])}`);
 
 /**
  * The run end. KEYS[1]=token KEYS[2]=runs KEYS[3]=runidx KEYS[4]=lease KEYS[5]=cursor; ARGV
@@ -178,7 +185,7 @@ export async function beginRun(
 ): Promise<SyncRunBegin> {
   const { tokenId, owner, ttlMs, now } = input;
   const b = r.base(tokenId);
-  const keys = ['lease', 'leasegen', 'runs', 'runidx', 'cursor', 'policy', 'token'].map(
+  const keys = ['lease', 'leasegen', 'runs', 'runidx', 'cursor', 'policy', 'token', 'session'].map(
     (k) => `${b}:${k}`,
   );
   // The run id is `<ms base36>-<random>` (newRunId); the script writes the time part.
@@ -200,7 +207,7 @@ export async function beginRun(
   if (out === null || typeof out === 'string') return null;
   const [gen, sec, usec, runId, startedAt, cursor, policy, revision, updatedAt, counts] = out;
   const flags = out.slice(10, 14).map((f) => Number(f) === 1);
-  const [unresolved, firstSerial, firstReason] = out.slice(14);
+  const [unresolved, firstSerial, firstReason, session] = out.slice(14);
   return {
     lease: { tokenId, owner, generation: Number(gen), expiresAt: isoFromTime(sec, usec, ttlMs) },
     run: {
@@ -225,6 +232,7 @@ export async function beginRun(
       dueRetries: flags[3] === true,
     },
     unresolved: toUnresolved(unresolved, firstSerial, firstReason),
+    session: typeof session === 'string' ? (JSON.parse(session) as SessionRecord) : null,
   };
 }
 

@@ -81,6 +81,27 @@ export function runBracketTests({ it, describe, run }: SuiteContext): void {
       });
     });
 
+    it('reads the stored session with the start, where it does, as getSession finds it', async () => {
+      await run(async ({ storage: s }) => {
+        if (s.beginSyncRun === undefined) return;
+        const none = await begin(s);
+        assert.ok(none);
+        if (none.session !== undefined) assert.equal(none.session, null);
+        await s.releaseLease('t1', 'A', none.lease.generation);
+        await s.putSession('t1', {
+          sessionToken: 'session-secret-1',
+          expiresAt: new Date(Date.parse(await s.now()) + 600_000).toISOString(),
+        });
+        const stored = await begin(s);
+        assert.ok(stored);
+        if (stored.session !== undefined) {
+          assert.deepEqual(stored.session, await s.getSession('t1'));
+          assert.equal(stored.session?.sessionToken, 'session-secret-1');
+        }
+        await s.releaseLease('t1', 'A', stored.lease.generation);
+      });
+    });
+
     it('says which stored work waits, as the queries that find it would', async () => {
       await run(async ({ storage: s }) => {
         if (s.beginSyncRun === undefined) return;

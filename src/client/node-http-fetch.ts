@@ -132,7 +132,11 @@ export function nodeHttpFetch(options: NodeHttpFetchOptions = {}): NodeHttpFetch
           const raw = res.rawHeaders;
           for (let i = 0; i + 1 < raw.length; i += 2) responseHeaders.append(raw[i]!, raw[i + 1]!);
           const empty = method === 'HEAD' || NO_BODY_STATUS.has(status);
-          if (empty) res.resume();
+          if (empty) {
+            // Nothing to read; a connection lost now must not surface as an unhandled error.
+            res.on('error', () => {});
+            res.resume();
+          }
           try {
             resolve(
               new Response(empty ? null : webBody(res, signal), {
@@ -235,8 +239,8 @@ function webBody(
           done = true;
           controller.close();
         });
-        source.once('error', fail);
-        res.once('error', fail);
+        source.on('error', fail);
+        res.on('error', fail);
         res.once('close', () => {
           if (!res.complete)
             fail(Object.assign(new Error('the response was cut off'), { code: 'ECONNRESET' }));

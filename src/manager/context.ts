@@ -1,6 +1,5 @@
 import type { AbmLogger } from '../internal/logger.js';
 import type { AbmStorage, SessionRecord, TokenRecord } from '../storage/types.js';
-
 import type { SyncApi } from './client-port.js';
 import type { EventHub } from './events.js';
 import type { KnownTokens } from './known-tokens.js';

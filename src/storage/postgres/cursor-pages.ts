@@ -104,8 +104,8 @@ export class PostgresCursorPages extends PgStore implements CursorPersistence {
  * The page write statement. `$1` token, `$2` expected cursor, `$3` new cursor, `$4` phase,
  * `$5`/`$6` full-fetch id (set?, value), `$7` last full fetch, `$8`/`$9` fetched-until (set?,
  * value), `$10`/`$11` the fence (generation, owner or null); with devices, `$12` the page
- * ({@link pageJson}), `$13` its full-fetch id and `$14` its number of entries. The lease row is read `FOR SHARE` (a take-over
- * waits for this statement); the cursor is updated when it holds the expected value, or inserted
+ * ({@link pageJson}), `$13` its full-fetch id and `$14` its number of entries. The lease row is
+ * read `FOR SHARE` (a take-over waits for this statement); the cursor is updated when it holds the expected value, or inserted
  * when none is expected and none exists; the devices are written only when the cursor moved.
  * Data-modifying CTEs share one snapshot, so the insert checks the row the update could not see
  * change. @internal

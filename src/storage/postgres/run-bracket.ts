@@ -101,8 +101,8 @@ export async function endRun(db: PgDb, input: RunEndWrite): Promise<SyncRunEnd> 
  * The end statement of one shape: the conditional token write (`token`), the last page's cursor
  * under the lease (`cursor`), the run's outcome, the prune (never the run it ends) and the lease
  * release (`lease`), as CTEs. `$1`–`$6`: token, run id, status, report, error, runs kept; then
- * the token patch and expectation (5), the cursor (10) and the lease (2) parameters, each when present, in the
- * order {@link endRun} pushes them.
+ * the token patch and expectation (5), the cursor (10) and the lease (2) parameters, each when
+ * present, in the order {@link endRun} pushes them.
  */
 function endRunSql(s: string, shape: { token: boolean; cursor: boolean; lease: boolean }): string {
   let n = 6;

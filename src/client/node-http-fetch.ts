@@ -127,6 +127,10 @@ export function nodeHttpFetch(options: NodeHttpFetchOptions = {}): NodeHttpFetch
         { method, headers, agent: agentFor(url.protocol) },
         (res: IncomingMessage) => {
           answered = true;
+          // From here the abort listener serves the body, until the response closes.
+          if (signal !== undefined) {
+            res.once('close', () => signal.removeEventListener('abort', onAbort));
+          }
           const status = res.statusCode ?? 0;
           const responseHeaders = new Headers();
           const raw = res.rawHeaders;
@@ -162,10 +166,6 @@ export function nodeHttpFetch(options: NodeHttpFetchOptions = {}): NodeHttpFetch
           if (!answered) signal.removeEventListener('abort', onAbort);
         });
       }
-      req.once('response', (res: IncomingMessage) => {
-        if (signal !== undefined)
-          res.once('close', () => signal.removeEventListener('abort', onAbort));
-      });
       req.on('error', (error: Error) => {
         if (answered) return;
         answered = true;

@@ -176,6 +176,8 @@ export interface SimProcess {
   sessions(count: number): Promise<string[]>;
   /** HTTP requests the simulator has answered so far. */
   requests(): Promise<number>;
+  /** CPU time (ms) the simulator's process has used so far. */
+  cpuMs(): Promise<number>;
   /** Defines a profile; its UUID. */
   profile(): Promise<string>;
   /** Assigns `count` new devices to the server (sync reports them `added`); events so far. */
@@ -213,6 +215,7 @@ export async function startSim(devices: number): Promise<SimProcess> {
     issue: (certificatePem, count) => ask({ op: 'issue', certificatePem, count }),
     sessions: (count) => ask({ op: 'sessions', count }),
     requests: () => ask({ op: 'requests' }),
+    cpuMs: () => ask({ op: 'cpu' }),
     profile: () => ask({ op: 'profile' }),
     add: (count) => ask({ op: 'add', count }),
     reset: () => ask({ op: 'reset' }),

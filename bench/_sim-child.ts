@@ -13,6 +13,7 @@ export type SimAsk =
   | { op: 'issue'; certificatePem: string; count: number }
   | { op: 'sessions'; count: number }
   | { op: 'requests' }
+  | { op: 'cpu' }
   | { op: 'profile' }
   | { op: 'add'; count: number }
   | { op: 'reset' };
@@ -43,6 +44,10 @@ async function answer(ask: SimAsk): Promise<unknown> {
     case 'requests':
       if (process.env['SIM_DEBUG']) console.error(sim.counters.byEndpoint);
       return sim.counters.requests;
+    case 'cpu': {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1000;
+    }
     case 'profile': {
       const session = sim.sessions.create();
       const res = await sim.handle({

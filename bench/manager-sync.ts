@@ -12,8 +12,10 @@
  *   … [--tokens N] [--devices 100] [--runs 3] [--concurrency 16] [--pool 10] [--stores postgres,redis]
  *
  * Per cycle: wall time min/median/max, PostgreSQL statements / Redis commands / HTTP requests per
- * run (median), peak RSS of this process, most PostgreSQL connections (pool and server side; the
- * pool is never exceeded unless a number says otherwise). The simulator runs in its own process.
+ * run (median), CPU per token of this process, of the PostgreSQL server (every `postgres` process,
+ * read from `/proc`) and of the simulator's process, peak RSS of this process, most PostgreSQL
+ * connections (pool and server side; the pool is never exceeded unless a number says otherwise).
+ * The simulator runs in its own process.
  */
 import { AbmManager } from '../src/index.js';
 import {
@@ -27,6 +29,7 @@ import {
   loadLine,
   mapLimit,
   peakRss,
+  postgresCpuMs,
   ratio,
   type SimProcess,
   startSim,
@@ -59,6 +62,10 @@ interface Cycle {
   rssMb: number;
   /** CPU time of this process, ms. */
   cpuMs: number;
+  /** CPU time of the PostgreSQL server (every `postgres` process), ms; null where unreadable. */
+  pgCpuMs: number | null;
+  /** CPU time of the simulator's process, ms. */
+  simCpuMs: number;
 }
 type Run = { first: Cycle; again: Cycle };
 
@@ -66,17 +73,22 @@ async function measure(s: Services, sim: SimProcess, work: () => Promise<void>):
   global.gc?.();
   const c0 = s.counts();
   const h0 = await sim.requests();
+  const sim0 = await sim.cpuMs();
+  const pg0 = postgresCpuMs();
   const rss = peakRss();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await work();
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  const pg1 = postgresCpuMs();
   const rssMb = rss.stop();
   const c1 = s.counts();
   return {
     ms,
     cpuMs: (cpu.user + cpu.system) / 1000,
+    pgCpuMs: pg0 === null || pg1 === null ? null : pg1 - pg0,
+    simCpuMs: (await sim.cpuMs()) - sim0,
     statements: c1.statements - c0.statements,
     commands: c1.commands - c0.commands,
     http: (await sim.requests()) - h0,
@@ -180,6 +192,10 @@ async function main(): Promise<void> {
               : kind === 'redis'
                 ? `, ${per((x) => x.commands)} Redis commands/token`
                 : '';
+          const pgCpu =
+            kind === 'postgres' && c.every((x) => x.pgCpuMs !== null)
+              ? `, PostgreSQL CPU ${per((x) => x.pgCpuMs!)} ms/token`
+              : '';
           console.log(
             `  ${kind.padEnd(8)} ${label.padEnd(15)} ${side.padEnd(6)} ${fmt(
               c.map((x) => x.ms / 1000),
@@ -188,7 +204,7 @@ async function main(): Promise<void> {
             )}` +
               `${trips}, ${per((x) => x.http)} HTTP requests/token, CPU ${per(
                 (x) => x.cpuMs,
-              )} ms/token, peak RSS ${fmt(
+              )} ms/token${pgCpu}, simulator CPU ${per((x) => x.simCpuMs)} ms/token, peak RSS ${fmt(
                 c.map((x) => x.rssMb),
                 'MB',
               )}`,

@@ -204,9 +204,9 @@ function patchRows(patches: readonly T.DevicePatch[]): Record<string, unknown>[]
 
 /** A `devices` row matches `{ pendingAssignment: true }`. @internal */
 export function pendingAssignmentSql(s: string): string {
-  return `NOT removed AND resolved_profile_uuid IS NOT NULL
-    AND resolved_profile_uuid IS DISTINCT FROM device->>'profile_uuid'
-    AND resolved_profile_uuid IS DISTINCT FROM assigned_profile_uuid
+  // pending_assignment (migration 5) is the device's own part of the condition, with a partial
+  // index of the devices it holds for.
+  return `pending_assignment
     AND NOT EXISTS (SELECT 1 FROM ${s}.retries r WHERE r.token_id = devices.token_id AND r.serial = devices.serial)`;
 }
 

@@ -204,6 +204,24 @@ UPDATE ${s}.tokens SET
   doc = doc - ${TOKEN_STATE_KEYS_V4};
 `,
   },
+  {
+    // Whether a device waits for an automatic assignment, as a stored column with a partial
+    // index of the waiting devices (devices.ts's pendingAssignmentSql reads it). A sync run's
+    // start asks whether any device is left waiting; before this, that question read every
+    // device of the token on every run, no-change runs included (a condition between columns
+    // has no statistics, so an index on the condition itself was not chosen). Only waiting
+    // devices are in the index, so a device's write adds to it only while the device waits.
+    version: 5,
+    sql: (s) => `
+ALTER TABLE ${s}.devices ADD COLUMN pending_assignment boolean GENERATED ALWAYS AS (
+  NOT removed AND resolved_profile_uuid IS NOT NULL
+    AND resolved_profile_uuid IS DISTINCT FROM device->>'profile_uuid'
+    AND resolved_profile_uuid IS DISTINCT FROM assigned_profile_uuid
+) STORED;
+CREATE INDEX devices_pending_assignment_idx ON ${s}.devices (token_id, serial)
+  WHERE pending_assignment;
+`,
+  },
 ];
 
 /**

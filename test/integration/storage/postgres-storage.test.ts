@@ -67,12 +67,12 @@ describe.skipIf(!run)('PostgresStorage', () => {
       );
       expect(before.rows).toHaveLength(0);
       const [a, b] = await Promise.all([s.migrate(), s.migrate()]);
-      expect([...a, ...b]).toEqual([1, 2, 3, 4]);
+      expect([...a, ...b]).toEqual([1, 2, 3, 4, 5]);
       expect(await s.migrate()).toEqual([]);
       const v = await pool.query(
         `SELECT version FROM "${schema}".abmkit_migrations ORDER BY version`,
       );
-      expect(v.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }]);
+      expect(v.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
     });
 
     it('migration 2 (profile served) upgrades a version-1 schema and keeps device statuses', async () => {
@@ -89,7 +89,7 @@ describe.skipIf(!run)('PostgresStorage', () => {
          VALUES ('t', 'A', '{"serial_number":"A","profile_status":"pushed"}', 'x', 'x')`,
       );
       const s = new PostgresStorage({ pool, schema });
-      expect(await s.migrate()).toEqual([2, 3, 4]);
+      expect(await s.migrate()).toEqual([2, 3, 4, 5]);
       expect((await s.getDevice('t', 'A'))?.status).toBe('pushed');
       await s.updateDevices('t', [
         { serialNumber: 'A', profileServedAt: '2026-01-01T00:00:00.000Z' },
@@ -113,7 +113,7 @@ describe.skipIf(!run)('PostgresStorage', () => {
          ('u', 'A', '{"serial_number":"A"}', 'x', 'x')`,
       );
       const s = new PostgresStorage({ pool, schema });
-      expect(await s.migrate()).toEqual([3, 4]);
+      expect(await s.migrate()).toEqual([3, 4, 5]);
       expect(await s.countDevices('t')).toMatchObject({ pushed: 1, unassigned: 1 });
       // Every kind of write moves the counts: update, insert, delete (a token's deletion).
       await s.updateDevices('t', [{ serialNumber: 'B', enrolledAt: '2026-01-01T00:00:00.000Z' }]);
@@ -125,6 +125,31 @@ describe.skipIf(!run)('PostgresStorage', () => {
       await s.deleteToken('u');
       await s.saveToken('u', { customerId: 'c' });
       expect(Object.values(await s.countDevices('u')).every((n) => n === 0)).toBe(true);
+    });
+
+    it("a run's start reads the devices waiting for assignment from their index, not every device of the token", async () => {
+      // Migration 5's partial index must stay implied by pendingAssignmentSql (the run start's
+      // and the pending listing's condition); otherwise every run reads all of a token's devices.
+      const schema = await freshSchema();
+      const s = new PostgresStorage({ pool, schema });
+      await s.migrate();
+      const { pendingAssignmentSql } = await import('../../../src/storage/postgres/devices.js');
+      const q = `"${schema}"`;
+      await pool.query(
+        `INSERT INTO ${q}.devices (token_id, serial, device, resolved_profile_uuid,
+           assigned_profile_uuid, first_seen_at, updated_at)
+         SELECT 't', 'S' || i, jsonb_build_object('serial_number', 'S' || i), 'P', 'P', 'x', 'x'
+         FROM generate_series(1, 2000) AS i`,
+      );
+      await pool.query(`ANALYZE ${q}.devices`);
+      const plan = await pool.query(
+        `EXPLAIN (FORMAT JSON) SELECT EXISTS (SELECT 1 FROM ${q}.devices WHERE token_id = 't'
+           AND ${pendingAssignmentSql(q)})`,
+      );
+      const text = JSON.stringify(plan.rows[0]);
+      expect(text).toContain('devices_pending_assignment_idx');
+      const list = await s.listDevices('t', { pendingAssignment: true });
+      expect(list.items).toEqual([]);
     });
 
     it('migration 4 moves the sync state out of the token document; a run leaves the document as stored', async () => {
@@ -152,7 +177,7 @@ describe.skipIf(!run)('PostgresStorage', () => {
         [JSON.stringify(doc)],
       );
       const s = new PostgresStorage({ pool, schema });
-      expect(await s.migrate()).toEqual([4]);
+      expect(await s.migrate()).toEqual([4, 5]);
       expect(await s.getToken('t')).toMatchObject(doc);
       const row = async () =>
         (await pool.query(`SELECT doc, state FROM "${schema}".tokens`)).rows[0] as {

@@ -1,13 +1,13 @@
 /**
  * Benchmark (issue #13, case c): the no-change sync run of one token — what it costs in round
- * trips and time on each store. One token with 100 devices, all assigned by a policy, is synced
+ * trips and time on each store. One token with 100 devices (`--devices`), all assigned by a policy, is synced
  * until nothing changes; then `--runs` no-change runs of `manager.syncNow()` are interleaved with
  * the bare floor (one `/devices/sync` request + one cursor write, bench/_stores.ts).
  *
- *   node --import tsx bench/no-change-counts.ts [--runs 20] [--stores postgres,redis]
+ *   node --import tsx bench/no-change-counts.ts [--runs 20] [--devices 100] [--stores postgres,redis]
  *
- * Prints per run: SQL statements (PostgreSQL), Redis commands, HTTP requests and wall time
- * (min/median/max). #13's target: at most 6 statements on PostgreSQL, the equivalent on Redis.
+ * Prints per run: SQL statements (PostgreSQL), Redis commands, HTTP requests, wall time
+ * (min/median/max) and, on PostgreSQL, the server's CPU (every `postgres` process, from `/proc`). #13's target: at most 6 statements on PostgreSQL, the equivalent on Redis.
  * test/integration/manager/statement-count.test.ts holds the PostgreSQL and Redis counts.
  */
 import { AbmManager } from '../src/index.js';
@@ -21,22 +21,26 @@ import {
   interleave,
   loadLine,
   OS_ALL,
+  postgresCpuMs,
   startSim,
   uniq,
 } from './_harness.js';
 import { addTokens, KINDS, type Kind, openBare, openServices, openStore } from './_stores.js';
 
 const RUNS = arg('runs', 20);
+const DEVICES = arg('devices', 100);
 const storesArg = process.argv.indexOf('--stores');
 const STORES = (storesArg > 0 ? process.argv[storesArg + 1]!.split(',') : KINDS) as Kind[];
 
-const sim = await startSim(100);
+const sim = await startSim(DEVICES);
 const s = openServices(4);
 
 interface Run {
   ms: number;
   trips: number;
   http: number;
+  /** CPU of the PostgreSQL server over the run, ms (null where `/proc` cannot be read). */
+  pgCpuMs: number | null;
 }
 
 /** Runs `work` once, counting round trips of `kind` and HTTP requests. */
@@ -44,10 +48,17 @@ async function measure(kind: Kind, work: () => Promise<void>): Promise<Run> {
   const trips = () => (kind === 'postgres' ? s.pg.statements() : s.redis.commands());
   const t0 = trips();
   const h0 = await sim.requests();
+  const pg0 = kind === 'postgres' ? postgresCpuMs() : null;
   const start = performance.now();
   await work();
   const ms = performance.now() - start;
-  return { ms, trips: trips() - t0, http: (await sim.requests()) - h0 };
+  const pg1 = pg0 === null ? null : postgresCpuMs();
+  return {
+    ms,
+    trips: trips() - t0,
+    http: (await sim.requests()) - h0,
+    pgCpuMs: pg0 === null || pg1 === null ? null : pg1 - pg0,
+  };
 }
 
 async function one(kind: Kind): Promise<void> {
@@ -56,6 +67,7 @@ async function one(kind: Kind): Promise<void> {
   const manager = new AbmManager({
     storage,
     baseUrl: sim.url,
+    pageSize: 1000,
     telemetry: false,
     ...transport.options,
   });
@@ -93,13 +105,17 @@ async function one(kind: Kind): Promise<void> {
   for (const side of ['abmkit', 'bare'] as const) {
     const xs = r[side]!;
     const trips = unit ? `${fmt(xs.map((x) => x.trips))} ${unit}, ` : '';
+    // /proc counts CPU in 10 ms ticks: the mean over the runs, not a per-run spread.
+    const pgCpu = xs.every((x) => x.pgCpuMs !== null)
+      ? `, PostgreSQL server CPU ${(xs.reduce((a, x) => a + x.pgCpuMs!, 0) / xs.length).toFixed(1)} ms per run (mean)`
+      : '';
     console.log(
       `  ${kind.padEnd(8)} ${side.padEnd(6)} ${trips}${fmt(xs.map((x) => x.http))} HTTP requests, ` +
         `${fmt(
           xs.map((x) => x.ms),
           'ms',
           1,
-        )} per run`,
+        )} per run${pgCpu}`,
     );
   }
   await manager.stop();
@@ -110,7 +126,7 @@ async function one(kind: Kind): Promise<void> {
 
 try {
   console.log(
-    `no-change-counts: one token, 100 devices, ${RUNS} interleaved runs, ${FETCH_LABEL}; ${loadLine()}`,
+    `no-change-counts: one token, ${DEVICES} devices, ${RUNS} interleaved runs, ${FETCH_LABEL}; ${loadLine()}`,
   );
   for (const kind of STORES) await one(kind);
 } finally {

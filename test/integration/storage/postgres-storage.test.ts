@@ -72,7 +72,13 @@ describe.skipIf(!run)('PostgresStorage', () => {
       const v = await pool.query(
         `SELECT version FROM "${schema}".abmkit_migrations ORDER BY version`,
       );
-      expect(v.rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }, { version: 4 }, { version: 5 }]);
+      expect(v.rows).toEqual([
+        { version: 1 },
+        { version: 2 },
+        { version: 3 },
+        { version: 4 },
+        { version: 5 },
+      ]);
     });
 
     it('migration 2 (profile served) upgrades a version-1 schema and keeps device statuses', async () => {

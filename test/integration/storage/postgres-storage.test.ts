@@ -133,6 +133,33 @@ describe.skipIf(!run)('PostgresStorage', () => {
       expect(Object.values(await s.countDevices('u')).every((n) => n === 0)).toBe(true);
     });
 
+    it('migration 5 marks the devices already stored that wait for assignment', async () => {
+      const schema = await freshSchema();
+      const { MIGRATIONS } = await import('../../../src/storage/postgres/migrations.js');
+      await pool.query(`CREATE SCHEMA "${schema}"`);
+      for (const m of MIGRATIONS.slice(0, 4)) await pool.query(m.sql(`"${schema}"`));
+      await pool.query(
+        `CREATE TABLE "${schema}".abmkit_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+      );
+      await pool.query(
+        `INSERT INTO "${schema}".abmkit_migrations (version) VALUES (1), (2), (3), (4)`,
+      );
+      // W waits (resolved, neither assigned nor carrying it); A is assigned; R is removed.
+      await pool.query(
+        `INSERT INTO "${schema}".devices (token_id, serial, device, removed, resolved_profile_uuid,
+           assigned_profile_uuid, first_seen_at, updated_at) VALUES
+         ('t', 'W', '{"serial_number":"W"}', false, 'P', NULL, 'x', 'x'),
+         ('t', 'A', '{"serial_number":"A"}', false, 'P', 'P', 'x', 'x'),
+         ('t', 'R', '{"serial_number":"R"}', true, 'P', NULL, 'x', 'x')`,
+      );
+      const s = new PostgresStorage({ pool, schema });
+      expect(await s.migrate()).toEqual([5]);
+      const pending = await s.listDevices('t', { pendingAssignment: true });
+      expect(pending.items.map((d) => d.serialNumber)).toEqual(['W']);
+      await s.updateDevices('t', [{ serialNumber: 'W', assignedProfileUuid: 'P' }]);
+      expect((await s.listDevices('t', { pendingAssignment: true })).items).toEqual([]);
+    });
+
     it("a run's start reads the devices waiting for assignment from their index, not every device of the token", async () => {
       // Migration 5's partial index must stay implied by pendingAssignmentSql (the run start's
       // and the pending listing's condition); otherwise every run reads all of a token's devices.

@@ -25,6 +25,22 @@ async function freshSchema(): Promise<string> {
   return schema;
 }
 
+/** A fresh schema as `migrate()` leaves it at `version` (migrations 1 to `version` applied). */
+async function schemaAtVersion(version: number): Promise<string> {
+  const schema = await freshSchema();
+  const { MIGRATIONS } = await import('../../../src/storage/postgres/migrations.js');
+  await pool.query(`CREATE SCHEMA "${schema}"`);
+  for (const m of MIGRATIONS.slice(0, version)) await pool.query(m.sql(`"${schema}"`));
+  await pool.query(
+    `CREATE TABLE "${schema}".abmkit_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+  );
+  await pool.query(
+    `INSERT INTO "${schema}".abmkit_migrations (version) SELECT generate_series(1, $1::int)`,
+    [version],
+  );
+  return schema;
+}
+
 async function dump(schema: string): Promise<string> {
   const tables = await pool.query(
     'SELECT table_name FROM information_schema.tables WHERE table_schema = $1',
@@ -82,14 +98,7 @@ describe.skipIf(!run)('PostgresStorage', () => {
     });
 
     it('migration 2 (profile served) upgrades a version-1 schema and keeps device statuses', async () => {
-      const schema = await freshSchema();
-      const { MIGRATIONS } = await import('../../../src/storage/postgres/migrations.js');
-      await pool.query(`CREATE SCHEMA "${schema}"`);
-      await pool.query((MIGRATIONS[0] as { sql: (s: string) => string }).sql(`"${schema}"`));
-      await pool.query(
-        `CREATE TABLE "${schema}".abmkit_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-      );
-      await pool.query(`INSERT INTO "${schema}".abmkit_migrations (version) VALUES (1)`);
+      const schema = await schemaAtVersion(1);
       await pool.query(
         `INSERT INTO "${schema}".devices (token_id, serial, device, first_seen_at, updated_at)
          VALUES ('t', 'A', '{"serial_number":"A","profile_status":"pushed"}', 'x', 'x')`,
@@ -104,14 +113,7 @@ describe.skipIf(!run)('PostgresStorage', () => {
     });
 
     it('migration 3 counts the devices already stored, and the triggers keep the counts', async () => {
-      const schema = await freshSchema();
-      const { MIGRATIONS } = await import('../../../src/storage/postgres/migrations.js');
-      await pool.query(`CREATE SCHEMA "${schema}"`);
-      for (const m of MIGRATIONS.slice(0, 2)) await pool.query(m.sql(`"${schema}"`));
-      await pool.query(
-        `CREATE TABLE "${schema}".abmkit_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-      );
-      await pool.query(`INSERT INTO "${schema}".abmkit_migrations (version) VALUES (1), (2)`);
+      const schema = await schemaAtVersion(2);
       await pool.query(
         `INSERT INTO "${schema}".devices (token_id, serial, device, first_seen_at, updated_at) VALUES
          ('t', 'A', '{"serial_number":"A","profile_status":"pushed"}', 'x', 'x'),
@@ -134,16 +136,7 @@ describe.skipIf(!run)('PostgresStorage', () => {
     });
 
     it('migration 5 marks the devices already stored that wait for assignment', async () => {
-      const schema = await freshSchema();
-      const { MIGRATIONS } = await import('../../../src/storage/postgres/migrations.js');
-      await pool.query(`CREATE SCHEMA "${schema}"`);
-      for (const m of MIGRATIONS.slice(0, 4)) await pool.query(m.sql(`"${schema}"`));
-      await pool.query(
-        `CREATE TABLE "${schema}".abmkit_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-      );
-      await pool.query(
-        `INSERT INTO "${schema}".abmkit_migrations (version) VALUES (1), (2), (3), (4)`,
-      );
+      const schema = await schemaAtVersion(4);
       // W waits (resolved, neither assigned nor carrying it); A is assigned; R is removed.
       await pool.query(
         `INSERT INTO "${schema}".devices (token_id, serial, device, removed, resolved_profile_uuid,
@@ -186,17 +179,11 @@ describe.skipIf(!run)('PostgresStorage', () => {
     });
 
     it('migration 4 moves the sync state out of the token document; a run leaves the document as stored', async () => {
-      const schema = await freshSchema();
       const { MIGRATIONS } = await import('../../../src/storage/postgres/migrations.js');
       const { STATE_KEYS } = await import('../../../src/storage/postgres/tokens.js');
       const v4 = MIGRATIONS.find((m) => m.version === 4)?.sql('"x"') ?? '';
       for (const key of STATE_KEYS) expect(v4).toContain(`'${key}'`);
-      await pool.query(`CREATE SCHEMA "${schema}"`);
-      for (const m of MIGRATIONS.slice(0, 3)) await pool.query(m.sql(`"${schema}"`));
-      await pool.query(
-        `CREATE TABLE "${schema}".abmkit_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
-      );
-      await pool.query(`INSERT INTO "${schema}".abmkit_migrations (version) VALUES (1), (2), (3)`);
+      const schema = await schemaAtVersion(3);
       const doc = {
         customerId: 'c',
         credentialsId: 'cred-1',

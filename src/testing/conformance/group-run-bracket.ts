@@ -205,6 +205,11 @@ export function runBracketTests({ it, describe, run }: SuiteContext): void {
           await fence(),
         );
         assert.equal((await same()).replan, false);
+        // A revision other than the policy's, newer included, also asks for a replan.
+        await s.updateDevices('t1', [{ serialNumber: 'S2', planRevision: 2 }], await fence());
+        assert.equal((await same()).replan, true);
+        await s.updateDevices('t1', [{ serialNumber: 'S2', planRevision: 1 }], await fence());
+        assert.equal((await same()).replan, false);
         await s.recordAssignmentResults(
           't1',
           [{ serialNumber: 'S1', profileUuid: 'p1', status: 'FAILED', nextAttemptAt: NOW }],

@@ -83,7 +83,7 @@ describe.skipIf(!run)('PostgresStorage', () => {
       );
       expect(before.rows).toHaveLength(0);
       const [a, b] = await Promise.all([s.migrate(), s.migrate()]);
-      expect([...a, ...b]).toEqual([1, 2, 3, 4, 5]);
+      expect([...a, ...b]).toEqual([1, 2, 3, 4, 5, 6]);
       expect(await s.migrate()).toEqual([]);
       const v = await pool.query(
         `SELECT version FROM "${schema}".abmkit_migrations ORDER BY version`,
@@ -94,6 +94,7 @@ describe.skipIf(!run)('PostgresStorage', () => {
         { version: 3 },
         { version: 4 },
         { version: 5 },
+        { version: 6 },
       ]);
     });
 
@@ -104,7 +105,7 @@ describe.skipIf(!run)('PostgresStorage', () => {
          VALUES ('t', 'A', '{"serial_number":"A","profile_status":"pushed"}', 'x', 'x')`,
       );
       const s = new PostgresStorage({ pool, schema });
-      expect(await s.migrate()).toEqual([2, 3, 4, 5]);
+      expect(await s.migrate()).toEqual([2, 3, 4, 5, 6]);
       expect((await s.getDevice('t', 'A'))?.status).toBe('pushed');
       await s.updateDevices('t', [
         { serialNumber: 'A', profileServedAt: '2026-01-01T00:00:00.000Z' },
@@ -121,7 +122,7 @@ describe.skipIf(!run)('PostgresStorage', () => {
          ('u', 'A', '{"serial_number":"A"}', 'x', 'x')`,
       );
       const s = new PostgresStorage({ pool, schema });
-      expect(await s.migrate()).toEqual([3, 4, 5]);
+      expect(await s.migrate()).toEqual([3, 4, 5, 6]);
       expect(await s.countDevices('t')).toMatchObject({ pushed: 1, unassigned: 1 });
       // Every kind of write moves the counts: update, insert, delete (a token's deletion).
       await s.updateDevices('t', [{ serialNumber: 'B', enrolledAt: '2026-01-01T00:00:00.000Z' }]);
@@ -146,7 +147,7 @@ describe.skipIf(!run)('PostgresStorage', () => {
          ('t', 'R', '{"serial_number":"R"}', true, 'P', NULL, 'x', 'x')`,
       );
       const s = new PostgresStorage({ pool, schema });
-      expect(await s.migrate()).toEqual([5]);
+      expect(await s.migrate()).toEqual([5, 6]);
       const pending = await s.listDevices('t', { pendingAssignment: true });
       expect(pending.items.map((d) => d.serialNumber)).toEqual(['W']);
       await s.updateDevices('t', [{ serialNumber: 'W', assignedProfileUuid: 'P' }]);
@@ -197,7 +198,7 @@ describe.skipIf(!run)('PostgresStorage', () => {
         [JSON.stringify(doc)],
       );
       const s = new PostgresStorage({ pool, schema });
-      expect(await s.migrate()).toEqual([4, 5]);
+      expect(await s.migrate()).toEqual([4, 5, 6]);
       expect(await s.getToken('t')).toMatchObject(doc);
       const row = async () =>
         (await pool.query(`SELECT doc, state FROM "${schema}".tokens`)).rows[0] as {

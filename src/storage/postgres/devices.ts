@@ -214,3 +214,15 @@ export function pendingAssignmentSql(s: string): string {
 export function replanSql(revision: string): string {
   return `NOT removed AND plan_revision IS DISTINCT FROM ${revision}::integer`;
 }
+
+/**
+ * Whether any device of token `$1` matches {@link replanSql} for `revision`, as three probes of
+ * migration 6's `(token_id, plan_revision)` index (no plan, an older, a newer revision) instead
+ * of a read of every device of the token. @internal
+ */
+export function replanCheckSql(s: string, revision: string): string {
+  const rev = `(${revision})::integer`;
+  const probe = (cond: string) =>
+    `EXISTS (SELECT 1 FROM ${s}.devices WHERE token_id = $1 AND NOT removed AND ${cond})`;
+  return `(${probe('plan_revision IS NULL')} OR ${probe(`plan_revision < ${rev}`)} OR ${probe(`plan_revision > ${rev}`)})`;
+}

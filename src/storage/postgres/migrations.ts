@@ -224,8 +224,9 @@ CREATE INDEX devices_pending_assignment_idx ON ${s}.devices (token_id, serial)
   },
   {
     // The plan revision of the token's devices, indexed: a sync run's start asks whether any
-    // device was planned under another policy revision than the current one (run-bracket.ts),
-    // three index probes instead of a read of every device of the token on every run.
+    // device was planned under another policy revision than the current one (devices.ts's
+    // replanCheckSql): three index probes instead of a read of every device of the token on
+    // every run.
     version: 6,
     sql: (s) => `
 CREATE INDEX devices_plan_revision_idx ON ${s}.devices (token_id, plan_revision) WHERE NOT removed;

@@ -2,7 +2,13 @@ import { newRunId } from '../../domain/devices.js';
 import type { RunEndWrite } from '../adapter.js';
 import type { BeginSyncRunInput, SyncRunBegin, SyncRunEnd } from '../types.js';
 import { CURSOR_COLS, cursorCasSql, toCursor } from './cursor-pages.js';
-import { pendingAssignmentSql, toCounts, toUnresolved, unresolvedSql } from './devices.js';
+import {
+  pendingAssignmentSql,
+  replanCheckSql,
+  toCounts,
+  toUnresolved,
+  unresolvedSql,
+} from './devices.js';
 import { acquireSql, toLease } from './leases.js';
 import { iso, NOW_ISO } from './migrations.js';
 import { POLICY_COLS, toPolicy } from './policy.js';
@@ -135,18 +141,6 @@ function endRunSql(s: string, shape: { token: boolean; cursor: boolean; lease: b
   return `WITH ${ctes.join(', ')} SELECT ${outs.join(', ')}`;
 }
 
-/**
- * Whether any device of `$1` is planned under another revision than the policy's (`p`): what
- * {@link replanSql} asks, as three probes of migration 6's index (no plan, an older, a newer
- * revision) instead of a read of every device of the token.
- */
-function replanCheckSql(s: string): string {
-  const rev = 'COALESCE((SELECT revision FROM p), 0)::integer';
-  const probe = (cond: string) =>
-    `EXISTS (SELECT 1 FROM ${s}.devices WHERE token_id = $1 AND NOT removed AND ${cond})`;
-  return `(${probe('plan_revision IS NULL')} OR ${probe(`plan_revision < ${rev}`)} OR ${probe(`plan_revision > ${rev}`)})`;
-}
-
 /** The start statement ({@link beginRun}); its parameters are described there. */
 function beginRunSql(s: string): string {
   // `$6`, `$7`: with skipIfSyncedWithin, the lease is taken only while the token's lastSyncAt
@@ -169,7 +163,7 @@ function beginRunSql(s: string): string {
       (SELECT row_to_json(c) FROM (SELECT ${CURSOR_COLS} FROM ${s}.cursors WHERE token_id = $1) c) AS cursor,
       (SELECT row_to_json(p) FROM p) AS policy,
       (SELECT json_object_agg(status, n) FROM ${s}.device_counts WHERE token_id = $1 AND n <> 0) AS counts,
-      ${replanCheckSql(s)} AS replan,
+      ${replanCheckSql(s, 'COALESCE((SELECT revision FROM p), 0)')} AS replan,
       EXISTS (SELECT 1 FROM ${s}.devices WHERE token_id = $1 AND ${pendingAssignmentSql(s)}) AS assign,
       EXISTS (SELECT 1 FROM ${s}.retries WHERE token_id = $1) AS retries,
       EXISTS (SELECT 1 FROM ${s}.retries WHERE token_id = $1 AND ${dueSql('$5::text')}) AS due,

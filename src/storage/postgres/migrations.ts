@@ -7,6 +7,19 @@ export const NOW_ISO = `to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:
 const TOKEN_STATE_KEYS_V4 = `ARRAY['credentialsId', 'healthStatus', 'healthChangedAt', 'healthNotified',
   'lastSyncAt', 'lastSuccessfulSyncAt', 'lastError', 'syncHealth']::text[]`;
 
+/** The columns migration 7 gives the collation "C", by table (frozen with it). */
+const KEY_COLUMNS_V7: Readonly<Record<string, readonly string[]>> = {
+  tokens: ['token_id', 'customer_id', 'site_id'],
+  sessions: ['token_id'],
+  leases: ['token_id'],
+  cursors: ['token_id'],
+  devices: ['token_id', 'serial'],
+  device_counts: ['token_id'],
+  policies: ['token_id'],
+  retries: ['token_id', 'serial'],
+  sync_runs: ['token_id', 'run_id'],
+};
+
 /** Formats a timestamptz column as ISO. @internal */
 export const iso = (col: string): string =>
   `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -231,6 +244,22 @@ CREATE INDEX devices_pending_assignment_idx ON ${s}.devices (token_id, serial)
     sql: (s) => `
 CREATE INDEX devices_plan_revision_idx ON ${s}.devices (token_id, plan_revision) WHERE NOT removed;
 `,
+  },
+  {
+    // The key columns (token ids, serial numbers, run ids, a token's customer and site) in the
+    // bytewise collation "C", whatever the database's default: the order in which every other
+    // store lists and pages (JavaScript's string order), and comparisons that are a memcmp, not
+    // a locale's strcoll (under C.UTF-8 or a language collation, the devices' index comparisons
+    // took about a tenth of PostgreSQL's CPU in a sync). The tables are not rewritten; the
+    // indexes on these columns are rebuilt.
+    version: 7,
+    sql: (s) =>
+      Object.entries(KEY_COLUMNS_V7)
+        .map(
+          ([table, cols]) =>
+            `ALTER TABLE ${s}.${table} ${cols.map((c) => `ALTER COLUMN ${c} TYPE text COLLATE "C"`).join(', ')};`,
+        )
+        .join('\n'),
   },
 ];
 

@@ -38,25 +38,42 @@ export class PgDb {
    * Runs one statement on `on` (the pool by default). A parameterised statement is prepared
    * (parsed and planned once per connection, then sent by name) unless `preparedStatements` is
    * off; its name is derived from its text, so one name never stands for two texts.
+   *
+   * A schema change that changes what a prepared statement returns (a migration run by another
+   * replica, say) makes PostgreSQL refuse that statement on every connection that prepared it
+   * ("cached plan must not change result type"), before running it. The statement then gets a
+   * new name, prepared afresh on each connection, and is sent again once (outside a transaction;
+   * inside one, the transaction fails as it would have, and the next call uses the new name).
    */
   async q(sql: string, values: unknown[] = [], on: Querier = this.pool): Promise<PgQueryResult> {
     try {
       const names = this.#names;
-      if (names !== null && values.length > 0) {
-        let name = names.get(sql);
-        if (name === undefined) {
-          name = `abmkit_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
-          names.set(sql, name);
-        }
+      if (names === null || values.length === 0) return await on.query(sql, values);
+      const name = this.#nameOf(sql, names);
+      try {
         return await on.query({ name, text: sql, values });
+      } catch (err) {
+        if (!isStalePlan(err)) throw err;
+        names.set(sql, renamed(name));
+        if (on !== this.pool) throw err;
+        return await on.query({ name: names.get(sql)!, text: sql, values });
       }
-      return await on.query(sql, values);
     } catch (err) {
       throw new StorageError(
         `A PostgreSQL query failed (${(err as { code?: string }).code ?? 'no SQLSTATE'}); check the connection and that migrate() ran.`,
         { cause: err },
       );
     }
+  }
+
+  /** The prepared statement name of `sql`: `abmkit_` and a hash of the text. */
+  #nameOf(sql: string, names: Map<string, string>): string {
+    let name = names.get(sql);
+    if (name === undefined) {
+      name = `abmkit_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+      names.set(sql, name);
+    }
+    return name;
   }
 
   /**
@@ -176,4 +193,24 @@ export function fenceGuard(fence: LeaseFence | undefined): string {
 /** A `json` column: parsed by node-postgres's default type parser, text with a custom one. @internal */
 export function jsonValue(v: unknown): unknown {
   return typeof v === 'string' ? JSON.parse(v) : v;
+}
+
+/**
+ * Whether PostgreSQL refused a prepared statement because its result type changed meanwhile
+ * (SQLSTATE 0A000 from the plan cache's revalidation; the message may be in the server's
+ * language, the routine name is not).
+ */
+function isStalePlan(err: unknown): boolean {
+  const e = err as { code?: unknown; routine?: unknown; message?: unknown } | null;
+  return (
+    e?.code === '0A000' &&
+    (e.routine === 'RevalidateCachedQuery' ||
+      (typeof e.message === 'string' && e.message.includes('cached plan must not change')))
+  );
+}
+
+/** The next name of a prepared statement (`…_r1`, `…_r2`, …): same text, prepared afresh. */
+function renamed(name: string): string {
+  const m = /^(.*)_r(\d+)$/.exec(name);
+  return m ? `${m[1]}_r${Number(m[2]) + 1}` : `${name}_r1`;
 }

@@ -83,7 +83,7 @@ describe.skipIf(!run)('PostgresStorage', () => {
       );
       expect(before.rows).toHaveLength(0);
       const [a, b] = await Promise.all([s.migrate(), s.migrate()]);
-      expect([...a, ...b]).toEqual([1, 2, 3, 4, 5, 6]);
+      expect([...a, ...b]).toEqual([1, 2, 3, 4, 5, 6, 7]);
       expect(await s.migrate()).toEqual([]);
       const v = await pool.query(
         `SELECT version FROM "${schema}".abmkit_migrations ORDER BY version`,
@@ -95,6 +95,7 @@ describe.skipIf(!run)('PostgresStorage', () => {
         { version: 4 },
         { version: 5 },
         { version: 6 },
+        { version: 7 },
       ]);
     });
 
@@ -105,7 +106,7 @@ describe.skipIf(!run)('PostgresStorage', () => {
          VALUES ('t', 'A', '{"serial_number":"A","profile_status":"pushed"}', 'x', 'x')`,
       );
       const s = new PostgresStorage({ pool, schema });
-      expect(await s.migrate()).toEqual([2, 3, 4, 5, 6]);
+      expect(await s.migrate()).toEqual([2, 3, 4, 5, 6, 7]);
       expect((await s.getDevice('t', 'A'))?.status).toBe('pushed');
       await s.updateDevices('t', [
         { serialNumber: 'A', profileServedAt: '2026-01-01T00:00:00.000Z' },
@@ -122,7 +123,7 @@ describe.skipIf(!run)('PostgresStorage', () => {
          ('u', 'A', '{"serial_number":"A"}', 'x', 'x')`,
       );
       const s = new PostgresStorage({ pool, schema });
-      expect(await s.migrate()).toEqual([3, 4, 5, 6]);
+      expect(await s.migrate()).toEqual([3, 4, 5, 6, 7]);
       expect(await s.countDevices('t')).toMatchObject({ pushed: 1, unassigned: 1 });
       // Every kind of write moves the counts: update, insert, delete (a token's deletion).
       await s.updateDevices('t', [{ serialNumber: 'B', enrolledAt: '2026-01-01T00:00:00.000Z' }]);
@@ -147,11 +148,57 @@ describe.skipIf(!run)('PostgresStorage', () => {
          ('t', 'R', '{"serial_number":"R"}', true, 'P', NULL, 'x', 'x')`,
       );
       const s = new PostgresStorage({ pool, schema });
-      expect(await s.migrate()).toEqual([5, 6]);
+      expect(await s.migrate()).toEqual([5, 6, 7]);
       const pending = await s.listDevices('t', { pendingAssignment: true });
       expect(pending.items.map((d) => d.serialNumber)).toEqual(['W']);
       await s.updateDevices('t', [{ serialNumber: 'W', assignedProfileUuid: 'P' }]);
       expect((await s.listDevices('t', { pendingAssignment: true })).items).toEqual([]);
+    });
+
+    it('migration 7 lists tokens and devices in bytewise order, as every other store, whatever the collation they had; a running replica keeps working', async () => {
+      // A database whose default collation is a language's: the key columns as such a database
+      // creates them (ICU root collation here: punctuation first, then letters of either case).
+      const schema = await schemaAtVersion(6);
+      const q = `"${schema}"`;
+      await pool.query(
+        `ALTER TABLE ${q}.tokens ALTER COLUMN token_id TYPE text COLLATE "und-x-icu";
+         ALTER TABLE ${q}.devices ALTER COLUMN serial TYPE text COLLATE "und-x-icu"`,
+      );
+      const ids = ['a1', 'B2', '_c', 'A0'];
+      for (const id of ids) {
+        await pool.query(
+          `INSERT INTO ${q}.tokens (token_id, doc, created_at, updated_at) VALUES ($1, '{}', 'x', 'x')`,
+          [id],
+        );
+        await pool.query(
+          `INSERT INTO ${q}.devices (token_id, serial, device, first_seen_at, updated_at)
+           VALUES ('t', $1, jsonb_build_object('serial_number', $1::text), 'x', 'x')`,
+          [id],
+        );
+      }
+      // A replica running while another one migrates: its prepared statements return the old
+      // column types, which PostgreSQL refuses afterwards; it prepares them again.
+      const running = new PostgresStorage({ pool, schema });
+      const tokenIds = async () => (await running.listTokens({})).items.map((t) => t.tokenId);
+      const serials = async () => (await running.listDevices('t')).items.map((d) => d.serialNumber);
+      expect(await tokenIds()).toEqual(['_c', 'A0', 'a1', 'B2']);
+      expect(await serials()).toEqual(['_c', 'A0', 'a1', 'B2']);
+      const s = new PostgresStorage({ pool, schema });
+      expect(await s.migrate()).toEqual([7]);
+      const bytewise = [...ids].sort();
+      expect(await tokenIds()).toEqual(bytewise);
+      expect(await serials()).toEqual(bytewise);
+      // Pages follow the same order: two of two.
+      const first = await s.listDevices('t', { limit: 2 });
+      const second = await s.listDevices('t', { limit: 2, cursor: first.nextCursor! });
+      expect([...first.items, ...second.items].map((d) => d.serialNumber)).toEqual(bytewise);
+      const collations = await pool.query(
+        `SELECT DISTINCT c.collname FROM information_schema.columns AS i
+           JOIN pg_collation AS c ON c.collname = i.collation_name
+         WHERE i.table_schema = $1 AND i.column_name IN ('token_id', 'serial', 'run_id')`,
+        [schema],
+      );
+      expect(collations.rows).toEqual([{ collname: 'C' }]);
     });
 
     it("a run's start reads the devices waiting for assignment from their index, not every device of the token", async () => {
@@ -198,7 +245,7 @@ describe.skipIf(!run)('PostgresStorage', () => {
         [JSON.stringify(doc)],
       );
       const s = new PostgresStorage({ pool, schema });
-      expect(await s.migrate()).toEqual([4, 5, 6]);
+      expect(await s.migrate()).toEqual([4, 5, 6, 7]);
       expect(await s.getToken('t')).toMatchObject(doc);
       const row = async () =>
         (await pool.query(`SELECT doc, state FROM "${schema}".tokens`)).rows[0] as {

@@ -427,7 +427,14 @@ export class StorageBase implements AbmStorage {
 
   /** {@inheritDoc SecretMaintenance.reencryptSecrets} */
   async reencryptSecrets(): Promise<ReencryptResult> {
-    return this.#tokens.reencrypt();
+    const tokens = await this.#tokens.reencrypt();
+    // Business API account keys too: a rotation that left them under the old key would make
+    // them unreadable once that key is retired.
+    const api = await this.apiAccounts?.reencryptSecrets?.();
+    return {
+      reencrypted: tokens.reencrypted + (api?.reencrypted ?? 0),
+      unchanged: tokens.unchanged + (api?.unchanged ?? 0),
+    };
   }
 
   /** {@inheritDoc AbmStorage.now} */

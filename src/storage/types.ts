@@ -958,8 +958,10 @@ export interface ReencryptResult {
 /** Key rotation support. */
 export interface SecretMaintenance {
   /**
-   * Re-encrypts every stored secret (tokens, sessions) that is not under the key provider's
-   * active key id (including plaintext records from an `allowPlaintextSecrets` period).
+   * Re-encrypts every stored secret (tokens, sessions and, where the store keeps them, the
+   * private keys of Business API accounts) that is not under the key provider's active key id
+   * (including plaintext records from an `allowPlaintextSecrets` period). After it returns, the
+   * retired key can be dropped.
    */
   reencryptSecrets(): Promise<ReencryptResult>;
 }

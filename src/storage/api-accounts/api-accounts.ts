@@ -117,7 +117,7 @@ export class ApiAccounts implements ApiAccountStore {
 
   /**
    * Re-seals every private key that is not under the key provider's active key (after a key
-   * rotation; `storage.reencryptSecrets()` covers token secrets, this covers API accounts).
+   * rotation). `storage.reencryptSecrets()` calls it beside re-encrypting the token secrets.
    */
   async reencryptSecrets(): Promise<{ reencrypted: number; unchanged: number }> {
     let reencrypted = 0;

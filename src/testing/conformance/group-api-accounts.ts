@@ -117,6 +117,28 @@ export function apiAccountTests({ it, describe, run }: SuiteContext): void {
       );
     });
 
+    it("storage.reencryptSecrets() re-seals the accounts' private keys with the token secrets", async () => {
+      const keys = await rotatingKeys();
+      await run(
+        async ({ storage }) => {
+          const a = store(storage);
+          await a.saveApiAccount('acc-s', {
+            clientId: 'BUSINESSAPI.s',
+            keyId: 'KS',
+            privateKeyPem: PEM('SSSS'),
+          });
+          keys.rotate();
+          const moved = await storage.reencryptSecrets();
+          assert.ok(moved.reencrypted >= 1, 'the account key was re-sealed');
+          // The old key is gone: the account's private key still opens.
+          keys.retireOld();
+          assert.equal((await a.getApiAccount('acc-s'))?.privateKeyPem, PEM('SSSS'));
+          assert.equal((await storage.reencryptSecrets()).reencrypted, 0);
+        },
+        { encryptionKey: keys.provider },
+      );
+    });
+
     it('stores token → server links, visible to a second store over the same data', async () => {
       await run(async ({ storage, openPeer }) => {
         const a = store(storage);

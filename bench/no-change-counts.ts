@@ -5,6 +5,8 @@
  * the bare floor (one `/devices/sync` request + one cursor write, bench/_stores.ts).
  *
  *   node --import tsx bench/no-change-counts.ts [--runs 20] [--devices 100] [--stores postgres,redis]
+ *     [--policy-devices N]   # the policy also names N serials (device-level entries, as a CSV
+ *                            # import leaves it); they are not among the token's devices
  *
  * Prints per run: SQL statements (PostgreSQL), Redis commands, HTTP requests, wall time
  * (min/median/max) and, on PostgreSQL, the server's CPU (every `postgres` process, from `/proc`). #13's target: at most 6 statements on PostgreSQL, the equivalent on Redis.
@@ -29,6 +31,7 @@ import { addTokens, KINDS, type Kind, openBare, openServices, openStore } from '
 
 const RUNS = arg('runs', 20);
 const DEVICES = arg('devices', 100);
+const POLICY_DEVICES = arg('policy-devices', 0);
 const storesArg = process.argv.indexOf('--stores');
 const STORES = (storesArg > 0 ? process.argv[storesArg + 1]!.split(',') : KINDS) as Kind[];
 
@@ -73,7 +76,13 @@ async function one(kind: Kind): Promise<void> {
   });
   const id = `nc-${uniq()}`;
   await addTokens(manager, sim, [id]);
-  await manager.setPolicy(id, { osDefaults: OS_ALL(await sim.profile()) });
+  const profile = await sim.profile();
+  const devices: Record<string, string> = {};
+  for (let i = 0; i < POLICY_DEVICES; i++) devices[`POLICY${String(i).padStart(8, '0')}`] = profile;
+  await manager.setPolicy(id, {
+    osDefaults: OS_ALL(profile),
+    ...(POLICY_DEVICES > 0 ? { devices } : {}),
+  });
   for (let i = 0; i < 5; i++) {
     const r = await manager.syncNow(id);
     if (r.status !== 'completed') throw new Error(`${kind}: ${r.error?.message}`);
@@ -126,7 +135,7 @@ async function one(kind: Kind): Promise<void> {
 
 try {
   console.log(
-    `no-change-counts: one token, ${DEVICES} devices, ${RUNS} interleaved runs, ${FETCH_LABEL}; ${loadLine()}`,
+    `no-change-counts: one token, ${DEVICES} devices, a policy naming ${POLICY_DEVICES} serials, ${RUNS} interleaved runs, ${FETCH_LABEL}; ${loadLine()}`,
   );
   for (const kind of STORES) await one(kind);
 } finally {

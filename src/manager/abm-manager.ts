@@ -42,6 +42,7 @@ import type { ManagerContext, ResolvedConfig } from './context.js';
 import type { EnrollmentEventName, EnrollmentEventPayload } from './enrollment-events.js';
 import { type AbmManagerEventName, type AbmManagerListener, EventHub } from './events.js';
 import { healthReport } from './health.js';
+import { KnownPolicies } from './known-policies.js';
 import { KnownTokens } from './known-tokens.js';
 import {
   getCreateKeyPairOptionsSchema,
@@ -213,6 +214,7 @@ export class AbmManager {
       now: clock,
       api: (token, session) => clients.get(token, session),
       known: new KnownTokens(),
+      policies: new KnownPolicies(),
     };
     const signal = options.signal;
     this.#closeSignal = signal;
@@ -476,6 +478,7 @@ export class AbmManager {
   async deleteToken(tokenId: string): Promise<boolean> {
     this.#clients.forget(tokenId);
     this.#ctx.known.forget(tokenId);
+    this.#ctx.policies.forget(tokenId);
     return this.#ctx.storage.deleteToken(checkTokenId(tokenId));
   }
 

@@ -2,6 +2,7 @@ import type { AbmLogger } from '../internal/logger.js';
 import type { AbmStorage, SessionRecord, TokenRecord } from '../storage/types.js';
 import type { SyncApi } from './client-port.js';
 import type { EventHub } from './events.js';
+import type { KnownPolicies } from './known-policies.js';
 import type { KnownTokens } from './known-tokens.js';
 import type { Telemetry } from './telemetry.js';
 
@@ -39,4 +40,6 @@ export interface ManagerContext {
   api(token: TokenRecord, session?: SessionRecord | null): SyncApi;
   /** Each token as this manager's last run of it ended. */
   readonly known: KnownTokens;
+  /** The policies this manager's runs compiled, by token. */
+  readonly policies: KnownPolicies;
 }

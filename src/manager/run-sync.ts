@@ -1,17 +1,15 @@
-import { compilePolicy } from '../profiles/compile-policy.js';
-import type { ProfilePolicy } from '../profiles/policy-types.js';
 import type {
   AssignmentRetryRecord,
   PolicyRecord,
   SyncRunStart,
   TokenRecord,
 } from '../storage/types.js';
-import { canonicalPolicy } from './canonical-policy.js';
 import { catchUp } from './catch-up.js';
 import { describeError, isStop } from './classify-error.js';
 import type { ManagerContext } from './context.js';
 import { blocksSync, statusForErrorCode, tokenStatus } from './health.js';
 import { recordHealth } from './health-transition.js';
+import type { KnownPolicies, KnownPolicy } from './known-policies.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { PlanPolicy } from './plan-devices.js';
 import { beginRun, endRun, summarize } from './run-bracket.js';
@@ -101,6 +99,9 @@ export async function runSync(
   // finished this token since the token was read above is seen here, in the same step as the
   // lease: two replicas never both run a token in one cycle.
   const now = ctx.now();
+  // The policy this manager compiled for the token: unless it changed, the start does not send
+  // it again and the run does not compile it again.
+  const knownPolicy = ctx.policies.get(tokenId);
   const start = await beginRun(ctx, {
     tokenId,
     owner: ctx.owner,
@@ -124,6 +125,9 @@ export async function runSync(
           },
         }
       : {}),
+    ...(knownPolicy === undefined
+      ? {}
+      : { knownPolicy: { revision: knownPolicy.revision, updatedAt: knownPolicy.updatedAt } }),
   });
   if (start === 'token-changed') return 'token-changed';
   if (start === null) return skipReport('lease-held');
@@ -133,7 +137,16 @@ export async function runSync(
   let report: SyncReport | undefined;
   try {
     report = await ctx.telemetry.span('abmkit.sync', { 'abmkit.token_id': tokenId }, () =>
-      execute(ctx, token, lease, start, counts, startedAt, startedMs, blocksSync(status)),
+      execute(
+        ctx,
+        token,
+        lease,
+        { start, knownPolicy },
+        counts,
+        startedAt,
+        startedMs,
+        blocksSync(status),
+      ),
     );
     return report;
   } catch (error) {
@@ -180,7 +193,7 @@ async function execute(
   ctx: ManagerContext,
   token: TokenRecord,
   lease: LeaseKeeper,
-  start: SyncRunStart,
+  { start, knownPolicy }: { start: SyncRunStart; knownPolicy: KnownPolicy | undefined },
   counts: ReturnType<typeof newCounts>,
   startedAt: string,
   startedMs: number,
@@ -209,7 +222,7 @@ async function execute(
       tokenId,
       lease,
       api,
-      policy: policyOf(start.policy),
+      policy: await planPolicy(ctx, tokenId, start.policy, knownPolicy),
       retries: start.pending.retries ? await loadRetries(ctx, tokenId) : new Map(),
       counts,
       notes,
@@ -339,11 +352,18 @@ async function execute(
   return report;
 }
 
-function policyOf(record: PolicyRecord | null): PlanPolicy {
-  if (record === null) return { compiled: null, revision: 0, source: null };
-  // Policies stored before profile UUIDs were canonicalised are read in canonical form.
-  const source = canonicalPolicy(record.policy as ProfilePolicy);
-  return { compiled: compilePolicy(source), revision: record.revision, source };
+/** The policy a run plans with, from its start's answer (see {@link KnownPolicies.plan}). */
+async function planPolicy(
+  ctx: ManagerContext,
+  tokenId: string,
+  answer: PolicyRecord | null | 'unchanged',
+  known: KnownPolicy | undefined,
+): Promise<PlanPolicy> {
+  return (
+    ctx.policies.plan(tokenId, answer, known) ??
+    // A store that answered 'unchanged' about a policy it was not asked about: read it.
+    (ctx.policies.plan(tokenId, await ctx.storage.getPolicy(tokenId), undefined) as PlanPolicy)
+  );
 }
 
 async function loadRetries(

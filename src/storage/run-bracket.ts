@@ -50,6 +50,12 @@ export async function beginRunByParts(
     const run = await storage.startSyncRun(tokenId, { owner });
     const cursor = await storage.getCursor(tokenId);
     const policy = await storage.getPolicy(tokenId);
+    const known = input.knownPolicy;
+    const unchanged =
+      known !== undefined &&
+      policy !== null &&
+      policy.revision === known.revision &&
+      policy.updatedAt === known.updatedAt;
     const devices = await storage.countDevices(tokenId);
     const some = async (page: Promise<{ items: readonly unknown[] }>) =>
       (await page).items.length > 0;
@@ -58,7 +64,7 @@ export async function beginRunByParts(
       lease,
       run,
       cursor,
-      policy,
+      policy: unchanged ? 'unchanged' : policy,
       devices,
       pending: {
         replan: await some(

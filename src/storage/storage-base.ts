@@ -8,6 +8,7 @@ import {
   checkSerials,
   checkTokenId,
 } from '../domain/validate.js';
+import { InvalidArgumentError } from '../errors/index.js';
 import type { StorageAdapter } from './adapter.js';
 import { ApiAccounts } from './api-accounts/api-accounts.js';
 import type { ApiAccountStore } from './api-accounts/types.js';
@@ -384,6 +385,7 @@ export class StorageBase implements AbmStorage {
               ),
               credentialsId: input.ifTokenUnchanged.credentialsId ?? null,
             },
+      knownPolicy: checkKnownPolicy(input.knownPolicy),
     };
     const begin = this.adapter.runs.begin;
     if (begin === undefined) return beginRunByParts(this, checked);
@@ -451,4 +453,20 @@ export class StorageBase implements AbmStorage {
   [inspect.custom](): string {
     return `${this.constructor.name} { encrypts: ${this.secrets.encrypts} }`;
   }
+}
+
+/** `beginSyncRun`'s `knownPolicy`, checked: a revision (positive integer) and an ISO time. */
+function checkKnownPolicy(
+  known: BeginSyncRunInput['knownPolicy'],
+): BeginSyncRunInput['knownPolicy'] {
+  if (known === undefined) return undefined;
+  if (!Number.isSafeInteger(known?.revision) || known.revision < 1) {
+    throw new InvalidArgumentError(
+      'beginSyncRun knownPolicy.revision must be the positive integer revision of a stored policy.',
+    );
+  }
+  return {
+    revision: known.revision,
+    updatedAt: checkIso(known.updatedAt, 'beginSyncRun knownPolicy.updatedAt'),
+  };
 }

@@ -821,6 +821,13 @@ export interface BeginSyncRunInput {
    * before the next run; on `'token-changed'` it reads it and decides anew.
    */
   ifTokenUnchanged?: { updatedAt: IsoDateTime; credentialsId: string | null } | undefined;
+  /**
+   * The policy the caller already holds (its `revision` and `updatedAt`): when the stored policy
+   * is that one, the answer's `policy` may be `'unchanged'` instead of the document, which can be
+   * large (a policy naming thousands of serials) and is not needed again. A store may always send
+   * the document.
+   */
+  knownPolicy?: { revision: number; updatedAt: IsoDateTime } | undefined;
 }
 
 /**
@@ -837,13 +844,16 @@ export interface SyncRunStart {
   run: SyncRunRecord;
   /** The token's cursor, or `null`. */
   cursor: CursorRecord | null;
-  /** The token's policy, or `null`. */
-  policy: PolicyRecord | null;
+  /**
+   * The token's policy, or `null`; `'unchanged'` only when the input's `knownPolicy` names the
+   * stored policy (its revision and `updatedAt`).
+   */
+  policy: PolicyRecord | null | 'unchanged';
   /** Device counts per status ({@link DeviceStore.countDevices}). */
   devices: Record<DeviceStatus, number>;
   /** Whether stored work waits for the run, each as the named query would find it. */
   pending: {
-    /** A device matches `{ planRevisionNot: policy?.revision ?? 0 }`. */
+    /** A device matches `{ planRevisionNot: <the stored policy's revision, or 0> }`. */
     replan: boolean;
     /** A device matches `{ pendingAssignment: true }`. */
     assign: boolean;

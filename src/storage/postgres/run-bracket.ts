@@ -21,7 +21,8 @@ import { expectParam, tokenPatchParams, toToken, updateSql } from './tokens.js';
 /**
  * A sync run's start in one statement: the lease taken, the run inserted only when it was, and
  * the cursor, policy, device counts and pending-work checks read beside them. `$1` token, `$2`
- * owner, `$3` ttl, `$4` run id, `$5` now. @internal
+ * owner, `$3` ttl, `$4` run id, `$5` now; `$6`–`$11` are described in {@link beginRunSql}.
+ * @internal
  */
 export async function beginRun(db: PgDb, input: BeginSyncRunInput): Promise<SyncRunBegin> {
   const { tokenId, owner, ttlMs, now } = input;
@@ -31,6 +32,7 @@ export async function beginRun(db: PgDb, input: BeginSyncRunInput): Promise<Sync
       ...[tokenId, owner, ttlMs, newRunId(Date.now()), now],
       ...[input.skipIfSyncedWithin?.from ?? null, input.skipIfSyncedWithin?.to ?? null],
       ...[input.ifTokenUnchanged?.updatedAt ?? null, input.ifTokenUnchanged?.credentialsId ?? null],
+      ...[input.knownPolicy?.revision ?? null, input.knownPolicy?.updatedAt ?? null],
     ],
   );
   const row = r.rows[0] as Row;
@@ -43,7 +45,8 @@ export async function beginRun(db: PgDb, input: BeginSyncRunInput): Promise<Sync
     lease: toLease(jsonValue(row['lease']) as Row),
     run: toRun(jsonValue(row['run']) as Row),
     cursor: cursor === null ? null : toCursor(cursor),
-    policy: policy === null ? null : toPolicy(policy),
+    policy:
+      row['policy_unchanged'] === true ? 'unchanged' : policy === null ? null : toPolicy(policy),
     devices: toCounts(row['counts']),
     pending: {
       replan: row['replan'] === true,
@@ -141,7 +144,18 @@ function endRunSql(s: string, shape: { token: boolean; cursor: boolean; lease: b
   return `WITH ${ctes.join(', ')} SELECT ${outs.join(', ')}`;
 }
 
-/** The start statement ({@link beginRun}); its parameters are described there. */
+/**
+ * The start's policy: `policy_unchanged` when `$10`/`$11` (knownPolicy's revision and
+ * updatedAt) name the stored one, else the document as `policy` (read only then: a policy can
+ * name thousands of serials).
+ */
+function policySql(s: string): string {
+  const unchanged = `EXISTS (SELECT 1 FROM p WHERE p.revision = $10::int AND p.updated_at = $11::text)`;
+  return `${unchanged} AS policy_unchanged, CASE WHEN ${unchanged} THEN NULL
+      ELSE (SELECT row_to_json(x) FROM (SELECT ${POLICY_COLS} FROM ${s}.policies WHERE token_id = $1) x) END AS policy`;
+}
+
+/** The start statement ({@link beginRun}); its parameters are described there and below. */
 function beginRunSql(s: string): string {
   // `$6`, `$7`: with skipIfSyncedWithin, the lease is taken only while the token's lastSyncAt
   // is not in [$6, $7] (judged in this statement's snapshot, like the lease itself).
@@ -158,10 +172,10 @@ function beginRunSql(s: string): string {
   return `WITH l AS (${acquireSql(s, `NOT ${recent} AND NOT ${changed}`, released)}),
     r AS (INSERT INTO ${s}.sync_runs (token_id, run_id, owner, status, started_at)
       SELECT $1, $4, $2, 'running', ${NOW_ISO} FROM l RETURNING ${RUN_COLS}),
-    p AS (SELECT ${POLICY_COLS} FROM ${s}.policies WHERE token_id = $1)
+    p AS (SELECT revision, updated_at FROM ${s}.policies WHERE token_id = $1)
     SELECT (SELECT row_to_json(l) FROM l) AS lease, (SELECT row_to_json(r) FROM r) AS run,
       (SELECT row_to_json(c) FROM (SELECT ${CURSOR_COLS} FROM ${s}.cursors WHERE token_id = $1) c) AS cursor,
-      (SELECT row_to_json(p) FROM p) AS policy,
+      ${policySql(s)},
       (SELECT json_object_agg(status, n) FROM ${s}.device_counts WHERE token_id = $1 AND n <> 0) AS counts,
       ${replanCheckSql(s, 'COALESCE((SELECT revision FROM p), 0)')} AS replan,
       EXISTS (SELECT 1 FROM ${s}.devices WHERE token_id = $1 AND ${pendingAssignmentSql(s)}) AS assign,

@@ -93,7 +93,8 @@ local function flag(b) if b then return 1 end return 0 end
  * now (ms), skipIfSyncedWithin's from ('' = none) and to (ISO): 'recent' when the token's
  * lastSyncAt lies between those two (bytewise, as ISO strings sort); ifTokenUnchanged's
  * updatedAt ('' = none) and credentialsId ('' = none), as the token hash stores them (JSON):
- * 'changed' when the hash holds others.
+ * 'changed' when the hash holds others; knownPolicy's revision ('' = none) and updatedAt: the
+ * policy JSON is answered as '=' when the stored policy has them.
  * Everything is read before the lease is taken and the run written, so a failing read writes
  * nothing but the (idempotent) one-time index build. Returns false when another owner holds the lease, else {generation, sec, usec, runId,
  * startedAt, cursor JSON, policy JSON, policy revision, policy updatedAt, counts, replan,
@@ -118,9 +119,17 @@ end
 local held = redis.call('GET', KEYS[1])
 if held and string.match(held, '^%d+:(.*)$') ~= owner then return false end
 local cursor = redis.call('GET', KEYS[5])
-local pol = redis.call('HMGET', KEYS[6], 'policy', 'revision', 'updatedAt')
+local pol = redis.call('HMGET', KEYS[6], 'revision', 'updatedAt')
 local rev = 0
-if pol[1] then rev = tonumber(pol[2]) end
+local policy = false
+if pol[1] then
+  rev = tonumber(pol[1])
+  if ARGV[11] ~= '' and pol[1] == ARGV[11] and pol[2] == ARGV[12] then
+    policy = '='
+  else
+    policy = redis.call('HGET', KEYS[6], 'policy')
+  end
+end
 local counts = device_counts(base)
 ensure_indexes(base)
 local replan = some_replan(base, rev)
@@ -138,7 +147,7 @@ redis.call('HSET', KEYS[3], run_id, cjson.encode({ runId = run_id, tokenId = ARG
   owner = owner, status = 'running', startedAt = started, finishedAt = cjson.null,
   report = cjson.null, error = cjson.null }))
 redis.call('ZADD', KEYS[4], 0, run_id)
-return {g, t[1], t[2], run_id, started, cursor, pol[1], pol[2], pol[3], counts,
+return {g, t[1], t[2], run_id, started, cursor, policy, pol[1], pol[2], counts,
   flag(replan), flag(assign), flag(retries), flag(due), unres_n, unres_first or false,
   unres_reason or false, redis.call('GET', KEYS[8])}`);
 
@@ -201,6 +210,9 @@ export async function beginRun(
           JSON.stringify(seen.updatedAt),
           seen.credentialsId === null ? '' : JSON.stringify(seen.credentialsId),
         ]),
+    ...(input.knownPolicy === undefined
+      ? ['', '']
+      : [String(input.knownPolicy.revision), input.knownPolicy.updatedAt]),
   ])) as unknown[] | string | null;
   if (out === 'changed') return 'token-changed';
   if (out === 'recent') return 'recently-synced';
@@ -216,14 +228,16 @@ export async function beginRun(
     },
     cursor: typeof cursor === 'string' ? (JSON.parse(cursor) as CursorRecord) : null,
     policy:
-      typeof policy === 'string' && policy !== ''
-        ? {
-            tokenId,
-            policy: JSON.parse(policy) as unknown,
-            revision: Number(revision),
-            updatedAt: String(updatedAt),
-          }
-        : null,
+      policy === '='
+        ? 'unchanged'
+        : typeof policy === 'string' && policy !== ''
+          ? {
+              tokenId,
+              policy: JSON.parse(policy) as unknown,
+              revision: Number(revision),
+              updatedAt: String(updatedAt),
+            }
+          : null,
     devices: countsOf(counts as unknown[]),
     pending: {
       replan: flags[0] === true,

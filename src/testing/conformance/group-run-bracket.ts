@@ -333,6 +333,49 @@ export function runBracketTests({ it, describe, run }: SuiteContext): void {
       });
     });
 
+    it('sends the policy unless knownPolicy names the stored one (revision and updatedAt)', async () => {
+      await run(async ({ storage: s }) => {
+        if (s.beginSyncRun === undefined) return;
+        const beginSyncRun = s.beginSyncRun.bind(s);
+        const input = { tokenId: 't1', owner: 'A', ttlMs: 60_000, now: NOW };
+        const policyOf = async (
+          one: Promise<Awaited<ReturnType<typeof beginRunByParts>> | undefined>,
+        ) => {
+          const r = await one;
+          assert.ok(r && typeof r === 'object');
+          await s.releaseLease('t1', 'A', r.lease.generation);
+          return r.policy;
+        };
+        const both = (knownPolicy: BeginSyncRunInput['knownPolicy']) => [
+          beginSyncRun({ ...input, knownPolicy }),
+          beginRunByParts(s, { ...input, knownPolicy }),
+        ];
+        await s.saveToken('t1', { name: 'HQ' });
+        const first = await s.setPolicy('t1', { osDefaults: { iOS: 'P1' } });
+        const known = { revision: first.revision, updatedAt: first.updatedAt };
+        // The one named: 'unchanged', or (a store may always send it) the document.
+        for (const one of both(known)) {
+          const p = await policyOf(one);
+          if (p !== 'unchanged') assert.deepEqual(p, first);
+        }
+        // Another one: always the document. A newer revision; a policy set after the token was
+        // deleted and saved anew (where revisions start again, only updatedAt tells them apart;
+        // 2 ms later, it is another millisecond).
+        const second = await s.setPolicy('t1', { osDefaults: { iOS: 'P2' } });
+        for (const one of both(known)) assert.deepEqual(await policyOf(one), second);
+        assert.equal(await s.deleteToken('t1'), true);
+        await s.saveToken('t1', { name: 'again' });
+        await sleep(2);
+        const again = await s.setPolicy('t1', { osDefaults: { iOS: 'P3' } });
+        for (const one of both(known)) assert.deepEqual(await policyOf(one), again);
+        // No policy: null, whatever the caller knew.
+        await s.deleteToken('t1');
+        await s.saveToken('t1', { name: 'bare' });
+        const now = { revision: again.revision, updatedAt: again.updatedAt };
+        for (const one of both(now)) assert.equal(await policyOf(one), null);
+      });
+    });
+
     it('returns null and records nothing while another owner holds the lease', async () => {
       await run(async ({ storage: s }) => {
         if (s.beginSyncRun === undefined) return;

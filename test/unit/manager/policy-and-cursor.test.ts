@@ -47,6 +47,28 @@ describe('AbmManager policy changes', () => {
   });
 });
 
+describe('AbmManager keeps the policies it compiled', () => {
+  it('plans with a policy another replica set after its no-change runs with the one it knew', async () => {
+    h = await harness({ devices: 6, platforms: only('iPhone') });
+    await enroll(h, 't');
+    const a = await defineProfile(h.manager, 't', 'A');
+    const b = await defineProfile(h.manager, 't', 'B');
+    await h.manager.setPolicy('t', { osDefaults: { ios: a } });
+    expect((await h.manager.syncNow('t')).profiles.assigned).toBe(6);
+    // A no-change run with the policy this manager knows.
+    expect((await h.manager.syncNow('t')).profiles.assigned).toBe(0);
+    // Another replica (here, straight through the store) sends one device elsewhere.
+    const [first] = (await h.manager.listDevices('t', { limit: 1 })).items;
+    await h.storage.setPolicy('t', {
+      osDefaults: { ios: a },
+      devices: { [first!.serialNumber]: b },
+    });
+    const replanned = await h.manager.syncNow('t');
+    expect(replanned.profiles.assigned).toBe(1);
+    expect(h.sim.devices.get(first!.serialNumber)?.profile_uuid).toBe(b);
+  });
+});
+
 describe('AbmManager cursors', () => {
   it('falls back to a full fetch on an expired cursor, then marks devices ABM no longer lists as removed', async () => {
     h = await harness({ devices: 30 });

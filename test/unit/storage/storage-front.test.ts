@@ -99,6 +99,9 @@ describe('StorageBase over a custom adapter', () => {
     await invalid(s.getDevices('t', ['C02ABC', '']));
     await invalid(s.deleteRetries('t', [42 as never]));
     await invalid(s.updateToken('t', { name: 'x' }, { name: 10n as never }));
+    const start = { tokenId: 't', owner: 'A', ttlMs: 1000, now: '2025-01-01T00:00:00.000Z' };
+    await invalid(s.beginSyncRun({ ...start, knownPolicy: { revision: 0, updatedAt: start.now } }));
+    await invalid(s.beginSyncRun({ ...start, knownPolicy: { revision: 1, updatedAt: 'then' } }));
     expect(calls).toEqual([]);
   });
 

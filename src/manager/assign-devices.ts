@@ -6,6 +6,7 @@ import type {
 } from '../storage/types.js';
 import { assignBatch, type BatchOutcome, reportOutcome } from './assign-batch.js';
 import { type DevicePlan, planDevices } from './plan-devices.js';
+import { ensureRetries } from './run-retries.js';
 import type { RunState } from './run-state.js';
 
 /** Assignments made for a set of records, not yet written to storage. @internal */
@@ -136,6 +137,7 @@ export async function planAndAssign(
 ): Promise<void> {
   if (records.length === 0) return;
   const { ctx, tokenId, lease } = run;
+  await ensureRetries(run);
   const plan = planDevices(records, run.policy, run.retries, ctx.now().getTime());
   const assigned = await assignPlan(run, plan);
   if (!lease.lost && assigned.patches.size > 0) {

@@ -5,6 +5,7 @@ import type { DeviceRecord, PagePlanEntry } from '../storage/types.js';
 import { type Assigned, assignPlan, settleAssigned, toPagePlans } from './assign-devices.js';
 import type { SyncApiPage } from './client-port.js';
 import { planDevices } from './plan-devices.js';
+import { ensureRetries } from './run-retries.js';
 import type { RunState } from './run-state.js';
 
 /** Where the page loop stands (shared with `syncPages`). @internal */
@@ -50,6 +51,7 @@ export async function preparePage(
   halted: () => void,
 ): Promise<PreparedPage> {
   const { ctx, tokenId, policy } = run;
+  if (page.devices.length > 0) await ensureRetries(run);
   const quiet: PagePlanEntry[] = [];
   const targets = new Map<string, DeviceTarget>();
   const toRead: AdeDevice[] = [];

@@ -18,8 +18,13 @@ export interface RunState {
   readonly lease: LeaseKeeper;
   readonly api: SyncApi;
   readonly policy: PlanPolicy;
-  /** The token's retry queue, by serial, kept up to date as results are recorded. */
+  /**
+   * The token's retry queue, by serial, kept up to date as results are recorded; read from the
+   * store the first time the run plans ({@link RunState.retriesPending}, `run-retries.ts`).
+   */
   readonly retries: Map<string, AssignmentRetryRecord>;
+  /** The store's retry queue has entries `retries` does not hold yet. */
+  retriesPending: boolean;
   /** The counters that become the report. */
   readonly counts: RunCounts;
   /** What the run found that an admin must fix (reported in health). */

@@ -1,9 +1,4 @@
-import type {
-  AssignmentRetryRecord,
-  PolicyRecord,
-  SyncRunStart,
-  TokenRecord,
-} from '../storage/types.js';
+import type { PolicyRecord, SyncRunStart, TokenRecord } from '../storage/types.js';
 import { catchUp } from './catch-up.js';
 import { describeError, isStop } from './classify-error.js';
 import type { ManagerContext } from './context.js';
@@ -223,7 +218,9 @@ async function execute(
       lease,
       api,
       policy: await planPolicy(ctx, tokenId, start.policy, knownPolicy),
-      retries: start.pending.retries ? await loadRetries(ctx, tokenId) : new Map(),
+      // Read when the run first plans (a no-change run never does).
+      retries: new Map(),
+      retriesPending: start.pending.retries,
       counts,
       notes,
       seen: new Set(),
@@ -364,18 +361,4 @@ async function planPolicy(
     // A store that answered 'unchanged' about a policy it was not asked about: read it.
     (ctx.policies.plan(tokenId, await ctx.storage.getPolicy(tokenId), undefined) as PlanPolicy)
   );
-}
-
-async function loadRetries(
-  ctx: ManagerContext,
-  tokenId: string,
-): Promise<Map<string, AssignmentRetryRecord>> {
-  const map = new Map<string, AssignmentRetryRecord>();
-  let cursor: string | undefined;
-  do {
-    const page = await ctx.storage.listRetries(tokenId, { limit: 10_000, cursor });
-    for (const r of page.items) map.set(r.serialNumber, r);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor !== undefined);
-  return map;
 }

@@ -31,7 +31,13 @@ export interface KnownPolicy {
 export class KnownPolicies {
   /** In least-recently-used order. */
   readonly #policies = new Map<string, KnownPolicy>();
+  readonly #maxEntries: number;
   #entries = 0;
+
+  /** @param maxEntries - Most entries kept (default {@link MAX_ENTRIES}). */
+  constructor(maxEntries = MAX_ENTRIES) {
+    this.#maxEntries = maxEntries;
+  }
 
   /** The token's known policy (marked as used), if any. */
   get(tokenId: string): KnownPolicy | undefined {
@@ -71,7 +77,7 @@ export class KnownPolicies {
     const plan: PlanPolicy = { compiled: compilePolicy(source), revision: record.revision, source };
     this.forget(tokenId);
     const entries = sizeOf(source);
-    if (entries <= MAX_ENTRIES) {
+    if (entries <= this.#maxEntries) {
       this.#policies.set(tokenId, {
         revision: record.revision,
         updatedAt: record.updatedAt,
@@ -80,7 +86,7 @@ export class KnownPolicies {
       });
       this.#entries += entries;
       for (const [id, old] of this.#policies) {
-        if (this.#entries <= MAX_ENTRIES) break;
+        if (this.#entries <= this.#maxEntries) break;
         this.#policies.delete(id);
         this.#entries -= old.entries;
       }

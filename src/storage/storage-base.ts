@@ -460,9 +460,10 @@ function checkKnownPolicy(
   known: BeginSyncRunInput['knownPolicy'],
 ): BeginSyncRunInput['knownPolicy'] {
   if (known === undefined) return undefined;
-  if (!Number.isSafeInteger(known?.revision) || known.revision < 1) {
+  // A stored revision is a positive 32-bit integer (PostgreSQL's `integer`).
+  if (!Number.isInteger(known?.revision) || known.revision < 1 || known.revision > 2 ** 31 - 1) {
     throw new InvalidArgumentError(
-      'beginSyncRun knownPolicy.revision must be the positive integer revision of a stored policy.',
+      'beginSyncRun knownPolicy.revision must be the revision of a stored policy (an integer from 1 to 2147483647).',
     );
   }
   return {

@@ -102,6 +102,9 @@ describe('StorageBase over a custom adapter', () => {
     const start = { tokenId: 't', owner: 'A', ttlMs: 1000, now: '2025-01-01T00:00:00.000Z' };
     await invalid(s.beginSyncRun({ ...start, knownPolicy: { revision: 0, updatedAt: start.now } }));
     await invalid(s.beginSyncRun({ ...start, knownPolicy: { revision: 1, updatedAt: 'then' } }));
+    await invalid(
+      s.beginSyncRun({ ...start, knownPolicy: { revision: 2 ** 31, updatedAt: start.now } }),
+    );
     expect(calls).toEqual([]);
   });
 

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors/index.js';
 import type { AdeDevice } from '../schemas/device.js';
-import type { DeviceRecord, DeviceStatus } from '../storage/types.js';
+import type { DeviceRecord, DeviceStatus, PagePlanEntry } from '../storage/types.js';
 import { checkSerial } from './validate.js';
 
 /** Whether `value` holds a NUL character in a string or a key, looking 4 levels down. */
@@ -115,6 +115,23 @@ export function newRunId(nowMs: number): string {
     .toString(36)
     .padStart(6, '0');
   return `${nowMs.toString(36).padStart(10, '0')}-${rand}`;
+}
+
+/**
+ * Writes a page entry's plan (see `PagePlanEntry`) into the record `upsertDevice` made of it:
+ * the resolution, and a successful assignment when it carries one. A removed record keeps its
+ * plan as it was. Mutates `next`. @internal
+ */
+export function applyPlan(next: DeviceRecord, plan: PagePlanEntry | undefined): void {
+  if (plan === undefined || next.removed) return;
+  next.resolvedProfileUuid = plan.resolvedProfileUuid;
+  next.unassignedReason = plan.unassignedReason;
+  next.planRevision = plan.planRevision;
+  if (plan.assignedAt !== undefined) {
+    next.assignedProfileUuid = plan.assignedProfileUuid ?? null;
+    next.assignedAt = plan.assignedAt;
+  }
+  next.status = deriveStatus(next);
 }
 
 /** What applying one page entry did. @internal */

@@ -116,6 +116,7 @@ export function toPagePlans(run: RunState, assigned: Assigned): PagePlanEntry[] 
 export async function settleAssigned(run: RunState, assigned: Assigned): Promise<void> {
   const { ctx, tokenId, lease } = run;
   if (!lease.lost && assigned.others.length > 0) {
+    run.tally?.results(assigned.others);
     await ctx.storage.recordAssignmentResults(tokenId, assigned.others, lease.fence);
   }
   run.counts.unassigned += assigned.unassigned.length;
@@ -141,6 +142,7 @@ export async function planAndAssign(
   const plan = planDevices(records, run.policy, run.retries, ctx.now().getTime());
   const assigned = await assignPlan(run, plan);
   if (!lease.lost && assigned.patches.size > 0) {
+    run.tally?.invalidate();
     await ctx.storage.updateDevices(tokenId, [...assigned.patches.values()], lease.fence);
   }
   await settleAssigned(run, assigned);

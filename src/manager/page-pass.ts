@@ -127,6 +127,7 @@ export async function writePage(
     fetchedUntil: page.fetchedUntil ?? null,
     plans,
   });
+  run.tally?.page(page.devices, plans, result);
   pos.cursor = result.cursor.cursor;
   const c = run.counts;
   c.pages += 1;
@@ -191,6 +192,7 @@ export function deferEmptyLastPage(run: RunState, pos: Position, page: SyncApiPa
  */
 export async function keepResults(run: RunState, { assigned }: PreparedPage): Promise<void> {
   if (run.lease.lost || assigned.others.length === 0) return;
+  run.tally?.results(assigned.others);
   await run.ctx.storage.recordAssignmentResults(run.tokenId, assigned.others, run.lease.fence);
 }
 

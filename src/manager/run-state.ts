@@ -9,6 +9,7 @@ import type { ManagerContext } from './context.js';
 import type { LeaseKeeper } from './lease-keeper.js';
 import type { SkippedRecord } from './page-guard.js';
 import type { PlanPolicy } from './plan-devices.js';
+import type { RunTally } from './run-tally.js';
 import type { SyncReport } from './types.js';
 
 /** Everything one sync run of one token carries around. @internal */
@@ -38,6 +39,11 @@ export interface RunState {
    * only stored devices are then those of the pages this run applied (`seen`).
    */
   readonly startedEmpty: boolean;
+  /**
+   * With {@link RunState.startedEmpty}: what the run's pages wrote, so that its end reports the
+   * device counts and unresolved devices without reading them back (`run-tally.ts`); else `null`.
+   */
+  readonly tally: RunTally | null;
   /**
    * Whether the run wrote a device record (a page with devices, plans, assignments, removals).
    * A run that wrote none reports the device counts and unresolved devices read when it began.

@@ -9,6 +9,7 @@ import { LeaseKeeper } from './lease-keeper.js';
 import type { PlanPolicy } from './plan-devices.js';
 import { beginRun, endRun, summarize } from './run-bracket.js';
 import { buildReport, newCounts, newNotes, type RunNotes, type RunState } from './run-state.js';
+import { RunTally } from './run-tally.js';
 import { nextSyncHealth } from './sync-health.js';
 import { prepareCursor, syncPages } from './sync-pages.js';
 import { tokenWriter } from './token-writer.js';
@@ -212,6 +213,7 @@ async function execute(
       account = (await api.getAccount({ signal: lease.signal })) as Record<string, unknown>;
       token = { ...token, account };
     }
+    const startedEmpty = Object.values(start.devices).every((n) => n === 0);
     const run: RunState = {
       ctx,
       tokenId,
@@ -225,7 +227,8 @@ async function execute(
       notes,
       seen: new Set(),
       expectedTotal: liveDevices(start.devices),
-      startedEmpty: Object.values(start.devices).every((n) => n === 0),
+      startedEmpty,
+      tally: startedEmpty ? new RunTally() : null,
       wroteDevices: false,
     };
     state = run;
@@ -255,12 +258,15 @@ async function execute(
       'abmkit: sync run did not complete',
     );
   }
-  // A run that wrote no device record reports what its start read; one that did reads the
-  // counts and the unresolved devices back in one step.
+  // A run that wrote no device record reports what its start read; a completed run that began
+  // on a token without devices reports what it wrote (run-tally.ts); any other reads the counts
+  // and the unresolved devices back in one step.
   const summary =
     state !== undefined && !state.wroteDevices && start.unresolved !== undefined
       ? { counts: { ...start.devices }, unresolved: start.unresolved }
-      : await summarize(ctx, tokenId).catch(() => null);
+      : outcome === 'completed' && state?.tally?.valid === true
+        ? state.tally.summary()
+        : await summarize(ctx, tokenId).catch(() => null);
   const totals = summary?.counts ?? null;
   if (outcome === 'completed') {
     const unresolved = summary?.unresolved;

@@ -227,6 +227,7 @@ async function completeFullFetch(
       : await ctx.storage.markMissingRemoved({ ...lease.fence, fullFetchId });
   if (removed.length > 0) {
     run.wroteDevices = true;
+    run.tally?.invalidate();
     run.counts.removed += removed.length;
     await ctx.storage.deleteRetries(tokenId, removed);
     for (const serial of removed) run.retries.delete(serial);

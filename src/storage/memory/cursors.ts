@@ -1,4 +1,4 @@
-import { deriveStatus, upsertDevice } from '../../domain/devices.js';
+import { applyPlan, upsertDevice } from '../../domain/devices.js';
 import { toJson } from '../../domain/json.js';
 import { CursorConflictError } from '../../errors/index.js';
 import type { AdeDevice } from '../../schemas/device.js';
@@ -81,17 +81,7 @@ export class StateCursors implements CursorPersistence {
         );
         if (outcome !== 'quiet') result[outcome].push(serial);
         if (next === null) continue;
-        const plan = page.plans.get(serial);
-        if (plan !== undefined && !next.removed) {
-          next.resolvedProfileUuid = plan.resolvedProfileUuid;
-          next.unassignedReason = plan.unassignedReason;
-          next.planRevision = plan.planRevision;
-          if (plan.assignedAt !== undefined) {
-            next.assignedProfileUuid = plan.assignedProfileUuid ?? null;
-            next.assignedAt = plan.assignedAt;
-          }
-          next.status = deriveStatus(next);
-        }
+        applyPlan(next, page.plans.get(serial));
         changes.push({ op: 'device', value: next });
       }
       await betweenWrites();

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RunTally } from '../../../src/manager/run-tally.js';
 import type { AdeDevice } from '../../../src/schemas/device.js';
 import type { AbmStorage, PagePlanEntry } from '../../../src/storage/types.js';
+import { mulberry32 as rng } from '../../support/seeded-random.js';
 import { fileKind, memoryKind, postgresKind, redisKind, type StoreKind } from './stores.js';
 
 // A first sync reports the device counts and unresolved devices from what it wrote (RunTally)
@@ -14,18 +15,6 @@ const kinds: StoreKind[] = [memoryKind(), fileKind(), await postgresKind(), awai
 afterAll(async () => {
   for (const k of kinds) await k.dispose();
 });
-
-/** A small seeded generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
 

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { encryptServerToken } from '../../../src/crypto/encrypt-server-token.js';
 import { decryptServerToken, generateKeyPair, type KeyPair } from '../../../src/crypto/index.js';
 import { type AbmErrorCode, isAbmError } from '../../../src/errors/index.js';
+import { mulberry32 } from '../../support/seeded-random.js';
 import { abmPayload, forgeEncrypt, secretFragments, syntheticToken } from './helpers.js';
 
 const token = syntheticToken();
@@ -406,15 +407,3 @@ describe('decryptServerToken: the key is not a usable private key (PRIVATE_KEY_I
     }
   });
 });
-
-/** A small seeded PRNG (mulberry32): the same seed gives the same bytes on every run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,22 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createEnrollmentHandler, parseMachineInfo } from '../../../src/enrollment/index.js';
 import { isAbmError } from '../../../src/index.js';
+import { mulberry32 as rng } from '../../support/seeded-random.js';
 import { machineInfoPlist, makePki, signWithOpenssl } from './vectors.js';
 
 const SEED = Number(process.env['ABMKIT_FUZZ_SEED'] ?? 0x15e7);
 const COUNT = 1200;
-
-/** mulberry32: small seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(base: Buffer, next: () => number): Buffer {
   const b = Buffer.from(base);

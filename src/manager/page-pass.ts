@@ -24,6 +24,8 @@ export interface Position {
 
 /** A page planned and assigned, waiting to be written. @internal */
 export interface PreparedPage {
+  /** The page's devices, one entry per serial (`collapsePage`). */
+  devices: AdeDevice[];
   /** Plans of the devices Apple already shows on their profile: nothing to do but record them. */
   quiet: PagePlanEntry[];
   /** The plans and assignments of the other devices. */
@@ -55,7 +57,8 @@ export async function preparePage(
   const quiet: PagePlanEntry[] = [];
   const targets = new Map<string, DeviceTarget>();
   const toRead: AdeDevice[] = [];
-  for (const device of collapsePage(page.devices)) {
+  const devices = collapsePage(page.devices);
+  for (const device of devices) {
     if (device.op_type === 'deleted') continue;
     const serial = device.serial_number;
     const target = targetOf(device, policy.compiled);
@@ -94,7 +97,7 @@ export async function preparePage(
   halted();
   const assigned = await assignPlan(run, plan, halted);
   if (assigned.failure !== undefined && run.lease.lost) throw assigned.failure;
-  return { quiet, assigned };
+  return { devices, quiet, assigned };
 }
 
 /**
@@ -109,7 +112,7 @@ export async function writePage(
   run: RunState,
   pos: Position,
   page: SyncApiPage,
-  { quiet, assigned }: PreparedPage,
+  { devices, quiet, assigned }: PreparedPage,
 ): Promise<void> {
   const { ctx, tokenId, lease } = run;
   const fetching = page.phase === 'fetch';
@@ -127,7 +130,7 @@ export async function writePage(
     fetchedUntil: page.fetchedUntil ?? null,
     plans,
   });
-  run.tally?.page(page.devices, plans, result);
+  run.tally?.page(devices, plans, result);
   pos.cursor = result.cursor.cursor;
   const c = run.counts;
   c.pages += 1;

@@ -1,4 +1,4 @@
-import { applyPlan, collapsePage, emptyCounts, upsertDevice } from '../domain/devices.js';
+import { applyPlan, emptyCounts, upsertDevice } from '../domain/devices.js';
 import type { AdeDevice } from '../schemas/device.js';
 import type {
   ApplyPageResult,
@@ -41,7 +41,10 @@ export class RunTally {
     this.#records.clear();
   }
 
-  /** Follows one `applyPage` of `devices` with `plans`, as the store applied it (`result`). */
+  /**
+   * Follows one `applyPage` of `devices` (the page collapsed to one entry per serial, as the
+   * stores apply it: `collapsePage`) with `plans`, as the store applied it (`result`).
+   */
   page(
     devices: readonly AdeDevice[],
     plans: readonly PagePlanEntry[],
@@ -52,7 +55,7 @@ export class RunTally {
     for (const p of plans) planOf.set(p.serialNumber, p);
     const skipped = result.skipped.length === 0 ? null : new Set(result.skipped);
     const ctx = { tokenId: '', nowIso: '', fullFetchId: undefined };
-    for (const device of collapsePage(devices)) {
+    for (const device of devices) {
       const serial = device.serial_number;
       if (skipped?.has(serial)) continue;
       const { next } = upsertDevice(this.#records.get(serial), device, ctx);

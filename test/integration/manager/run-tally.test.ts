@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { collapsePage } from '../../../src/domain/devices.js';
 import { RunTally } from '../../../src/manager/run-tally.js';
 import type { AdeDevice } from '../../../src/schemas/device.js';
 import type { AbmStorage, PagePlanEntry } from '../../../src/storage/types.js';
@@ -97,7 +98,7 @@ for (const kind of kinds) {
             plans,
           });
           cursor = result.cursor.cursor;
-          tally.page(devices, plans, result);
+          tally.page(collapsePage(devices), plans, result);
         }
         expect(tally.valid, `seed ${seed}`).toBe(true);
         expect(tally.summary(), `${kind.name}, seed ${seed}`).toEqual(
